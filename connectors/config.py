@@ -1,0 +1,205 @@
+"""The configuration tree (``storepulse.yaml``) and secret resolution.
+
+The file names secrets, it never holds them: a store says which environment variable
+(``token_env``) or Prefect Secret block (``token_secret``) has its token.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from connectors.errors import ConfigError
+
+CONFIG_ENV = "STOREPULSE_CONFIG"
+DEFAULT_CONFIG = Path("storepulse.yaml")
+DEFAULT_SHOPIFY_API_VERSION = "2026-10"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SyncSettings(_Strict):
+    """How a store is synced; the defaults suit most shops."""
+
+    #: Re-read this much before the cursor, for records committed late on the platform.
+    lookback_minutes: int = Field(30, ge=0)
+    #: Stop this far before now: the platform's clock and indexing may lag ours.
+    safety_lag_seconds: int = Field(120, ge=0)
+    #: The longest window one task pulls; a two-year backfill is then tens of tasks.
+    window_days: int = Field(90, ge=1)
+    page_size: int = Field(250, ge=1, le=250)
+    #: Every this many days, re-read the last ``deep_resync_days`` of orders whatever the cursor.
+    deep_resync_every_days: int = Field(7, ge=1)
+    deep_resync_days: int = Field(30, ge=1)
+    quarantine_retention_days: int = Field(90, ge=1)
+    #: The first day to pull; by default the shop's creation date.
+    history_start: date | None = None
+
+
+class StoreConfig(_Strict):
+    """One store on one platform."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+    platform: Literal["shopify"]
+    url: str
+    timezone: str
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    token_env: str | None = None
+    token_secret: str | None = None
+    api_version: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] = DEFAULT_SHOPIFY_API_VERSION
+    timeout_seconds: float = Field(30.0, gt=0)
+    #: The plan's request rate when it differs from the usual bucket/20 (2/s on a bucket of 40).
+    calls_per_second: float | None = Field(None, gt=0)
+    sync: SyncSettings = SyncSettings()
+    #: Daily traffic by channel (date, channel, sessions, add_to_carts, checkouts, purchases).
+    traffic_csv: Path | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("must be an http(s) URL such as https://example.myshopify.com")
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA timezone such as America/New_York"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_token_source(self) -> StoreConfig:
+        if (self.token_env is None) == (self.token_secret is None):
+            raise ValueError("give exactly one of token_env or token_secret")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Config(_Strict):
+    """The whole ``storepulse.yaml``."""
+
+    stores: list[StoreConfig] = Field(min_length=1)
+
+    @field_validator("stores")
+    @classmethod
+    def _unique_names(cls, stores: list[StoreConfig]) -> list[StoreConfig]:
+        seen: set[str] = set()
+        for store in stores:
+            if store.name in seen:
+                raise ValueError(f"store name {store.name!r} is used twice")
+            seen.add(store.name)
+        return stores
+
+    def store(self, name: str) -> StoreConfig:
+        for store in self.stores:
+            if store.name == name:
+                return store
+        known = ", ".join(s.name for s in self.stores)
+        raise ConfigError(f"no store named {name!r} in the configuration (known: {known})")
+
+    def select(self, names: list[str] | None) -> list[StoreConfig]:
+        """Return the named stores, or all of them when ``names`` is empty."""
+        return [self.store(n) for n in names] if names else list(self.stores)
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    """Find the config file: the argument, ``$STOREPULSE_CONFIG``, then ./storepulse.yaml."""
+    return Path(explicit or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def load_config(explicit: str | Path | None = None) -> Config:
+    """Read and validate the configuration file.
+
+    Raises:
+        ConfigError: the file is missing, is not YAML, or breaks a rule; the message names the
+            file, the key and the problem.
+    """
+    path = config_path(explicit)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with a 'stores' list at the top")
+    return parse_config(data, source=path)
+
+
+def parse_config(data: dict[str, Any], source: Path | str = "configuration") -> Config:
+    """Validate a parsed configuration; relative paths resolve beside ``source``."""
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+    base = Path(source).parent if isinstance(source, Path) else Path.cwd()
+    stores = [
+        s.model_copy(update={"traffic_csv": base / s.traffic_csv})
+        if s.traffic_csv is not None and not s.traffic_csv.is_absolute()
+        else s
+        for s in config.stores
+    ]
+    return config.model_copy(update={"stores": stores})
+
+
+def _describe(error: Any) -> str:
+    key = ""
+    for part in error["loc"]:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling)"
+    return f"{key or 'top level'}: {message}"
+
+
+def resolve_token(store: StoreConfig) -> SecretStr:
+    """Fetch a store's API token from where its config says it lives.
+
+    Raises:
+        ConfigError: the variable or block is missing; the message names it, never a value.
+    """
+    if store.token_env is not None:
+        value = os.environ.get(store.token_env)
+        if not value:
+            raise ConfigError(
+                f"store {store.name!r}: environment variable {store.token_env} is not set"
+            )
+        return SecretStr(value)
+    return SecretStr(_prefect_secret(store.name, str(store.token_secret)))
+
+
+def _prefect_secret(store: str, block: str) -> str:
+    from prefect.blocks.system import Secret  # imported late: only Prefect deployments need it
+
+    try:
+        value = cast(Secret, Secret.load(block)).get()
+    except ValueError:
+        raise ConfigError(f"store {store!r}: Prefect Secret block {block!r} not found") from None
+    return str(value)

@@ -1,0 +1,112 @@
+"""What every HTTP connector shares: a session, a header-driven leaky bucket, retry timing."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+
+USER_AGENT = "storepulse/0.1 (+https://github.com/storepulse/storepulse)"
+
+
+def build_session(headers: dict[str, str]) -> requests.Session:
+    """Return a session with our user agent and the given default headers."""
+    session = requests.Session()
+    session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json", **headers})
+    return session
+
+
+@dataclass(slots=True)
+class RequestStats:
+    """What a client did, for run summaries."""
+
+    requests: int = 0
+    retries: int = 0
+    #: Times the client paused: bucket pacing plus honoured 429s.
+    throttle_waits: int = 0
+    throttled_429: int = 0
+    wait_seconds: float = 0.0
+
+    def add(self, other: RequestStats) -> None:
+        self.requests += other.requests
+        self.retries += other.retries
+        self.throttle_waits += other.throttle_waits
+        self.throttled_429 += other.throttled_429
+        self.wait_seconds += other.wait_seconds
+
+
+class LeakyBucket:
+    """A client-side model of the platform's leaky bucket, corrected by every response.
+
+    The platform reports ``used/capacity`` after each call; between calls the bucket drains at
+    ``leak_per_second``. Before a call we wait just long enough that it will not overflow,
+    keeping ``headroom`` slots free for other clients of the same app.
+    """
+
+    def __init__(
+        self,
+        leak_per_second: float | None = None,
+        headroom: int = 1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._fixed_rate = leak_per_second
+        self.leak_per_second = leak_per_second
+        self.capacity: int | None = None
+        self.headroom = headroom
+        self._level = 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Wait until one more call fits; return the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            level = self._drained(now)
+            waited = 0.0
+            if self.capacity is not None and self.leak_per_second:
+                limit = max(1, self.capacity - self.headroom)
+                excess = level + 1 - limit
+                if excess > 0:
+                    waited = excess / self.leak_per_second
+                    self._sleep(waited)
+                    now += waited
+                    level = max(0.0, level - excess)
+            self._level = level + 1
+            self._stamp = now
+            return waited
+
+    def observe(self, used: int, capacity: int) -> None:
+        """Take the platform's word for the bucket's level."""
+        with self._lock:
+            self.capacity = capacity
+            # Shopify's plans drain their bucket in 20 s: 40 at 2/s, 80 at 4/s, 400 at 20/s.
+            self.leak_per_second = self._fixed_rate or capacity / 20
+            self._level = float(used)
+            self._stamp = self._clock()
+
+    def _drained(self, now: float) -> float:
+        rate = self.leak_per_second or 0.0
+        return max(0.0, self._level - rate * (now - self._stamp))
+
+
+@dataclass(slots=True, frozen=True)
+class RetryPolicy:
+    """How often and how long to retry transient failures (5xx, timeouts, throttling)."""
+
+    max_attempts: int = 6
+    base_seconds: float = 0.5
+    cap_seconds: float = 30.0
+    #: 429s are the platform pacing us, not failing: allow more of them.
+    max_throttled: int = 20
+
+    def backoff(self, attempt: int) -> float:
+        """Capped exponential delay with jitter for the given (1-based) failed attempt."""
+        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** (attempt - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
