@@ -1,0 +1,230 @@
+"""The ``storepulse`` command.
+
+Exit codes: 0 success, 1 the work failed, 2 bad usage or bad configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from connectors.errors import ConfigError, StorepulseError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    help="storepulse: your store's daily numbers, checked and delivered.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Manage the warehouse schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="storepulse.yaml (default: $STOREPULSE_CONFIG, then ./storepulse.yaml)",
+        show_default=False,
+    ),
+]
+
+#: Prefect's console chatter is for the Prefect UI; the CLI shows progress and a summary.
+PREFECT_DEFAULTS = {
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "storepulse",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+}
+
+
+def main() -> None:
+    """Console entry point."""
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    app()
+
+
+def reports_errors(command: F) -> F:
+    """Turn storepulse's errors into a one-line message and the documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as exc:
+            err.print(f"[red]configuration error:[/red] {escape(str(exc))}", soft_wrap=True)
+            raise typer.Exit(2) from None
+        except StorepulseError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command()
+@reports_errors
+def sync(
+    config: ConfigOption = None,
+    store: Annotated[
+        list[str] | None, typer.Option("--store", "-s", help="Sync only this store (repeatable).")
+    ] = None,
+    full: Annotated[bool, typer.Option(help="Re-read each store's whole history.")] = False,
+) -> None:
+    """Pull orders, customers, products, deletions, inventory and traffic into the warehouse."""
+    from connectors.config import config_path, load_config
+    from flows.console import print_sync_summary, progress_bar
+    from flows.sync_store import sync_store
+
+    path = config_path(config)
+    load_config(path).select(store)  # fail fast, before Prefect starts, on a bad file or name
+    with progress_bar(console):
+        summary = sync_store(stores=store, full=full, config_path=str(path))
+    print_sync_summary(console, summary)
+
+
+@app.command("demo-store")
+def demo_store(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8081,
+    token: Annotated[str, typer.Option(help="The access token clients must send.")] = "shpat_demo",
+    seed: int = 1,
+    days: Annotated[int, typer.Option(help="Days of history.")] = 730,
+    orders_per_day: Annotated[float, typer.Option(help="Average orders per day.")] = 60.0,
+    plan: Annotated[
+        str, typer.Option(help="standard, advanced or plus (the API rate limit).")
+    ] = "standard",
+    end_date: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Last day of history (default: today in the shop's timezone).",
+            show_default=False,
+        ),
+    ] = None,
+    read_all_orders: Annotated[
+        bool,
+        typer.Option(
+            help="Grant read_all_orders; without it only the last 60 days of orders are visible."
+        ),
+    ] = True,
+    time_scale: Annotated[
+        float, typer.Option(help="Run the rate limiter this many times faster (for tests).")
+    ] = 1.0,
+    error_rate: Annotated[float, typer.Option(help="Share of calls answered 500/503.")] = 0.0,
+    slow_rate: Annotated[float, typer.Option(help="Share of calls delayed 5 s.")] = 0.0,
+    update_between_pages: Annotated[
+        bool, typer.Option(help="Edit an order while a client pages through orders.")
+    ] = False,
+    anomaly: Annotated[
+        list[str] | None,
+        typer.Option(help="Inject DATE[:drop|spike|conversion_drop|outage[:SIZE]] (repeatable)."),
+    ] = None,
+    shops: Annotated[int, typer.Option(help="Serve this many shops under /shops/s01….")] = 1,
+    data_dir: Annotated[Path, typer.Option(help="Where generated shops are cached.")] = Path(
+        "out/demo-store"
+    ),
+) -> None:
+    """Serve a local Shopify-compatible store with seeded history (Ctrl-C to stop)."""
+    from connectors.shopify.sandbox import PLANS, Anomaly, DemoStore, Faults, StoreSpec
+
+    if plan not in PLANS:
+        raise typer.BadParameter(f"choose one of {', '.join(PLANS)}", param_hint="--plan")
+    try:
+        anomalies = tuple(Anomaly.parse(a) for a in anomaly or ())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--anomaly") from None
+    spec = StoreSpec(
+        seed=seed,
+        days=days,
+        orders_per_day=orders_per_day,
+        end_date=end_date.date() if end_date else None,
+        anomalies=anomalies,
+    )
+    faults = Faults(
+        error_rate=error_rate, slow_rate=slow_rate, update_between_pages=update_between_pages
+    )
+    with console.status("Generating the shop's history (cached after the first run)…"):
+        store = DemoStore.start(
+            spec,
+            token=token,
+            port=port,
+            plan=plan,
+            time_scale=time_scale,
+            faults=faults,
+            read_all_orders=read_all_orders,
+            shops=shops,
+            data_dir=data_dir,
+        )
+    urls = [store.shop_url(name) for name in store.names] if shops > 1 else [store.url]
+    console.print(f"Serving {len(urls)} shop(s) on the {plan} plan:")
+    for url in urls:
+        console.print(f"  {url}/admin/api/2026-10/orders.json")
+    console.print(
+        "Clients authenticate with the --token value in X-Shopify-Access-Token. "
+        "Press Ctrl-C to stop."
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.stop()
+
+
+@app.command()
+@reports_errors
+def demo(
+    out: Annotated[Path, typer.Option(help="Where the demo writes its files.")] = Path("out"),
+) -> None:
+    """Run the whole loop on a local demo store, with no credentials and nothing to install."""
+    from flows.demo import run_demo
+
+    run_demo(out, console)
+
+
+@db_app.command("upgrade")
+@reports_errors
+def db_upgrade() -> None:
+    """Apply pending migrations to the warehouse ($STOREPULSE_DATABASE_URL)."""
+    from tasks.warehouse.engine import current_revision, database_url, get_engine
+
+    engine = get_engine()
+    console.print(f"{_safe_url(database_url())} is at revision {current_revision(engine)}")
+
+
+@db_app.command("status")
+@reports_errors
+def db_status() -> None:
+    """Show the warehouse's schema revision and the newest one."""
+    from tasks.warehouse.engine import current_revision, database_url, get_engine, head_revision
+
+    engine = get_engine(migrate=False)
+    current, head = current_revision(engine), head_revision()
+    state = "up to date" if current == head else "needs `storepulse db upgrade`"
+    console.print(f"{_safe_url(database_url())}: revision {current} (newest {head}): {state}")
+
+
+def _safe_url(url: str) -> str:
+    """The warehouse URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""The warehouse tables (SQLAlchemy Core). Alembic migrations create and evolve them.
+
+Conventions: every table is keyed by ``store`` (the configured store name) plus the platform's
+natural key; timestamps are UTC; money is integer minor units of the store's currency (columns
+ending in ``_minor``), never floats; ``local_date`` and ``local_week`` (the Monday of the ISO
+week) are the store-local calendar, computed at load because SQLite has no time zones;
+``synced_at`` is bookkeeping and changes on every re-read.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every engine (SQLite stores it as naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _store() -> Column[str]:
+    return Column("store", String(40), primary_key=True)
+
+
+def _synced() -> Column[datetime]:
+    return Column("synced_at", UtcDateTime(), nullable=False)
+
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("store", String(40), primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("shop_id", BigInteger),
+    Column("shop_name", Text),
+    Column("timezone", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("currency_exponent", Integer, nullable=False),
+    Column("shop_created_at", UtcDateTime()),
+    Column("plan", String(40)),
+    _synced(),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    _store(),
+    Column("order_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("processed_at", UtcDateTime(), nullable=False),
+    Column("cancelled_at", UtcDateTime()),
+    Column("cancel_reason", String(40)),
+    Column("closed_at", UtcDateTime()),
+    Column("fulfilled_at", UtcDateTime()),
+    Column("deleted_at", UtcDateTime()),
+    #: The store-local day and ISO week (its Monday) of ``processed_at``.
+    Column("local_date", Date, nullable=False),
+    Column("local_week", Date, nullable=False),
+    Column("financial_status", String(32)),
+    Column("fulfillment_status", String(32)),
+    Column("currency", String(3), nullable=False),
+    Column("presentment_currency", String(3)),
+    Column("source_name", String(64)),
+    Column("test", Boolean, nullable=False),
+    Column("customer_id", BigInteger),
+    Column("country_code", String(2)),
+    Column("taxes_included", Boolean, nullable=False),
+    Column("line_items_minor", BigInteger, nullable=False),
+    Column("discounts_minor", BigInteger, nullable=False),
+    Column("subtotal_minor", BigInteger, nullable=False),
+    Column("shipping_minor", BigInteger, nullable=False),
+    Column("tax_minor", BigInteger, nullable=False),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("current_total_minor", BigInteger),
+    Column("tags", Text, nullable=False),
+    _synced(),
+    Index(None, "store", "local_date"),
+    Index(None, "store", "updated_at"),
+    Index(None, "store", "customer_id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    _store(),
+    Column("line_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", BigInteger, nullable=False),
+    Column("product_id", BigInteger),
+    Column("variant_id", BigInteger),
+    Column("sku", String(255)),
+    Column("title", Text, nullable=False),
+    Column("variant_title", Text),
+    Column("vendor", Text),
+    Column("quantity", Integer, nullable=False),
+    Column("current_quantity", Integer),
+    Column("price_minor", BigInteger, nullable=False),
+    Column("discount_minor", BigInteger, nullable=False),
+    Column("tax_minor", BigInteger, nullable=False),
+    Column("gift_card", Boolean, nullable=False),
+    Column("fulfillment_status", String(32)),
+    Index(None, "store", "order_id"),
+)
+
+order_discount_codes = Table(
+    "order_discount_codes",
+    metadata,
+    _store(),
+    Column("order_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("code", String(255), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    _store(),
+    Column("refund_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("processed_at", UtcDateTime(), nullable=False),
+    #: The store-local day and ISO week (its Monday) of ``processed_at``.
+    Column("local_date", Date, nullable=False),
+    Column("local_week", Date, nullable=False),
+    Column("lines_subtotal_minor", BigInteger, nullable=False),
+    Column("lines_tax_minor", BigInteger, nullable=False),
+    Column("shipping_minor", BigInteger, nullable=False),
+    Column("shipping_tax_minor", BigInteger, nullable=False),
+    Column("adjustments_minor", BigInteger, nullable=False),
+    Column("transactions_minor", BigInteger, nullable=False),
+    Column("restock", Boolean, nullable=False),
+    Index(None, "store", "order_id"),
+    Index(None, "store", "local_date"),
+)
+
+refund_lines = Table(
+    "refund_lines",
+    metadata,
+    _store(),
+    Column("refund_line_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("refund_id", BigInteger, nullable=False),
+    Column("order_id", BigInteger, nullable=False),
+    Column("line_id", BigInteger, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("subtotal_minor", BigInteger, nullable=False),
+    Column("tax_minor", BigInteger, nullable=False),
+    Column("restock_type", String(32)),
+    Index(None, "store", "order_id"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    _store(),
+    Column("customer_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("state", String(32)),
+    Column("country_code", String(2)),
+    Column("tags", Text, nullable=False),
+    Column("accepts_marketing", Boolean, nullable=False),
+    _synced(),
+)
+
+products = Table(
+    "products",
+    metadata,
+    _store(),
+    Column("product_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("title", Text, nullable=False),
+    Column("product_type", Text),
+    Column("vendor", Text),
+    Column("status", String(32)),
+    Column("handle", Text),
+    Column("tags", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    _synced(),
+)
+
+variants = Table(
+    "variants",
+    metadata,
+    _store(),
+    Column("variant_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("product_id", BigInteger, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("sku", String(255)),
+    Column("price_minor", BigInteger, nullable=False),
+    Column("cost_minor", BigInteger),
+    Column("inventory_item_id", BigInteger),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index(None, "store", "product_id"),
+    Index(None, "store", "inventory_item_id"),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    _store(),
+    Column("location_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("country_code", String(2)),
+    _synced(),
+)
+
+inventory_levels = Table(
+    "inventory_levels",
+    metadata,
+    _store(),
+    Column("inventory_item_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("location_id", BigInteger, primary_key=True, autoincrement=False),
+    #: The store-local day the snapshot was taken; one snapshot per day, the latest wins.
+    Column("snapshot_date", Date, primary_key=True),
+    Column("available", Integer),
+    Column("updated_at", UtcDateTime()),
+    _synced(),
+)
+
+traffic_daily = Table(
+    "traffic_daily",
+    metadata,
+    _store(),
+    Column("local_date", Date, primary_key=True),
+    Column("channel", String(64), primary_key=True),
+    Column("sessions", Integer, nullable=False),
+    Column("add_to_carts", Integer, nullable=False),
+    Column("checkouts", Integer, nullable=False),
+    Column("purchases", Integer, nullable=False),
+    Column("source", String(32), nullable=False),
+    _synced(),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    _store(),
+    Column("resource", String(32), primary_key=True),
+    #: Everything with a cursor field before this UTC moment has been committed.
+    Column("cursor", UtcDateTime()),
+    Column("deep_synced_at", UtcDateTime()),
+    Column("last_success_at", UtcDateTime()),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("store", String(40), primary_key=True),
+    Column("resource", String(32), primary_key=True),
+    Column("window_start", UtcDateTime(), primary_key=True),
+    Column("window_end", UtcDateTime(), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("finished_at", UtcDateTime(), nullable=False),
+    Column("fetched", Integer, nullable=False),
+    Column("upserted", Integer, nullable=False),
+    Column("quarantined", Integer, nullable=False),
+    Column("requests", Integer, nullable=False),
+    Column("throttle_waits", Integer, nullable=False),
+    Index(None, "store", "finished_at"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    _store(),
+    Column("resource", String(32), primary_key=True),
+    Column("record_key", String(128), primary_key=True),
+    Column("reason", Text, nullable=False),
+    #: The platform's record as received, personal fields redacted.
+    Column("payload", Text, nullable=False),
+    Column("first_seen_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+    Index(None, "last_seen_at"),
+)

@@ -1,0 +1,144 @@
+"""The one portable upsert: ``INSERT … ON CONFLICT (key) DO UPDATE`` on SQLite and PostgreSQL.
+
+Both engines spell the upsert the same way, so one statement text serves both; only the
+placeholder differs. Rows go through the driver's ``executemany`` with values already in the
+driver's own types: SQLAlchemy's per-row parameter processing costs several times what SQLite
+itself spends inserting, and bulk loads are the warehouse's hot path. Identifiers are quoted by
+the dialect; values are always bound.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Connection, Date, Table
+from sqlalchemy.engine import Dialect
+
+from tasks.warehouse.schema import UtcDateTime
+
+Row = Mapping[str, Any] | Sequence[Any]
+Convert = Callable[[Any], Any]
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Row],
+    *,
+    columns: Sequence[str] | None = None,
+    keep: Sequence[str] = (),
+) -> int:
+    """Insert ``rows``, or update the stored row with the same primary key; return the count.
+
+    Rows are mappings (all with the same keys) or tuples in the order of ``columns``.
+
+    Args:
+        keep: columns that keep their stored value when the row already exists (such as a
+            ``first_seen_at``).
+    """
+    return _write(conn, table, rows, columns, "update", tuple(keep))
+
+
+def insert(
+    conn: Connection, table: Table, rows: Sequence[Row], *, columns: Sequence[str] | None = None
+) -> int:
+    """Plain bulk insert, for rows known to be new (children just deleted, for instance)."""
+    return _write(conn, table, rows, columns, None, ())
+
+
+def _write(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Row],
+    columns: Sequence[str] | None,
+    on_conflict: str | None,
+    keep: tuple[str, ...],
+) -> int:
+    if not rows:
+        return 0
+    first = rows[0]
+    if isinstance(first, Mapping):
+        names = tuple(columns or first)
+        tuples = [tuple(row[n] for n in names) for row in rows]  # type: ignore[call-overload]
+    elif columns is None:
+        raise ValueError(f"tuple rows for {table.name} need their columns")
+    else:
+        names, tuples = tuple(columns), list(rows)  # type: ignore[arg-type]
+    sql, converters = _statement(conn.dialect, table, names, on_conflict, keep)
+    if converters:
+        tuples = [_converted(row, converters) for row in tuples]
+    conn.exec_driver_sql(sql, tuples)
+    return len(tuples)
+
+
+def _converted(row: Sequence[Any], converters: tuple[tuple[int, Convert], ...]) -> tuple[Any, ...]:
+    values = list(row)
+    for index, convert in converters:
+        value = values[index]
+        if value is not None:
+            values[index] = convert(value)
+    return tuple(values)
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(
+    dialect: Dialect,
+    table: Table,
+    columns: tuple[str, ...],
+    on_conflict: str | None,
+    keep: tuple[str, ...],
+) -> tuple[str, tuple[tuple[int, Convert], ...]]:
+    """Build the statement for this column set, and the value conversions it needs."""
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)}"
+        f" ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    )
+    if on_conflict == "update":
+        key = [c.name for c in table.primary_key.columns]
+        updates = [c for c in columns if c not in key and c not in keep]
+        target = ", ".join(quote(c) for c in key)
+        sql += (
+            f" ON CONFLICT ({target}) DO UPDATE SET "
+            + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in updates)
+            if updates
+            else f" ON CONFLICT ({target}) DO NOTHING"
+        )
+    converters = tuple(
+        (index, convert)
+        for index, name in enumerate(columns)
+        if (convert := _converter(dialect, table.c[name].type)) is not None
+    )
+    return sql, converters
+
+
+def _converter(dialect: Dialect, kind: Any) -> Convert | None:
+    if dialect.name == "sqlite":
+        if isinstance(kind, UtcDateTime):
+            return sqlite_utc
+        if isinstance(kind, Date):
+            return date.isoformat
+        if isinstance(kind, Boolean):
+            return int
+        return None
+    if isinstance(kind, UtcDateTime):
+        return _aware_utc
+    return None
+
+
+def sqlite_utc(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DateTime stores, in UTC, always with microseconds, so that
+    stored values compare correctly as text."""
+    if value.tzinfo is not UTC:
+        value = _aware_utc(value)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+def _aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} given to a UTC column")
+    return value.astimezone(UTC)
