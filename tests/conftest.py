@@ -1,0 +1,114 @@
+"""Shared fixtures: a local Shopify store, warehouses on SQLite and PostgreSQL, configs."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+
+from connectors.config import StoreConfig, parse_config
+from connectors.shopify.sandbox import DemoStore, StoreSpec
+from tasks.warehouse.engine import dispose_engines
+
+TOKEN = "shpat_test_token_0123456789"
+TOKEN_ENV = "STOREPULSE_TEST_TOKEN"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+#: Ninety days around the spring DST change (2026-03-08 in America/New_York).
+SMALL_SPEC = StoreSpec(seed=3, days=90, orders_per_day=25, end_date=date(2026, 3, 31))
+
+
+@pytest.fixture(scope="session")
+def sandbox_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated shops, shared by every test of the session (each test serves its own copy)."""
+    return tmp_path_factory.mktemp("sandbox-cache")
+
+
+@pytest.fixture
+def shop(sandbox_cache: Path) -> Iterator[DemoStore]:
+    """A fresh copy of the small shop on the plus plan, free to change."""
+    with DemoStore.start(
+        SMALL_SPEC, token=TOKEN, plan="plus", data_dir=sandbox_cache, record_paths=True
+    ) as store:
+        yield store
+
+
+def store_entry(url: str, **overrides: object) -> dict[str, object]:
+    """A ``stores[]`` entry for a sandbox shop, its token read from ``TOKEN_ENV``."""
+    return {
+        "name": "demo",
+        "platform": "shopify",
+        "url": url,
+        "timezone": "America/New_York",
+        "currency": "USD",
+        "token_env": TOKEN_ENV,
+    } | overrides
+
+
+def store_config(url: str, **overrides: object) -> StoreConfig:
+    """The validated config of a sandbox shop, with its token in the environment."""
+    os.environ[TOKEN_ENV] = TOKEN
+    return parse_config({"stores": [store_entry(url, **overrides)]}).stores[0]
+
+
+def write_config(directory: Path, url: str, **overrides: object) -> Path:
+    """Write a ``storepulse.yaml`` for one shop and return its path."""
+    path = directory / "storepulse.yaml"
+    path.write_text(yaml.safe_dump({"stores": [store_entry(url, **overrides)]}))
+    return path
+
+
+@pytest.fixture
+def config(shop: DemoStore) -> StoreConfig:
+    return store_config(shop.url)
+
+
+def postgres_available() -> bool:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def require_postgres() -> None:
+    """Skip without PostgreSQL on a developer's machine; fail under CI, where it must exist."""
+    if postgres_available():
+        return
+    message = "PostgreSQL is not reachable at 127.0.0.1:5432"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}, and CI requires it")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    require_postgres()
+    name = f"storepulse_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        dispose_engines()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> Iterator[str]:
+    yield f"sqlite:///{tmp_path / 'warehouse.db'}"
+    dispose_engines()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request: pytest.FixtureRequest) -> str:
+    """The same test on both engines."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(fixture))

@@ -1,0 +1,106 @@
+"""The storepulse command: exit codes, messages, and the demo store as a process."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from typer.testing import CliRunner
+
+from connectors.shopify.sandbox import DemoStore
+from flows.cli import app
+from tasks.warehouse.engine import DATABASE_URL_ENV
+from tests.conftest import TOKEN, TOKEN_ENV, write_config
+
+runner = CliRunner()
+
+
+def test_a_bad_config_exits_2_naming_the_key(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "http://x", timezone="Nowhere/City")
+    result = runner.invoke(app, ["sync", "--config", str(path)])
+    assert result.exit_code == 2
+    assert "stores[0].timezone" in result.output and "Nowhere/City" in result.output
+
+
+def test_a_missing_config_and_an_unknown_store_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sync", "--config", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2 and "cannot read configuration" in result.output
+    path = write_config(tmp_path, "http://x")
+    result = runner.invoke(app, ["sync", "--config", str(path), "--store", "other"])
+    assert result.exit_code == 2 and "no store named 'other'" in result.output
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_sync_prints_its_summary_and_a_config_mismatch_exits_2(
+    shop: DemoStore, tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    monkeypatch.setenv(DATABASE_URL_ENV, sqlite_url)
+    path = write_config(tmp_path, shop.url)
+    result = runner.invoke(app, ["sync", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"demo\s+orders\s+[\d,]+\s+[\d,]+\s+0\s", result.output)
+    write_config(tmp_path, shop.url, timezone="Europe/Berlin")
+    result = runner.invoke(app, ["sync", "--config", str(path)])
+    assert result.exit_code == 2
+    assert (
+        "configured timezone Europe/Berlin but the shop reports America/New_York" in result.output
+    )
+
+
+def test_db_upgrade_and_status(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DATABASE_URL_ENV, sqlite_url)
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0 and "revision 0001" in result.output
+    result = runner.invoke(app, ["db", "status"])
+    assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_the_demo_store_serves_until_interrupted(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "demo-store",
+            "--port",
+            "0",
+            "--days",
+            "20",
+            "--orders-per-day",
+            "5",
+            "--token",
+            "shpat_cli",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = _served_url(process)
+        response = requests.get(
+            f"{url}/shop.json", timeout=10, headers={"X-Shopify-Access-Token": "shpat_cli"}
+        )
+        assert response.json()["shop"]["iana_timezone"] == "America/New_York"
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+
+
+def _served_url(process: subprocess.Popen[str]) -> str:
+    deadline = time.monotonic() + 60
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+/admin/api/2026-10)/orders\.json", line)
+        if match:
+            return match[1]
+    pytest.fail("the demo store never said where it serves")

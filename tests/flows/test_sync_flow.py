@@ -1,0 +1,72 @@
+"""The sync-store flow on a real (temporary) Prefect server."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.states import Completed, Failed
+
+from connectors.errors import AuthError, ConnectorError, ResponseError
+from connectors.shopify.sandbox import DemoStore
+from flows.policy import is_transient, retry_transient
+from flows.sync_store import sync_store
+from tests.conftest import write_config
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+async def _artifact(key: str) -> str:
+    async with get_client() as client:
+        artifacts = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1
+        )
+    return str(artifacts[0].data)
+
+
+@pytest.mark.usefixtures("config")
+def test_the_flow_syncs_and_publishes_its_summary(
+    shop: DemoStore, tmp_path: Path, sqlite_url: str
+) -> None:
+    path = write_config(tmp_path, shop.url)
+    summary = sync_store(config_path=str(path), database_url=sqlite_url)
+    orders = sum(w.upserted for w in summary.windows if w.resource == "orders")
+    assert orders > 2000
+    assert {w.resource for w in summary.windows} == {
+        "products",
+        "customers",
+        "orders",
+        "deletions",
+        "inventory",
+    }
+    markdown = asyncio.run(_artifact("sync-summary"))
+    assert "## Sync summary" in markdown and f"{orders:,}" in markdown
+
+
+def test_bad_credentials_fail_the_flow_without_retrying(
+    shop: DemoStore, tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WRONG_TOKEN", "shpat_not_the_right_one")
+    path = write_config(tmp_path, shop.url, token_env="WRONG_TOKEN")
+    with pytest.raises(AuthError, match="401"):
+        sync_store(config_path=str(path), database_url=sqlite_url)
+    assert shop.stats().requests == 1  # plan_sync_windows asked once, and was not retried
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (ConnectorError("503"), True),
+        (AuthError("401"), False),
+        (ResponseError("404"), False),
+        (ValueError("a bug"), False),
+        (ConnectionResetError(), True),
+    ],
+)
+def test_only_transient_failures_are_retried(error: Exception, transient: bool) -> None:
+    assert is_transient(error) is transient
+    assert retry_transient(None, None, Failed(data=error)) is transient
+    assert retry_transient(None, None, Completed()) is False

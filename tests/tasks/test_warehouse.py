@@ -1,0 +1,109 @@
+"""The warehouse: migrations that match the models, safe concurrent starts, one portable upsert."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select, text
+
+from tasks.warehouse import schema as t
+from tasks.warehouse.engine import current_revision, dispose_engines, get_engine, head_revision
+from tasks.warehouse.upsert import upsert
+
+
+def test_migrations_build_exactly_the_models(warehouse_url: str) -> None:
+    engine = get_engine(warehouse_url)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), t.metadata)
+    assert diff == []
+
+
+def _open(url: str) -> str | None:
+    dispose_engines()
+    return current_revision(get_engine(url))
+
+
+def test_many_processes_starting_at_once_migrate_once(warehouse_url: str) -> None:
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        revisions = pool.map(_open, [warehouse_url] * 8)
+    assert set(revisions) == {head_revision()}
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url: str) -> None:
+    with get_engine(sqlite_url).connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 60000
+
+
+def test_upsert_inserts_then_updates_and_can_keep_columns(warehouse_url: str) -> None:
+    engine = get_engine(warehouse_url)
+    first = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
+    row = {
+        "store": "demo",
+        "resource": "orders",
+        "record_key": "1",
+        "reason": "bad",
+        "payload": "{}",
+        "first_seen_at": first,
+        "last_seen_at": first,
+    }
+    later = first + timedelta(days=1)
+    with engine.begin() as conn:
+        upsert(conn, t.quarantine, [row])
+        upsert(
+            conn,
+            t.quarantine,
+            [row | {"reason": "worse", "first_seen_at": later, "last_seen_at": later}],
+            keep=["first_seen_at"],
+        )
+    with engine.connect() as conn:
+        stored = conn.execute(select(t.quarantine)).one()
+    assert (stored.reason, stored.first_seen_at, stored.last_seen_at) == ("worse", first, later)
+
+
+def test_times_come_back_as_the_same_utc_instant_on_both_engines(warehouse_url: str) -> None:
+    engine = get_engine(warehouse_url)
+    eastern = datetime(2026, 11, 1, 1, 30, 15, 250, tzinfo=timezone(timedelta(hours=-4)))
+    with engine.begin() as conn:
+        upsert(
+            conn,
+            t.traffic_daily,
+            [("demo", date(2026, 11, 1), "Direct", 10, 3, 2, 1, "csv", eastern)],
+            columns=(
+                "store",
+                "local_date",
+                "channel",
+                "sessions",
+                "add_to_carts",
+                "checkouts",
+                "purchases",
+                "source",
+                "synced_at",
+            ),
+        )
+    with engine.connect() as conn:
+        back = conn.execute(select(t.traffic_daily.c.synced_at, t.traffic_daily.c.local_date)).one()
+    assert back.synced_at == eastern and back.synced_at.tzinfo == UTC
+    assert back.local_date == date(2026, 11, 1)
+
+
+def test_naive_times_are_refused(sqlite_url: str) -> None:
+    with pytest.raises(ValueError, match="naive datetime"), get_engine(sqlite_url).begin() as conn:
+        upsert(
+            conn,
+            t.sync_state,
+            [
+                {
+                    "store": "demo",
+                    "resource": "orders",
+                    "cursor": datetime(2026, 1, 1),
+                    "deep_synced_at": None,
+                    "last_success_at": None,
+                }
+            ],
+        )
