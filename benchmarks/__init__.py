@@ -1,0 +1,1 @@
+"""Benchmarks: each compares storepulse with a named baseline measured in the same run."""
