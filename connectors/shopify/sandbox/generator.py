@@ -100,6 +100,18 @@ class Stock:
 
 
 @dataclass(slots=True)
+class Shopper:
+    """What the generator remembers about a customer: when, how often, how loyal."""
+
+    customer_id: int
+    created: int
+    updated: int
+    orders: int
+    loyalty: float
+    tax_bp: int
+
+
+@dataclass(slots=True)
 class DayPlan:
     day: date
     index: int
@@ -125,7 +137,9 @@ class Generator:
         self.factory = OrderFactory(spec.currency, spec.timezone, self.ids, self.rng)
         self.calendar = Calendar.for_years(range(self.start.year, end.year + 1))
         self.anomalies = {a.day: a for a in spec.anomalies}
-        self.customers: dict[int, Json] = {}
+        #: Only behaviour stays in memory; each customer's record goes to disk when created.
+        self.shoppers: dict[int, Shopper] = {}
+        self.new_customers: list[tuple[Any, ...]] = []
         self.intents: dict[int, list[int]] = {}
         self.ready: list[tuple[int, int]] = []  # (day the intent woke, customer id)
         self.pending: list[tuple[int, Json]] = []  # (order, when it can be written)
@@ -141,6 +155,8 @@ class Generator:
         self.locations = self._locations(created)
         self.variants = [(v, p) for p in self.products for v in p["variants"]]
         self.stock = self._initial_stock()
+        self.data = data
+        self._recent: dict[int, Json] = {}  # today's new customers, not yet on disk
         conn = data.connect()
         conn.execute("BEGIN")
         traffic_rows: list[tuple[Any, ...]] = []
@@ -213,18 +229,21 @@ class Generator:
                 break
             channel = self._channel(moment, day_start)
             plan.channel_counts[channel] = plan.channel_counts.get(channel, 0) + 1
-            customer = None
+            shopper = None
             if returning_left and (channel != "pos" or self.rng.random() < 0.5):
-                customer = self._returning()
-                returning_left -= customer is not None
-            if customer is None and not self._is_guest(channel):
-                customer = self._new_customer(moment)
-            order = self._sell(plan, channel, customer, moment)
+                shopper = self._returning()
+                returning_left -= shopper is not None
+            if shopper is None and not self._is_guest(channel):
+                shopper = self._new_customer(moment)
+            order = self._sell(plan, channel, shopper, moment)
             if order is not None:
                 orders.append(order)
+        self._save_new_customers()
         return orders
 
-    def _sell(self, plan: DayPlan, channel: str, customer: Json | None, moment: int) -> Json | None:
+    def _sell(
+        self, plan: DayPlan, channel: str, shopper: Shopper | None, moment: int
+    ) -> Json | None:
         items = self._basket_items(channel, plan.index)
         if not items:
             return None
@@ -236,21 +255,21 @@ class Generator:
                 promotion.percent,
                 promotion.free_shipping,
             )
-        elif customer and customer.get("_orders", 0) == 0 and self.rng.random() < 0.2:
+        elif shopper and shopper.orders == 0 and self.rng.random() < 0.2:
             code, percent = "WELCOME10", 10
         basket = Basket(
             items=items,
             channel=channel,
-            customer=customer,
+            customer=self._customer_record(shopper) if shopper else None,
             discount_code=code,
             discount_pct=percent,
             free_shipping=free_shipping,
-            tax_rate_bp=888 if channel == "pos" else (customer or {}).get("_tax_bp", 888),
+            tax_rate_bp=888 if channel == "pos" or shopper is None else shopper.tax_bp,
             location_id=self.locations[1]["id"] if channel == "pos" else None,
         )
         order = self.factory.order(basket, moment)
-        if customer is not None:
-            self._remember_purchase(customer, moment, plan.index)
+        if shopper is not None:
+            self._remember_purchase(shopper, moment, plan.index)
         return order
 
     def _basket_items(self, channel: str, day_index: int) -> list[tuple[Json, Json, int]]:
@@ -329,32 +348,52 @@ class Generator:
 
     # --- customers ------------------------------------------------------------------------------
 
-    def _new_customer(self, moment: int) -> Json:
+    def _new_customer(self, moment: int) -> Shopper:
         customer = make_customer(self.rng, self.ids)
         customer["currency"] = self.spec.currency
-        customer["_created"] = moment - self.rng.randint(0, 600)
-        customer["_orders"] = 0
-        self.customers[customer["id"]] = customer
-        return customer
+        created = moment - self.rng.randint(0, 600)
+        shopper = Shopper(customer["id"], created, created, 0, customer["_loyalty"],
+                          customer["_tax_bp"])
+        self.shoppers[shopper.customer_id] = shopper
+        record = customer_json(customer, self.factory.clock.text(created))
+        self._recent[shopper.customer_id] = record
+        self.new_customers.append(
+            (shopper.customer_id, created, created, orjson.dumps(record).decode())
+        )
+        return shopper
+
+    def _customer_record(self, shopper: Shopper) -> Json:
+        """The customer as Shopify shows it inside an order."""
+        record = self._recent.get(shopper.customer_id)
+        if record is None:
+            row = self.data.connect().execute(
+                "SELECT json FROM customers WHERE id = ?", (shopper.customer_id,)
+            ).fetchone()
+            record = orjson.loads(row[0])
+        return record
+
+    def _save_new_customers(self) -> None:
+        self.data.save("customers", ("id", "created_at", "updated_at", "json"), self.new_customers)
+        self.new_customers.clear()
+        self._recent.clear()
 
     def _is_guest(self, channel: str) -> bool:
         return self.rng.random() < (0.4 if channel == "pos" else 0.04)
 
-    def _returning(self) -> Json | None:
+    def _returning(self) -> Shopper | None:
         if not self.ready:
             return None
         position = self.rng.randrange(len(self.ready))
         self.ready[position], self.ready[-1] = self.ready[-1], self.ready[position]
-        return self.customers[self.ready.pop()[1]]
+        return self.shoppers[self.ready.pop()[1]]
 
-    def _remember_purchase(self, customer: Json, moment: int, day_index: int) -> None:
-        customer["_orders"] = customer.get("_orders", 0) + 1
-        customer["_updated"] = moment
-        loyalty = min(0.85, customer["_loyalty"] * (1.3 if customer["_orders"] > 1 else 1.0))
-        customer["_loyalty"] = loyalty
-        if self.rng.random() < loyalty:
+    def _remember_purchase(self, shopper: Shopper, moment: int, day_index: int) -> None:
+        shopper.orders += 1
+        shopper.updated = moment
+        shopper.loyalty = min(0.85, shopper.loyalty * (1.3 if shopper.orders > 1 else 1.0))
+        if self.rng.random() < shopper.loyalty:
             pause = max(3, int(self.rng.gammavariate(2, 25)))
-            self.intents.setdefault(day_index + pause, []).append(customer["id"])
+            self.intents.setdefault(day_index + pause, []).append(shopper.customer_id)
 
     def _wake_intents(self, day_index: int) -> None:
         # Customers who meant to come back a month ago and did not have drifted away.
@@ -492,17 +531,14 @@ class Generator:
         self, data: ShopData, events: list[tuple[Any, ...]], traffic: list[tuple[Any, ...]]
     ) -> None:
         clock = self.factory.clock
-        data.save(
-            "customers",
-            ("id", "created_at", "updated_at", "json"),
+        # A customer's updated_at is their last order.
+        data.connect().executemany(
+            "UPDATE customers SET updated_at = ?, json = json_set(json, '$.updated_at', ?)"
+            " WHERE id = ?",
             (
-                (
-                    c["id"],
-                    c["_created"],
-                    c.get("_updated", c["_created"]),
-                    orjson.dumps(customer_json(c, clock.text)).decode(),
-                )
-                for c in self.customers.values()
+                (s.updated, clock.text(s.updated), s.customer_id)
+                for s in self.shoppers.values()
+                if s.updated != s.created
             ),
         )
         product_rows, item_rows, level_rows = [], [], []
@@ -658,12 +694,12 @@ class Generator:
         }
 
 
-def customer_json(customer: Json, render: Callable[[int], str]) -> Json:
+def customer_json(customer: Json, created: str) -> Json:
+    """A new customer's record as the API shows it (private ``_`` keys left out)."""
     public = {k: v for k, v in customer.items() if not k.startswith("_")}
-    created = render(customer["_created"])
     public |= {
         "created_at": created,
-        "updated_at": render(int(customer.get("_updated") or customer["_created"])),
+        "updated_at": created,
         "email_marketing_consent": {
             "state": "subscribed" if customer["_marketing"] else "not_subscribed",
             "opt_in_level": "single_opt_in",
