@@ -35,8 +35,13 @@ from connectors.shopify import ShopifyClient
 from connectors.shopify.parse import ORDERS
 from connectors.shopify.sandbox import PLANS, DemoStore, StoreSpec, prepare_shop_file
 from connectors.shopify.sandbox.db import ShopData
-from tasks.warehouse.engine import dispose_engines, get_engine
-from tasks.warehouse.load import StoreContext, load_orders
+from tasks.warehouse.engine import (
+    bulk_transaction,
+    dispose_engines,
+    get_engine,
+    refresh_statistics,
+)
+from tasks.warehouse.load import RESOURCE_TABLES, StoreContext, load_orders
 
 CACHE = Path("out/bench-cache")
 SPEC = StoreSpec(seed=21, days=730, orders_per_day=120, end_date=date(2026, 10, 31))
@@ -128,10 +133,11 @@ def measure_load(url: str, pages: list[bytes]) -> dict[str, float]:
     ctx = StoreContext("bench", ZoneInfo(SPEC.timezone), SPEC.currency, datetime.now(UTC))
     orders = rows = 0
     started = time.perf_counter()
-    for body in pages:
+    for number, body in enumerate(pages, 1):
         page = ORDERS.read(body)
-        with engine.begin() as conn:
+        with bulk_transaction(engine) as conn:
             load_orders(conn, ctx, page.records)
+        refresh_statistics(engine, RESOURCE_TABLES["orders"], number)
         orders += len(page.records)
         rows += sum(
             1

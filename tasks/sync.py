@@ -27,7 +27,7 @@ from connectors.traffic_csv import read_traffic_csv
 from tasks import progress
 from tasks.warehouse import load
 from tasks.warehouse import schema as t
-from tasks.warehouse.engine import get_engine
+from tasks.warehouse.engine import bulk_transaction, get_engine, refresh_statistics
 from tasks.warehouse.load import LoadResult, StoreContext
 from tasks.warehouse.upsert import upsert
 
@@ -271,11 +271,13 @@ def sync_window(
     result = WindowResult(
         store.name, plan.resource, window.start if window else None, window.end if window else None
     )
-    for page, loader in _pages(source, store, plan, ctx, snapshot_date):
-        with engine.begin() as conn:
+    tables = load.RESOURCE_TABLES[plan.resource]
+    for number, (page, loader) in enumerate(_pages(source, store, plan, ctx, snapshot_date), 1):
+        with bulk_transaction(engine) as conn:
             loaded = loader(conn, page.records)
             rejected = [*page.rejected, *loaded.rejected]
             load.quarantine(conn, store.name, plan.resource, rejected, ctx.synced_at)
+        refresh_statistics(engine, tables, number)
         result.fetched += len(page.records) + len(page.rejected)
         result.upserted += loaded.upserted
         result.quarantined += len(rejected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DATABASE_URL_ENV = "STOREPULSE_DATABASE_URL"
@@ -78,6 +78,38 @@ def _create(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+@contextmanager
+def bulk_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction for loading synced data.
+
+    On PostgreSQL its commit does not wait for the disk: a crash can lose the last few commits,
+    but only as a suffix, in order, so a window's cursor is never durable before its pages, and
+    a lost page is simply read again by the next sync.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        yield conn
+
+
+def refresh_statistics(engine: Engine, tables: Sequence[Table], pages_loaded: int) -> None:
+    """Let PostgreSQL re-learn the tables' sizes as a bulk load grows them.
+
+    PostgreSQL plans with the statistics it last gathered; a table filled faster than
+    autovacuum looks at it keeps looking empty, and lookups by key turn into scans of the
+    whole store. Gathering again after pages 1, 4, 16, 64… keeps plans right at a cost that
+    grows only with the logarithm of the load.
+    """
+    if engine.dialect.name != "postgresql" or pages_loaded & (pages_loaded - 1):
+        return
+    if pages_loaded.bit_length() % 2 == 0:  # powers of two that are not powers of four
+        return
+    with engine.connect() as conn:
+        for table in tables:
+            conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.format_table(table)}")
+        conn.commit()
 
 
 def upgrade(engine: Engine) -> None:

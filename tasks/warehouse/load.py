@@ -55,6 +55,17 @@ PERSONAL_KEYS = frozenset(
 )
 
 
+#: The tables each synced resource writes.
+RESOURCE_TABLES: dict[str, tuple[Table, ...]] = {
+    "orders": (t.orders, t.order_lines, t.order_discount_codes, t.refunds, t.refund_lines),
+    "customers": (t.customers,),
+    "products": (t.products, t.variants),
+    "deletions": (t.orders,),
+    "inventory": (t.locations, t.inventory_levels),
+    "traffic": (t.traffic_daily,),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class StoreContext:
     """What a loader needs to know about the store it writes for."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -67,11 +68,22 @@ def _write(
         raise ValueError(f"tuple rows for {table.name} need their columns")
     else:
         names, tuples = tuple(columns), list(rows)  # type: ignore[arg-type]
-    sql, converters = _statement(conn.dialect, table, names, on_conflict, keep)
-    if converters:
-        tuples = [_converted(row, converters) for row in tuples]
-    conn.exec_driver_sql(sql, tuples)
+    statement = _statement(conn.dialect, table, names, on_conflict, keep)
+    if statement.converters:
+        tuples = [_converted(row, statement.converters) for row in tuples]
+    if on_conflict == "update":
+        tuples = _last_per_key(tuples, statement.key)
+    # One statement, all rows: SQLite runs it in-process, psycopg pipelines it in one round trip.
+    conn.exec_driver_sql(statement.sql, tuples)
     return len(tuples)
+
+
+def _last_per_key(rows: list[tuple[Any, ...]], key: tuple[int, ...]) -> list[tuple[Any, ...]]:
+    """Keep the last row of each key: one statement may not update a row twice on PostgreSQL."""
+    keys = [tuple(row[i] for i in key) for row in rows]
+    if len(set(keys)) == len(keys):
+        return rows
+    return list(dict(zip(keys, rows, strict=True)).values())
 
 
 def _converted(row: Sequence[Any], converters: tuple[tuple[int, Convert], ...]) -> tuple[Any, ...]:
@@ -83,6 +95,15 @@ def _converted(row: Sequence[Any], converters: tuple[tuple[int, Convert], ...]) 
     return tuple(values)
 
 
+@dataclass(frozen=True)
+class _Statement:
+    """An insert for one column set: its SQL, its key's positions, and value conversions."""
+
+    sql: str
+    key: tuple[int, ...]
+    converters: tuple[tuple[int, Convert], ...]
+
+
 @functools.lru_cache(maxsize=256)
 def _statement(
     dialect: Dialect,
@@ -90,19 +111,20 @@ def _statement(
     columns: tuple[str, ...],
     on_conflict: str | None,
     keep: tuple[str, ...],
-) -> tuple[str, tuple[tuple[int, Convert], ...]]:
+) -> _Statement:
     """Build the statement for this column set, and the value conversions it needs."""
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
+    head = (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)}"
-        f" ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        f" ({', '.join(quote(c) for c in columns)}) VALUES "
     )
+    key = [c.name for c in table.primary_key.columns]
+    tail = ""
     if on_conflict == "update":
-        key = [c.name for c in table.primary_key.columns]
         updates = [c for c in columns if c not in key and c not in keep]
         target = ", ".join(quote(c) for c in key)
-        sql += (
+        tail = (
             f" ON CONFLICT ({target}) DO UPDATE SET "
             + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in updates)
             if updates
@@ -113,7 +135,8 @@ def _statement(
         for index, name in enumerate(columns)
         if (convert := _converter(dialect, table.c[name].type)) is not None
     )
-    return sql, converters
+    positions = tuple(columns.index(k) for k in key) if on_conflict == "update" else ()
+    return _Statement(f"{head}({', '.join([mark] * len(columns))}){tail}", positions, converters)
 
 
 def _converter(dialect: Dialect, kind: Any) -> Convert | None:

@@ -352,8 +352,9 @@ class Generator:
         customer = make_customer(self.rng, self.ids)
         customer["currency"] = self.spec.currency
         created = moment - self.rng.randint(0, 600)
-        shopper = Shopper(customer["id"], created, created, 0, customer["_loyalty"],
-                          customer["_tax_bp"])
+        shopper = Shopper(
+            customer["id"], created, created, 0, customer["_loyalty"], customer["_tax_bp"]
+        )
         self.shoppers[shopper.customer_id] = shopper
         record = customer_json(customer, self.factory.clock.text(created))
         self._recent[shopper.customer_id] = record
@@ -366,9 +367,11 @@ class Generator:
         """The customer as Shopify shows it inside an order."""
         record = self._recent.get(shopper.customer_id)
         if record is None:
-            row = self.data.connect().execute(
-                "SELECT json FROM customers WHERE id = ?", (shopper.customer_id,)
-            ).fetchone()
+            row = (
+                self.data.connect()
+                .execute("SELECT json FROM customers WHERE id = ?", (shopper.customer_id,))
+                .fetchone()
+            )
             record = orjson.loads(row[0])
         return record
 
