@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -100,10 +101,34 @@ class StoreConfig(_Strict):
         return ZoneInfo(self.timezone)
 
 
+class TargetConfig(_Strict):
+    """A monthly target for one store's metric (money in the store's currency)."""
+
+    store: str
+    metric: str
+    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    value: Decimal = Field(gt=0)
+
+
 class Config(_Strict):
     """The whole ``storepulse.yaml``."""
 
     stores: list[StoreConfig] = Field(min_length=1)
+    #: The currency of multi-store roll-ups; by default the first store's.
+    reporting_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    targets: list[TargetConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _targets_name_stores(self) -> Config:
+        names = {s.name for s in self.stores}
+        for index, target in enumerate(self.targets):
+            if target.store not in names:
+                raise ValueError(f"targets[{index}].store: no store named {target.store!r}")
+        return self
+
+    @property
+    def rollup_currency(self) -> str:
+        return self.reporting_currency or self.stores[0].currency
 
     @field_validator("stores")
     @classmethod

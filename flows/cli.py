@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -95,6 +96,72 @@ def sync(
     with progress_bar(console):
         summary = sync_store(stores=store, full=full, config_path=str(path))
     print_sync_summary(console, summary)
+
+
+class Grain(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+@reports_errors
+def metrics(
+    config: ConfigOption = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store", "-s", help="The store (its roll-up with --rollup).", show_default=False
+        ),
+    ] = None,
+    start: Annotated[
+        datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First store-local day.")
+    ] = ...,  # type: ignore[assignment]
+    end: Annotated[
+        datetime,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Last store-local day (included)."),
+    ] = ...,  # type: ignore[assignment]
+    grain: Annotated[
+        Grain, typer.Option(help="Days, ISO weeks (from their Monday), months.")
+    ] = Grain.day,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="How to print.")
+    ] = OutputFormat.table,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", "-m", help="Only this metric (repeatable).")
+    ] = None,
+    rollup: Annotated[
+        bool, typer.Option(help="All stores together, in the reporting currency.")
+    ] = False,
+    full: Annotated[bool, typer.Option(help="Recompute the whole history first.")] = False,
+) -> None:
+    """Compute what changed since the last run, then print the stores' metrics."""
+    from connectors.config import load_config
+    from flows.console import print_metrics
+    from tasks.metrics.query import metric_rows
+    from tasks.metrics.rollup import ROLLUP
+    from tasks.metrics.run import refresh_metrics
+    from tasks.warehouse.engine import get_engine
+
+    cfg = load_config(config)
+    if rollup:
+        name = ROLLUP
+    elif store is None and len(cfg.stores) > 1:
+        raise ConfigError("name a store with --store (or use --rollup for all of them)")
+    else:
+        name = cfg.store(store or cfg.stores[0].name).name
+    if end < start:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    refresh_metrics(cfg, stores=None if rollup else [name], full=full)
+    with get_engine().connect() as conn:
+        rows = metric_rows(conn, name, grain.value, start.date(), end.date(), metric)
+    print_metrics(console, rows, output.value)
 
 
 @app.command("demo-store")

@@ -7,7 +7,9 @@ a ``storepulse.yaml`` for it, and syncs everything into a fresh SQLite warehouse
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 from rich import box
@@ -16,7 +18,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from connectors.shopify.sandbox import DemoStore, StoreSpec
-from flows.console import print_sync_summary, progress_bar
+from flows.console import print_headline, print_sync_summary, progress_bar
+from tasks.metrics.compare import compare
+from tasks.metrics.registry import HEADLINE, REGISTRY
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines, get_engine
 
@@ -40,7 +44,8 @@ COUNTED = (
 
 def run_demo(out: Path, console: Console) -> None:
     """Run the demo and say what it did and where to look."""
-    from flows.sync_store import sync_store  # imported late: Prefect takes a while to import
+    from flows.compute_metrics import compute_metrics  # imported late: Prefect is slow to import
+    from flows.sync_store import sync_store
 
     demo_dir = (out / "demo").resolve()
     demo_dir.mkdir(parents=True, exist_ok=True)
@@ -65,6 +70,13 @@ def run_demo(out: Path, console: Console) -> None:
         store.stop()
     print_sync_summary(console, summary)
     print_warehouse(console)
+    with console.status("Computing the metric catalogue over two years…"):
+        computed = compute_metrics(config_path=str(config))
+    console.print(
+        f"Computed {sum(r.values for r in computed.stores):,} metric values "
+        "(docs/metrics.md defines each)."
+    )
+    print_yesterday(console)
     console.print(
         "\n[bold]Where to look[/bold] (README.md explains each)\n"
         f"  configuration  {_short(config)}\n"
@@ -80,6 +92,22 @@ def _short(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def print_yesterday(console: Console) -> None:
+    """Yesterday's headline KPIs with their comparisons, as the morning digest will show them."""
+    zone = ZoneInfo(DEMO_SPEC.timezone)
+    today = datetime.now(zone).date()
+    with get_engine().connect() as conn:
+        comparisons = compare(
+            conn,
+            "demo",
+            "day",
+            today - timedelta(days=1),
+            today,
+            metrics=tuple(REGISTRY[name] for name in HEADLINE),
+        )
+    print_headline(console, comparisons, today - timedelta(days=1), DEMO_SPEC.currency)
 
 
 def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:

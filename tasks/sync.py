@@ -266,15 +266,16 @@ def sync_window(
     clock = time.monotonic()
     source = source or open_shopify(store)
     engine = get_engine(database_url)
-    ctx = StoreContext(store.name, store.zone, store.currency, started)
     window = plan.window
     result = WindowResult(
         store.name, plan.resource, window.start if window else None, window.end if window else None
     )
     tables = load.RESOURCE_TABLES[plan.resource]
-    for number, (page, loader) in enumerate(_pages(source, store, plan, ctx, snapshot_date), 1):
+    for number, (page, loader) in enumerate(_pages(source, store, plan, snapshot_date), 1):
+        # Stamped per page, just before its commit: metrics find changed rows by this stamp.
+        ctx = StoreContext(store.name, store.zone, store.currency, datetime.now(UTC))
         with bulk_transaction(engine) as conn:
-            loaded = loader(conn, page.records)
+            loaded = loader(conn, ctx, page.records)
             rejected = [*page.rejected, *loaded.rejected]
             load.quarantine(conn, store.name, plan.resource, rejected, ctx.synced_at)
         refresh_statistics(engine, tables, number)
@@ -296,44 +297,37 @@ def sync_window(
     return result
 
 
-Loader = Callable[[Connection, list[Any]], LoadResult]
+Loader = Callable[[Connection, StoreContext, list[Any]], LoadResult]
 
 
 def _pages(
-    source: StoreSource,
-    store: StoreConfig,
-    plan: WindowPlan,
-    ctx: StoreContext,
-    snapshot_date: date | None,
+    source: StoreSource, store: StoreConfig, plan: WindowPlan, snapshot_date: date | None
 ) -> Iterator[tuple[Page[Any], Loader]]:
     """Each page of the plan's resource, with the loader that writes it."""
     window = plan.window
     if plan.resource == "orders" and window is not None:
         total = source.count_orders_updated(window)
         progress.report(progress.Progress(plan.step, plan.label, 0, total))
-        yield from _with(source.orders_updated(window), lambda c, r: load.load_orders(c, ctx, r))
+        yield from _with(source.orders_updated(window), load.load_orders)
     elif plan.resource == "customers" and window is not None:
-        yield from _with(
-            source.customers_updated(window), lambda c, r: load.load_customers(c, ctx, r)
-        )
+        yield from _with(source.customers_updated(window), load.load_customers)
     elif plan.resource == "products" and window is not None:
-        yield from _with(
-            source.products_updated(window), lambda c, r: load.load_products(c, ctx, r)
-        )
+        yield from _with(source.products_updated(window), load.load_products)
     elif plan.resource == "deletions" and window is not None:
-        yield from _with(
-            source.order_deletions(window), lambda c, r: load.load_deletions(c, ctx, r)
-        )
+        yield from _with(source.order_deletions(window), load.load_deletions)
     elif plan.resource == "inventory":
         locations = source.locations()
         day = snapshot_date or datetime.now(store.zone).date()
-        yield Page(records=locations), lambda c, r: load.load_locations(c, ctx, r)
+        yield Page(records=locations), load.load_locations
         yield from _with(
             source.inventory_levels([loc.location_id for loc in locations]),
-            lambda c, r: load.load_inventory(c, ctx, r, day),
+            lambda c, ctx, r: load.load_inventory(c, ctx, r, day),
         )
     elif plan.resource == "traffic" and store.traffic_csv is not None:
-        yield read_traffic_csv(store.traffic_csv), lambda c, r: load.load_traffic(c, ctx, r, "csv")
+        yield (
+            read_traffic_csv(store.traffic_csv),
+            lambda c, ctx, r: load.load_traffic(c, ctx, r, "csv"),
+        )
     else:
         raise ValueError(f"cannot sync {plan.label}")
 

@@ -105,6 +105,8 @@ ORDER_COLUMNS = (
     "deleted_at",
     "local_date",
     "local_week",
+    "cancelled_local_date",
+    "fulfilled_local_date",
     "financial_status",
     "fulfillment_status",
     "currency",
@@ -123,6 +125,7 @@ ORDER_COLUMNS = (
     "current_total_minor",
     "tags",
     "synced_at",
+    "first_synced_at",
 )
 LINE_COLUMNS = (
     "store",
@@ -200,7 +203,7 @@ def load_orders(conn: Connection, ctx: StoreContext, orders: Sequence[Order]) ->
     if stored:  # only orders read before can have children to replace
         for table, _ in _CHILDREN:
             conn.execute(_children_of(table), {"store": ctx.store, "ids": stored})
-    upsert(conn, t.orders, heads, columns=ORDER_COLUMNS)
+    upsert(conn, t.orders, heads, columns=ORDER_COLUMNS, keep=("first_synced_at",))
     for (table, columns), rows in zip(_CHILDREN, children, strict=True):
         insert(conn, table, rows, columns=columns)
     release_from_quarantine(conn, ctx.store, "orders", [str(i) for i in loaded])
@@ -229,6 +232,8 @@ def _order_rows(ctx: StoreContext, minor: _Minor, order: Order) -> tuple[Any, ..
         None,
         local_date,
         local_week,
+        ctx.local_day(order.cancelled_at)[0] if order.cancelled_at else None,
+        ctx.local_day(order.fulfilled_at)[0] if order.fulfilled_at else None,
         order.financial_status,
         order.fulfillment_status,
         order.currency,
@@ -246,6 +251,7 @@ def _order_rows(ctx: StoreContext, minor: _Minor, order: Order) -> tuple[Any, ..
         minor(order.total_price, "total_price"),
         None if current is None else minor(current, "current_total_price"),
         order.tags,
+        ctx.synced_at,
         ctx.synced_at,
     )
     lines = [
@@ -442,7 +448,7 @@ def load_deletions(
         result = conn.execute(
             update(t.orders)
             .where(t.orders.c.store == ctx.store, t.orders.c.order_id == deletion.order_id)
-            .values(deleted_at=deletion.deleted_at)
+            .values(deleted_at=deletion.deleted_at, synced_at=ctx.synced_at)
         )
         marked += result.rowcount or 0
     return LoadResult(upserted=marked)

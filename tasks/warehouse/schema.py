@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -97,6 +98,9 @@ orders = Table(
     #: The store-local day and ISO week (its Monday) of ``processed_at``.
     Column("local_date", Date, nullable=False),
     Column("local_week", Date, nullable=False),
+    #: The store-local days of ``cancelled_at`` and ``fulfilled_at``.
+    Column("cancelled_local_date", Date),
+    Column("fulfilled_local_date", Date),
     Column("financial_status", String(32)),
     Column("fulfillment_status", String(32)),
     Column("currency", String(3), nullable=False),
@@ -115,8 +119,10 @@ orders = Table(
     Column("current_total_minor", BigInteger),
     Column("tags", Text, nullable=False),
     _synced(),
+    #: When storepulse first saw the order: a new order can change who counts as a new customer.
+    Column("first_synced_at", UtcDateTime()),
     Index(None, "store", "local_date"),
-    Index(None, "store", "updated_at"),
+    Index(None, "store", "synced_at"),
     Index(None, "store", "customer_id"),
 )
 
@@ -315,4 +321,64 @@ quarantine = Table(
     Column("first_seen_at", UtcDateTime(), nullable=False),
     Column("last_seen_at", UtcDateTime(), nullable=False),
     Index(None, "last_seen_at"),
+)
+
+
+metric_values = Table(
+    "metric_values",
+    metadata,
+    _store(),
+    Column("metric", String(64), primary_key=True),
+    #: day, week (period_start is the store-local Monday) or month (the 1st)
+    Column("grain", String(8), primary_key=True),
+    Column("period_start", Date, primary_key=True),
+    #: "" when the metric is not broken down; else channel, product, variant, code…
+    Column("dimension", String(32), primary_key=True),
+    Column("dimension_value", String(255), primary_key=True),
+    #: Money metrics use value_minor (minor units of ``currency``); the others use value.
+    #: Both null means "n/a" (a ratio over zero, a day before any inventory snapshot).
+    Column("value_minor", BigInteger),
+    Column("value", Float),
+    Column("currency", String(3)),
+    #: The period had ended in the store's timezone when it was computed.
+    Column("complete", Boolean, nullable=False),
+    Column("definition_version", Integer, nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),
+    Index(None, "store", "grain", "period_start"),
+)
+
+metric_state = Table(
+    "metric_state",
+    metadata,
+    _store(),
+    Column("metric", String(64), primary_key=True),
+    #: The definition version the stored history was computed with.
+    Column("definition_version", Integer, nullable=False),
+    #: Every warehouse row synced before this moment is reflected in the stored values.
+    Column("computed_through", UtcDateTime(), nullable=False),
+)
+
+targets = Table(
+    "targets",
+    metadata,
+    _store(),
+    Column("metric", String(64), primary_key=True),
+    #: month: the target for the whole month starting on period_start; day: for one day.
+    Column("grain", String(8), primary_key=True),
+    Column("period_start", Date, primary_key=True),
+    #: Money targets in minor units of the store's currency; other targets in their unit.
+    Column("target_minor", BigInteger),
+    Column("target", Float),
+    Column("source", String(32), nullable=False),
+)
+
+exchange_rates = Table(
+    "exchange_rates",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("reporting_currency", String(3), primary_key=True),
+    #: Units of reporting currency per unit of currency, as an exact decimal string.
+    Column("rate", String(32), nullable=False),
+    Column("source", String(64), nullable=False),
 )

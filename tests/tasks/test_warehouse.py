@@ -107,3 +107,37 @@ def test_naive_times_are_refused(sqlite_url: str) -> None:
                 }
             ],
         )
+
+
+def test_the_metrics_migration_dates_existing_cancellations(sqlite_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from tasks.warehouse.engine import _alembic_config
+
+    engine = create_engine(sqlite_url)
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.exec_driver_sql(
+            "INSERT INTO stores (store, platform, timezone, currency, currency_exponent, synced_at)"
+            " VALUES ('ny', 'shopify', 'America/New_York', 'USD', 2, '2026-01-01 00:00:00.000000')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO orders (store, order_id, name, created_at, updated_at, processed_at,"
+            " cancelled_at, local_date, local_week, currency, test, taxes_included,"
+            " line_items_minor, discounts_minor, subtotal_minor, shipping_minor, tax_minor,"
+            " total_minor, tags, synced_at) VALUES ('ny', 1, '#1', '2026-03-08 05:00:00.000000',"
+            " '2026-03-09 03:30:00.000000', '2026-03-08 05:00:00.000000',"
+            " '2026-03-09 03:30:00.000000', '2026-03-08', '2026-03-02', 'USD', 0, 0, 100, 0, 100,"
+            " 0, 0, 100, '', '2026-03-09 04:00:00.000000')"
+        )
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT cancelled_local_date, first_synced_at FROM orders").one()
+    # 03:30 UTC on 9 March is 23:30 EDT on 8 March.
+    assert row[0] == "2026-03-08"
+    assert row[1] == "2026-03-09 04:00:00.000000"

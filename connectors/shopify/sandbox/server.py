@@ -11,6 +11,7 @@ import logging
 import math
 import random
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -117,7 +118,7 @@ class SandboxServer:
             for name, shop in shops.items()
         }
         self._rng = random.Random(seed)
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd = _QuietServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -329,6 +330,15 @@ def _merge(
     response: tuple[int, dict[str, str], bytes], headers: dict[str, str]
 ) -> tuple[int, dict[str, str], bytes]:
     return response[0], headers | response[1], response[2]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client hanging up mid-answer (a killed sync) is not the server's error to report."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _handler_for(server: SandboxServer) -> type[BaseHTTPRequestHandler]:

@@ -1,0 +1,1 @@
+"""The metric catalogue (口径 as code): definitions, their SQL, comparisons and roll-ups."""

@@ -1,0 +1,287 @@
+"""Compute the catalogue for a store and keep ``metric_values`` current.
+
+A run finds the store-local days touched by data synced since the last run (orders re-read, a
+late refund, a deletion, a new inventory snapshot, traffic), recomputes every day from the
+earliest of them to today and the weeks they make up, and leaves the rest of history alone.
+A metric whose definition version changed, or a store never computed, is recomputed in full.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, and_, delete, func, select, union
+
+from connectors.config import StoreConfig
+from connectors.money import currency_exponent
+from tasks.metrics.cohorts import cohort_values
+from tasks.metrics.facts import Facts, collect, days, live, week_of
+from tasks.metrics.registry import METRICS, Metric
+from tasks.metrics.targets import history_start, target_values
+from tasks.metrics.values import MetricValue
+from tasks.warehouse import schema as t
+from tasks.warehouse.engine import get_engine
+from tasks.warehouse.upsert import upsert
+
+#: Rows stamped this close to the start of a run may still be committing (a sync's page waits
+#: at most a minute for the SQLite write lock); the next run looks at them again.
+IN_FLIGHT = timedelta(minutes=2)
+VALUE_COLUMNS = (
+    "store",
+    "metric",
+    "grain",
+    "period_start",
+    "dimension",
+    "dimension_value",
+    "value_minor",
+    "value",
+    "currency",
+    "complete",
+    "definition_version",
+    "computed_at",
+)
+
+
+@dataclass(slots=True)
+class ComputeResult:
+    """What a computation did."""
+
+    store: str
+    start: date | None
+    end: date | None
+    full: bool
+    values: int = 0
+    seconds: float = 0.0
+
+
+def evaluate(
+    facts: Facts,
+    grain: str,
+    period_start: date,
+    complete: bool,
+    metrics: Iterable[Metric] = METRICS,
+) -> list[MetricValue]:
+    """Every metric of one period, from its base measures."""
+    values = []
+    for m in metrics:
+        if grain not in m.grains or m.group == "targets":  # targets have their own pass
+            continue
+        dimension = m.dimension or ""
+        keys = facts.dimension_values(grain, period_start, dimension) if m.dimension else [""]
+        for key in keys:
+            measures = facts.get(grain, period_start, dimension, key)
+            if m.dimension and not measures:
+                continue
+            value = m.compute(measures)
+            values.append(MetricValue(m.name, grain, period_start, dimension, key, value, complete))
+    return values
+
+
+def refresh(
+    store: StoreConfig,
+    database_url: str | None = None,
+    *,
+    full: bool = False,
+    today: date | None = None,
+    also_from: date | None = None,
+) -> ComputeResult:
+    """Bring the store's metric values up to date; return what was recomputed.
+
+    ``also_from`` forces the days from that one on to be recomputed too (targets changed).
+    """
+    clock = time.monotonic()
+    engine = get_engine(database_url)
+    started = datetime.now(UTC)
+    today = today or datetime.now(store.zone).date()
+    with engine.connect() as conn:
+        first_day = conn.execute(
+            select(func.min(t.orders.c.local_date)).where(live(store.name))
+        ).scalar()
+        stale = full or _versions_changed(conn, store.name)
+        since = None if stale else _computed_through(conn, store.name)
+        start = first_day if since is None else _first_touched(conn, store, since)
+    if also_from is not None and first_day is not None:
+        start = min(start or also_from, also_from)
+    result = ComputeResult(store.name, None, None, since is None)
+    if first_day is not None and start is not None:
+        start = max(week_of(start), week_of(first_day))
+        end = today
+        result.start, result.end = start, end
+        result.values = recompute(engine, store, start, end, today)
+        result.values += _recompute_cohorts(engine, store, today, since)
+    _remember(engine, store.name, started - IN_FLIGHT)
+    result.seconds = round(time.monotonic() - clock, 3)
+    return result
+
+
+def recompute(engine: Engine, store: StoreConfig, start: date, end: date, today: date) -> int:
+    """Replace the stored values of every day in ``start``…``end`` and of its weeks."""
+    week_end = week_of(end) + timedelta(days=6)
+    with engine.connect() as conn:
+        has_targets = (
+            conn.execute(
+                select(t.targets.c.metric).where(t.targets.c.store == store.name).limit(1)
+            ).first()
+            is not None
+        )
+        first = min(week_of(start), history_start(start)) if has_targets else week_of(start)
+        facts = collect(conn, store.name, first, week_end)
+        rows: list[MetricValue] = []
+        for day in days(start, end):
+            rows += evaluate(facts, "day", day, complete=day < today)
+        for monday in days(week_of(start), week_of(end)):
+            if monday.weekday() == 0:
+                rows += evaluate(facts, "week", monday, complete=monday + timedelta(days=6) < today)
+        if has_targets:
+            rows += target_values(conn, store.name, facts, start, end, today)
+    with engine.begin() as conn:
+        mv = t.metric_values.c
+        for grain, lo in (("day", start), ("week", week_of(start))):
+            conn.execute(
+                delete(t.metric_values).where(
+                    mv.store == store.name, mv.grain == grain, mv.period_start.between(lo, end)
+                )
+            )
+        store_rows(conn, store.name, store.currency, rows)
+    return len(rows)
+
+
+def store_rows(conn: Connection, store: str, currency: str, rows: Sequence[MetricValue]) -> None:
+    """Write values, money as exact minor units and everything else as numbers."""
+    now = datetime.now(UTC)
+    by_name = {m.name: m for m in METRICS}
+    out = []
+    for row in rows:
+        m = by_name[row.metric]
+        money = m.unit == "money"
+        out.append(
+            (
+                store,
+                row.metric,
+                row.grain,
+                row.period_start,
+                row.dimension,
+                row.dimension_value,
+                _minor(row.value) if money else None,
+                None if money else row.value,
+                currency if money else None,
+                row.complete,
+                m.version,
+                now,
+            )
+        )
+    for start in range(0, len(out), 5000):
+        upsert(conn, t.metric_values, out[start : start + 5000], columns=VALUE_COLUMNS)
+
+
+def _minor(value: float | None) -> int | None:
+    if value is None:
+        return None
+    return int(Decimal(repr(value)).quantize(Decimal(1), ROUND_HALF_EVEN))
+
+
+def _recompute_cohorts(
+    engine: Engine, store: StoreConfig, today: date, since: datetime | None
+) -> int:
+    with engine.begin() as conn:
+        rows = cohort_values(conn, store.name, today)
+        conn.execute(
+            delete(t.metric_values).where(
+                t.metric_values.c.store == store.name, t.metric_values.c.grain == "month"
+            )
+        )
+        store_rows(conn, store.name, store.currency, rows)
+    return len(rows)
+
+
+def _first_touched(conn: Connection, store: StoreConfig, since: datetime) -> date | None:
+    """The earliest store-local day whose values data synced after ``since`` can change."""
+    o, r = t.orders, t.refunds
+    changed = and_(o.c.store == store.name, o.c.synced_at > since)
+    # A new or deleted order can shift which of its customer's orders is the first or second,
+    # so their days (first, second, third order) change too; an order merely edited cannot.
+    reordered = select(o.c.customer_id).where(
+        o.c.store == store.name,
+        o.c.customer_id.is_not(None),
+        (o.c.first_synced_at > since) | (o.c.deleted_at.is_not(None) & (o.c.synced_at > since)),
+    )
+    number = func.row_number().over(
+        partition_by=o.c.customer_id, order_by=(o.c.processed_at, o.c.order_id)
+    )
+    ranked = (
+        select(o.c.local_date, number.label("n"))
+        .where(live(store.name), o.c.customer_id.in_(reordered))
+        .subquery()
+    )
+    touched = union(
+        select(func.min(o.c.local_date)).where(changed),
+        select(func.min(o.c.cancelled_local_date)).where(changed),
+        select(func.min(o.c.fulfilled_local_date)).where(changed),
+        select(func.min(r.c.local_date))
+        .select_from(r.join(o, and_(o.c.store == r.c.store, o.c.order_id == r.c.order_id)))
+        .where(changed),
+        select(func.min(ranked.c.local_date)).where(ranked.c.n <= 3),
+        select(func.min(t.inventory_levels.c.snapshot_date)).where(
+            t.inventory_levels.c.store == store.name, t.inventory_levels.c.synced_at > since
+        ),
+        select(func.min(t.traffic_daily.c.local_date)).where(
+            t.traffic_daily.c.store == store.name, t.traffic_daily.c.synced_at > since
+        ),
+    ).subquery()
+    return conn.execute(select(func.min(touched.c[0]))).scalar()
+
+
+def _versions_changed(conn: Connection, store: str) -> bool:
+    s = t.metric_state.c
+    stored = dict(
+        conn.execute(select(s.metric, s.definition_version).where(s.store == store)).all()
+    )
+    return any(stored.get(m.name) != m.version for m in METRICS)
+
+
+def _computed_through(conn: Connection, store: str) -> datetime | None:
+    s = t.metric_state.c
+    return conn.execute(select(func.min(s.computed_through)).where(s.store == store)).scalar()
+
+
+def _remember(engine: Engine, store: str, through: datetime) -> None:
+    with engine.begin() as conn:
+        upsert(
+            conn,
+            t.metric_state,
+            [
+                {
+                    "store": store,
+                    "metric": m.name,
+                    "definition_version": m.version,
+                    "computed_through": through,
+                }
+                for m in METRICS
+            ],
+        )
+
+
+def store_day(zone: ZoneInfo, moment: datetime | None = None) -> date:
+    return (moment or datetime.now(UTC)).astimezone(zone).date()
+
+
+def exponent_of(store: StoreConfig) -> int:
+    return currency_exponent(store.currency)
+
+
+def read_values(
+    conn: Connection, store: str, grain: str, start: date, end: date
+) -> list[dict[str, Any]]:
+    mv = t.metric_values.c
+    query = (
+        select(t.metric_values)
+        .where(mv.store == store, mv.grain == grain, mv.period_start.between(start, end))
+        .order_by(mv.metric, mv.period_start, mv.dimension, mv.dimension_value)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]

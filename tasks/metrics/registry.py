@@ -1,0 +1,772 @@
+"""Every metric storepulse reports, defined once (口径 as code).
+
+A definition says what is counted, in which unit, which direction is good, and every choice
+behind it: gross or net, how refunds are dated, which orders count, whether tax and shipping are
+in. Reports, checks and the CLI read values computed from these definitions, and
+``docs/metrics.md`` is generated from them. Changing a definition means raising its ``version``;
+the next computation then recomputes that metric's whole history.
+
+Values are computed from *base measures* (``tasks/metrics/facts.py``) summed over a period;
+ratios are taken of the sums, never averaged over days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
+Direction = Literal["up", "down", "neutral"]
+#: How a metric's period value comes from its days: summed (additive), a ratio of the
+#: period's sums, the value on the period's last day that has one (stocks and trailing
+#: windows), or a quantity the period itself defines (distinct customers, medians).
+Aggregation = Literal["sum", "ratio", "last", "period"]
+Facts = Mapping[str, float | None]
+
+#: The rules every order-based metric shares.
+ORDER_RULES = (
+    "Orders are dated by `processed_at` in the store's timezone (the day Shopify's reports use).",
+    "Test orders and deleted orders are left out; cancelled orders stay on their day.",
+    "Money is in the store's currency, from Shopify's shop-currency amounts.",
+)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: its meaning for people and its computation for storepulse."""
+
+    name: str
+    label_en: str
+    label_zh: str
+    unit: Unit
+    good: Direction
+    formula: str
+    compute: Callable[[Facts], float | None]
+    choices: tuple[str, ...] = ()
+    group: str = "sales"
+    aggregation: Aggregation = "sum"
+    #: A breakdown: channel, product, code, variant, traffic_channel, month_offset.
+    dimension: str | None = None
+    grains: tuple[str, ...] = ("day", "week")
+    version: int = 1
+    #: Facts the metric reads, for the documentation and the tests.
+    uses: tuple[str, ...] = field(default=())
+
+    @property
+    def additive(self) -> bool:
+        """The days of a week add up to the week."""
+        return self.aggregation == "sum"
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """``numerator / denominator``, or None ("n/a") when the denominator is zero or missing."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def _fact(name: str) -> Callable[[Facts], float | None]:
+    return lambda f: f.get(name)
+
+
+def _sum(*names: str, minus: tuple[str, ...] = ()) -> Callable[[Facts], float | None]:
+    def compute(f: Facts) -> float | None:
+        total = 0.0
+        for name in names:
+            total += f.get(name) or 0
+        for name in minus:
+            total -= f.get(name) or 0
+        return total
+
+    return compute
+
+
+def _ratio(
+    numerator: Callable[[Facts], float | None], denominator: str
+) -> Callable[[Facts], float | None]:
+    return lambda f: ratio(numerator(f), f.get(denominator))
+
+
+NET_OF_DISCOUNTS = _sum("gross_minor", minus=("discounts_minor",))
+NET_SALES = _sum("gross_minor", minus=("discounts_minor", "returns_minor"))
+SHIPPING = _sum("shipping_minor", minus=("refunded_shipping_minor",))
+TAXES = _sum("tax_minor", minus=("refunded_tax_minor",))
+SALES_CHOICES = (
+    "Gross sales is line price × quantity (Shopify's `total_line_items_price`), before discounts, "
+    "returns, tax and shipping.",
+    "Returns are dated by the refund (`processed_at` in the store's timezone), not by the order: "
+    "a late refund lowers the day it happens. A cancelled order whose payment was voided "
+    "(no refund) is reversed on its cancellation day.",
+)
+
+METRICS: tuple[Metric, ...] = (
+    # --- sales (Shopify's sales stack) ----------------------------------------------------------
+    Metric(
+        "gross_sales",
+        "Gross sales",
+        "总销售额",
+        "money",
+        "up",
+        "Σ line price × quantity",
+        _fact("gross_minor"),
+        SALES_CHOICES,
+        uses=("gross_minor",),
+    ),
+    Metric(
+        "discounts",
+        "Discounts",
+        "折扣",
+        "money",
+        "neutral",
+        "Σ order discounts (line and order level)",
+        _fact("discounts_minor"),
+        ("Discounts are Shopify's `total_discounts`: code, automatic and manual discounts.",),
+        uses=("discounts_minor",),
+    ),
+    Metric(
+        "returns",
+        "Returns",
+        "退货",
+        "money",
+        "down",
+        "Σ refunded line subtotals, by refund day",
+        _fact("returns_minor"),
+        SALES_CHOICES,
+        uses=("returns_minor",),
+    ),
+    Metric(
+        "net_sales",
+        "Net sales",
+        "净销售额",
+        "money",
+        "up",
+        "gross sales − discounts − returns",
+        NET_SALES,
+        (*SALES_CHOICES, "Tax and shipping are out."),
+        uses=("gross_minor", "discounts_minor", "returns_minor"),
+    ),
+    Metric(
+        "shipping",
+        "Shipping",
+        "运费",
+        "money",
+        "neutral",
+        "Σ shipping charged − shipping refunded",
+        SHIPPING,
+        ("Shipping refunds are dated by the refund.",),
+        uses=("shipping_minor", "refunded_shipping_minor"),
+    ),
+    Metric(
+        "taxes",
+        "Taxes",
+        "税费",
+        "money",
+        "neutral",
+        "Σ tax charged − tax refunded",
+        TAXES,
+        ("Tax refunds (on lines and on shipping) are dated by the refund.",),
+        uses=("tax_minor", "refunded_tax_minor"),
+    ),
+    Metric(
+        "total_sales",
+        "Total sales",
+        "销售总额",
+        "money",
+        "up",
+        "net sales + shipping + taxes",
+        lambda f: (NET_SALES(f) or 0) + (SHIPPING(f) or 0) + (TAXES(f) or 0),
+        SALES_CHOICES,
+        uses=(
+            "gross_minor",
+            "discounts_minor",
+            "returns_minor",
+            "shipping_minor",
+            "refunded_shipping_minor",
+            "tax_minor",
+            "refunded_tax_minor",
+        ),
+    ),
+    Metric(
+        "orders",
+        "Orders",
+        "订单数",
+        "count",
+        "up",
+        "number of orders",
+        _fact("orders"),
+        ("Cancelled orders count on the day they were placed.",),
+        uses=("orders",),
+    ),
+    Metric(
+        "units",
+        "Units sold",
+        "销售件数",
+        "units",
+        "up",
+        "Σ line quantity",
+        _fact("units"),
+        uses=("units",),
+    ),
+    Metric(
+        "aov",
+        "Average order value",
+        "客单价",
+        "money",
+        "up",
+        "(gross sales − discounts) ÷ orders",
+        _ratio(NET_OF_DISCOUNTS, "orders"),
+        ("Before returns, tax and shipping, as Shopify's AOV.", "n/a on a day without orders."),
+        uses=("gross_minor", "discounts_minor", "orders"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "units_per_order",
+        "Units per order",
+        "件单数",
+        "ratio",
+        "up",
+        "units ÷ orders",
+        _ratio(_fact("units"), "orders"),
+        uses=("units", "orders"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "average_selling_price",
+        "Average selling price",
+        "件单价",
+        "money",
+        "up",
+        "(gross sales − discounts) ÷ units",
+        _ratio(NET_OF_DISCOUNTS, "units"),
+        uses=("gross_minor", "discounts_minor", "units"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "cancellation_rate",
+        "Cancellation rate",
+        "取消率",
+        "ratio",
+        "down",
+        "orders later cancelled ÷ orders (by order day)",
+        _ratio(_fact("cancelled_orders"), "orders"),
+        ("An order counts on the day it was placed, whenever it is cancelled.",),
+        uses=("cancelled_orders", "orders"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "refund_rate",
+        "Refund rate",
+        "退款率",
+        "ratio",
+        "down",
+        "returns ÷ gross sales",
+        _ratio(_fact("returns_minor"), "gross_minor"),
+        ("By value: the period's returns (by refund day) over its gross sales.",),
+        uses=("returns_minor", "gross_minor"),
+        aggregation="ratio",
+    ),
+    # --- customers ----------------------------------------------------------------------------
+    Metric(
+        "new_customers",
+        "New customers",
+        "新客数",
+        "count",
+        "up",
+        "customers whose first order in the shop's history falls in the period",
+        _fact("new_orders"),
+        (
+            "A customer's first order is their earliest by `processed_at` (ties by order id), "
+            "among their non-test, non-deleted orders.",
+            "Guest checkouts are not customers.",
+        ),
+        group="customers",
+        uses=("new_orders",),
+    ),
+    Metric(
+        "new_customer_orders",
+        "Orders from new customers",
+        "新客订单数",
+        "count",
+        "up",
+        "first orders",
+        _fact("new_orders"),
+        group="customers",
+        uses=("new_orders",),
+    ),
+    Metric(
+        "returning_customer_orders",
+        "Orders from returning customers",
+        "老客订单数",
+        "count",
+        "up",
+        "second and later orders",
+        _fact("returning_orders"),
+        group="customers",
+        uses=("returning_orders",),
+    ),
+    Metric(
+        "guest_orders",
+        "Guest orders",
+        "游客订单数",
+        "count",
+        "neutral",
+        "orders without a customer",
+        _fact("guest_orders"),
+        group="customers",
+        uses=("guest_orders",),
+    ),
+    Metric(
+        "new_customer_sales",
+        "Sales from new customers",
+        "新客销售额",
+        "money",
+        "up",
+        "(gross − discounts) of first orders",
+        _fact("new_sales_minor"),
+        group="customers",
+        uses=("new_sales_minor",),
+    ),
+    Metric(
+        "returning_customer_sales",
+        "Sales from returning customers",
+        "老客销售额",
+        "money",
+        "up",
+        "(gross − discounts) of second and later orders",
+        _fact("returning_sales_minor"),
+        group="customers",
+        uses=("returning_sales_minor",),
+    ),
+    Metric(
+        "repeat_purchase_rate",
+        "Returning customer rate",
+        "复购率",
+        "ratio",
+        "up",
+        "customers with a second or later order in the period ÷ customers who ordered",
+        _ratio(_fact("returning_customers"), "customers"),
+        (
+            "Shopify's *returning customer rate*: the earlier order may lie before the period. "
+            "(The stricter industry *repeat purchase rate* wants both orders in the period.)",
+        ),
+        group="customers",
+        aggregation="period",
+        uses=("returning_customers", "customers"),
+    ),
+    *(
+        Metric(
+            f"active_customers_{n}d",
+            f"Active customers ({n} days)",
+            f"{n}日活跃客户",
+            "count",
+            "up",
+            f"customers with an order in the {n} days ending on the day",
+            _fact(f"active_{n}d"),
+            ("A week's value is its last day's.",),
+            group="customers",
+            aggregation="last",
+            uses=(f"active_{n}d",),
+        )
+        for n in (7, 30, 90)
+    ),
+    Metric(
+        "time_to_second_order_days",
+        "Days to second order",
+        "复购间隔天数",
+        "days",
+        "down",
+        "median days from a customer's first to second order, for second orders in the period",
+        _fact("median_second_order_days"),
+        ("Counted in store-local days.",),
+        group="customers",
+        aggregation="period",
+        uses=("median_second_order_days",),
+    ),
+    Metric(
+        "cohort_retention",
+        "Cohort retention",
+        "同期群留存率",
+        "ratio",
+        "up",
+        "customers of a first-order month who ordered again N months later ÷ the cohort",
+        _fact("cohort_retention"),
+        ("Cohort = the calendar month (store time) of the first order; month 0 is 100 %.",),
+        group="customers",
+        aggregation="period",
+        dimension="month_offset",
+        grains=("month",),
+        uses=("cohort_retention",),
+    ),
+    # --- channels and promotions ----------------------------------------------------------
+    Metric(
+        "channel_sales",
+        "Sales by channel",
+        "渠道销售额",
+        "money",
+        "up",
+        "(gross − discounts) by channel",
+        NET_OF_DISCOUNTS,
+        (
+            "Channels from Shopify's `source_name`: web → online_store, pos → pos, iphone / "
+            "android → mobile_app, shopify_draft_order → draft_orders, anything else → other.",
+        ),
+        group="channels",
+        dimension="channel",
+        uses=("gross_minor", "discounts_minor"),
+    ),
+    Metric(
+        "channel_orders",
+        "Orders by channel",
+        "渠道订单数",
+        "count",
+        "up",
+        "orders by channel",
+        _fact("orders"),
+        group="channels",
+        dimension="channel",
+        uses=("orders",),
+    ),
+    Metric(
+        "discount_code_order_share",
+        "Orders with a discount code",
+        "用券订单占比",
+        "ratio",
+        "neutral",
+        "orders with a code ÷ orders",
+        _ratio(_fact("code_orders"), "orders"),
+        group="channels",
+        uses=("code_orders", "orders"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "promotion_sales_share",
+        "Sales on promotion",
+        "促销销售占比",
+        "ratio",
+        "neutral",
+        "(gross − discounts) of orders with a code ÷ (gross − discounts)",
+        lambda f: ratio(f.get("code_sales_minor"), NET_OF_DISCOUNTS(f)),
+        group="channels",
+        uses=("code_sales_minor", "gross_minor", "discounts_minor"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "discount_code_orders",
+        "Orders by discount code",
+        "各优惠码订单数",
+        "count",
+        "neutral",
+        "orders using each code",
+        _fact("orders"),
+        group="channels",
+        dimension="code",
+        uses=("orders",),
+    ),
+    # --- products -----------------------------------------------------------------------------
+    Metric(
+        "product_sales",
+        "Sales by product",
+        "商品销售额",
+        "money",
+        "up",
+        "Σ (line price × quantity − line discount) by product",
+        _fact("line_sales_minor"),
+        ("Top products, risers and fallers are read from this, period against period.",),
+        group="products",
+        dimension="product",
+        uses=("line_sales_minor",),
+    ),
+    Metric(
+        "product_units",
+        "Units by product",
+        "商品销量",
+        "units",
+        "up",
+        "Σ line quantity by product",
+        _fact("units"),
+        group="products",
+        dimension="product",
+        uses=("units",),
+    ),
+    # --- inventory ----------------------------------------------------------------------------
+    Metric(
+        "units_on_hand",
+        "Units on hand",
+        "库存件数",
+        "units",
+        "neutral",
+        "Σ available units at all locations, at the day's snapshot",
+        _fact("units_on_hand"),
+        (
+            "History starts at the first synced snapshot; days without one are n/a.",
+            "A week's value is its last snapshot's.",
+        ),
+        group="inventory",
+        aggregation="last",
+        uses=("units_on_hand",),
+    ),
+    Metric(
+        "days_of_cover",
+        "Days of cover",
+        "库存可售天数",
+        "days",
+        "up",
+        "units on hand ÷ (units sold in the trailing 28 days ÷ 28)",
+        _fact("days_of_cover"),
+        (
+            "The sell rate counts every order of the 28 days ending on the snapshot day.",
+            "n/a when nothing sold in those 28 days.",
+        ),
+        group="inventory",
+        aggregation="last",
+        uses=("days_of_cover",),
+    ),
+    Metric(
+        "variant_days_of_cover",
+        "Days of cover by variant",
+        "单品库存可售天数",
+        "days",
+        "up",
+        "variant on hand ÷ its trailing 28-day daily sell rate",
+        _fact("days_of_cover"),
+        group="inventory",
+        aggregation="last",
+        dimension="variant",
+        grains=("day",),
+        uses=("days_of_cover",),
+    ),
+    Metric(
+        "stockout_variants",
+        "Variants out of stock",
+        "缺货单品数",
+        "count",
+        "down",
+        "variants of active products with nothing available",
+        _fact("stockouts"),
+        group="inventory",
+        aggregation="last",
+        uses=("stockouts",),
+    ),
+    Metric(
+        "at_risk_variants",
+        "Variants at risk",
+        "库存告急单品数",
+        "count",
+        "down",
+        "in-stock variants with under 7 days of cover",
+        _fact("at_risk"),
+        group="inventory",
+        aggregation="last",
+        uses=("at_risk",),
+    ),
+    # --- fulfilment and margin ------------------------------------------------------------------
+    Metric(
+        "unfulfilled_orders",
+        "Unfulfilled orders",
+        "待发货订单",
+        "count",
+        "down",
+        "orders placed by the end of the day, not cancelled and not yet fulfilled then",
+        _fact("unfulfilled"),
+        ("A week's value is its last day's.",),
+        group="fulfilment",
+        aggregation="last",
+        uses=("unfulfilled",),
+    ),
+    Metric(
+        "time_to_fulfil_hours",
+        "Hours to fulfil",
+        "发货时长（小时）",
+        "hours",
+        "down",
+        "mean hours from processing to first fulfilment, for orders placed in the period",
+        _ratio(_fact("fulfil_hours"), "fulfilled_orders"),
+        ("Orders not yet fulfilled are left out until they are.",),
+        group="fulfilment",
+        uses=("fulfil_hours", "fulfilled_orders"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "gross_profit",
+        "Gross profit",
+        "毛利",
+        "money",
+        "up",
+        "Σ (line price × quantity − line discount − quantity × unit cost), lines with a cost",
+        _sum("costed_sales_minor", minus=("cogs_minor",)),
+        (
+            "Unit costs are the variants' inventory-item costs; lines without one are left out.",
+            "Returns are not netted.",
+        ),
+        group="margin",
+        uses=("costed_sales_minor", "cogs_minor"),
+    ),
+    Metric(
+        "gross_margin",
+        "Gross margin",
+        "毛利率",
+        "ratio",
+        "up",
+        "gross profit ÷ sales of lines with a cost",
+        lambda f: ratio(
+            _sum("costed_sales_minor", minus=("cogs_minor",))(f), f.get("costed_sales_minor")
+        ),
+        group="margin",
+        uses=("costed_sales_minor", "cogs_minor"),
+        aggregation="ratio",
+    ),
+    # --- traffic funnel -------------------------------------------------------------------------
+    Metric(
+        "sessions",
+        "Sessions",
+        "访客会话数",
+        "count",
+        "up",
+        "Σ sessions",
+        _fact("sessions"),
+        ("From the traffic source (a CSV today, GA4 later); days it does not cover are 0.",),
+        group="traffic",
+        uses=("sessions",),
+    ),
+    Metric(
+        "add_to_carts",
+        "Add-to-carts",
+        "加购次数",
+        "count",
+        "up",
+        "Σ add-to-carts",
+        _fact("add_to_carts"),
+        group="traffic",
+        uses=("add_to_carts",),
+    ),
+    Metric(
+        "checkouts",
+        "Checkouts",
+        "结账次数",
+        "count",
+        "up",
+        "Σ checkouts",
+        _fact("checkouts"),
+        group="traffic",
+        uses=("checkouts",),
+    ),
+    Metric(
+        "purchases",
+        "Purchases",
+        "成交次数",
+        "count",
+        "up",
+        "Σ purchases",
+        _fact("purchases"),
+        group="traffic",
+        uses=("purchases",),
+    ),
+    Metric(
+        "conversion_rate",
+        "Conversion rate",
+        "转化率",
+        "ratio",
+        "up",
+        "purchases ÷ sessions",
+        _ratio(_fact("purchases"), "sessions"),
+        (
+            "Purchases as the traffic source counts them, not Shopify orders (POS and draft "
+            "orders have no sessions).",
+        ),
+        group="traffic",
+        uses=("purchases", "sessions"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "add_to_cart_rate",
+        "Add-to-cart rate",
+        "加购率",
+        "ratio",
+        "up",
+        "add-to-carts ÷ sessions",
+        _ratio(_fact("add_to_carts"), "sessions"),
+        group="traffic",
+        uses=("add_to_carts", "sessions"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "checkout_rate",
+        "Checkout rate",
+        "结账率",
+        "ratio",
+        "up",
+        "checkouts ÷ sessions",
+        _ratio(_fact("checkouts"), "sessions"),
+        group="traffic",
+        uses=("checkouts", "sessions"),
+        aggregation="ratio",
+    ),
+    Metric(
+        "channel_sessions",
+        "Sessions by channel",
+        "渠道会话数",
+        "count",
+        "up",
+        "Σ sessions by traffic channel",
+        _fact("sessions"),
+        group="traffic",
+        dimension="traffic_channel",
+        uses=("sessions",),
+    ),
+    # --- targets (from the targets table; broken down by the metric they target) ---------------
+    *(
+        Metric(
+            name,
+            label_en,
+            label_zh,
+            "ratio",
+            "up",
+            formula,
+            lambda f: None,
+            (
+                "Monthly targets come from storepulse.yaml or a loaded CSV; a month without a "
+                "target has no value.",
+                "Weekday weights are the metric's average by weekday over the 8 weeks before "
+                "the month (equal weights without that history).",
+                "A week's value is its last day's.",
+            ),
+            group="targets",
+            aggregation="last",
+            dimension="metric",
+        )
+        for name, label_en, label_zh, formula in (
+            (
+                "target_attainment",
+                "Target attainment (month to date)",
+                "目标达成率",
+                "month-to-date actual ÷ the month's target",
+            ),
+            (
+                "target_pacing_linear",
+                "Target pacing, linear",
+                "目标进度（线性）",
+                "month-to-date actual ÷ (month target × days elapsed ÷ days in month)",
+            ),
+            (
+                "target_pacing_weekday",
+                "Target pacing, weekday-weighted",
+                "目标进度（按星期加权）",
+                "month-to-date actual ÷ (month target × weekday weights elapsed ÷ weights of the "
+                "month)",
+            ),
+        )
+    ),
+)
+
+REGISTRY: dict[str, Metric] = {m.name: m for m in METRICS}
+
+#: The KPIs a morning summary leads with.
+HEADLINE = ("net_sales", "orders", "aov", "conversion_rate", "new_customers", "refund_rate")
+
+
+def metric(name: str) -> Metric:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown metric {name!r}") from None

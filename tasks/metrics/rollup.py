@@ -1,0 +1,147 @@
+"""Several stores as one, in one reporting currency, at a stated daily rate.
+
+Rates come from the ``exchange_rates`` table, which the user loads (``storepulse rates load``);
+nothing is fetched. A day uses the latest rate on or before it. Money is converted day by day,
+before any week is summed, so a week's total is the sum of its converted days.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, select
+
+from connectors.config import Config
+from connectors.errors import ConfigError
+from connectors.money import currency_exponent
+from tasks.metrics.compute import evaluate, store_rows
+from tasks.metrics.facts import PERIOD_MEASURES, Facts, collect, days, sum_weeks, week_of
+from tasks.metrics.values import MetricValue
+from tasks.warehouse import schema as t
+from tasks.warehouse.upsert import upsert
+
+#: The store name roll-ups are kept under (configured names cannot start with "_").
+ROLLUP = "_all"
+#: Breakdowns that do not add up across stores (each store has its own products).
+NOT_ROLLED = {"product", "variant"}
+#: Ratios of one store's stock and sales; meaningless summed.
+NOT_SUMMABLE = {"days_of_cover", "median_second_order_days"}
+
+
+def load_rates_csv(conn: Connection, path: Path) -> int:
+    """Store daily rates from a CSV with ``day,currency,reporting_currency,rate``."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"rates file {path}: {exc.strerror}") from None
+    rows = []
+    with handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            where = f"{path.name} line {line}"
+            try:
+                day = date.fromisoformat(row.get("day") or "")
+                rate = Decimal(row.get("rate") or "")
+            except (ValueError, InvalidOperation):
+                raise ConfigError(f"{where}: needs a YYYY-MM-DD day and a decimal rate") from None
+            if rate <= 0:
+                raise ConfigError(f"{where}: rate must be positive")
+            rows.append(
+                {
+                    "day": day,
+                    "currency": (row.get("currency") or "").upper(),
+                    "reporting_currency": (row.get("reporting_currency") or "").upper(),
+                    "rate": str(rate),
+                    "source": path.name[:64],
+                }
+            )
+    return upsert(conn, t.exchange_rates, rows)
+
+
+class Rates:
+    """The stated rate from one currency to another on any day."""
+
+    def __init__(self, conn: Connection, source: str, target: str) -> None:
+        self.source, self.target = source, target
+        r = t.exchange_rates.c
+        rows = conn.execute(
+            select(r.day, r.rate)
+            .where(r.currency == source, r.reporting_currency == target)
+            .order_by(r.day)
+        ).all()
+        self.days = [row.day for row in rows]
+        self.rates = [Decimal(row.rate) for row in rows]
+
+    def on(self, day: date) -> Decimal:
+        if self.source == self.target:
+            return Decimal(1)
+        index = bisect.bisect_right(self.days, day) - 1
+        if index < 0:
+            raise ConfigError(
+                f"no exchange rate from {self.source} to {self.target} on or before {day}; "
+                "load daily rates with `storepulse rates load FILE.csv`"
+            )
+        return self.rates[index]
+
+
+def combined_facts(conn: Connection, config: Config, start: date, end: date) -> Facts:
+    """Every store's day measures converted and added up, then summed into weeks."""
+    currency = config.rollup_currency
+    combined = Facts()
+    for store in config.stores:
+        facts = collect(conn, store.name, start, end)
+        rates = Rates(conn, store.currency, currency)
+        scale = Decimal(10) ** (currency_exponent(currency) - currency_exponent(store.currency))
+        for (grain, day, dimension, value), measures in facts.values.items():
+            if dimension in NOT_ROLLED:
+                continue
+            if grain == "week":  # only what a week defines itself; the rest is re-summed
+                combined.add(
+                    (grain, day, dimension, value),
+                    {
+                        k: v
+                        for k, v in measures.items()
+                        if k in PERIOD_MEASURES and k not in NOT_SUMMABLE
+                    },
+                )
+                continue
+            rate = rates.on(day) * scale
+            combined.add(
+                (grain, day, dimension, value),
+                {k: _convert(k, v, rate) for k, v in measures.items() if k not in NOT_SUMMABLE},
+            )
+    sum_weeks(combined)
+    return combined
+
+
+def _convert(name: str, value: Any, rate: Decimal) -> Any:
+    if value is None or not name.endswith("_minor"):
+        return value
+    return int((Decimal(value) * rate).quantize(Decimal(1), ROUND_HALF_EVEN))
+
+
+def refresh_rollup(engine: Engine, config: Config, start: date, end: date, today: date) -> int:
+    """Recompute the roll-up's days ``start``…``end`` and their weeks; return the value count."""
+    week_end = week_of(end) + timedelta(days=6)
+    with engine.connect() as conn:
+        facts = combined_facts(conn, config, week_of(start), week_end)
+    rows: list[MetricValue] = []
+    for day in days(start, end):
+        rows += evaluate(facts, "day", day, complete=day < today)
+    for monday in days(week_of(start), week_of(end)):
+        if monday.weekday() == 0:
+            rows += evaluate(facts, "week", monday, complete=monday + timedelta(days=6) < today)
+    with engine.begin() as conn:
+        mv = t.metric_values.c
+        for grain, lo in (("day", start), ("week", week_of(start))):
+            conn.execute(
+                delete(t.metric_values).where(
+                    mv.store == ROLLUP, mv.grain == grain, mv.period_start.between(lo, end)
+                )
+            )
+        store_rows(conn, ROLLUP, config.rollup_currency, rows)
+    return len(rows)
