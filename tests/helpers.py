@@ -16,7 +16,13 @@ from tasks.warehouse.engine import get_engine
 
 #: Bookkeeping that legitimately changes from one run to the next.
 BOOKKEEPING_TABLES = {"sync_state", "sync_runs", "alembic_version"}
-BOOKKEEPING_COLUMNS = {"synced_at", "first_synced_at", "first_seen_at", "last_seen_at"}
+BOOKKEEPING_COLUMNS = {
+    "synced_at",
+    "first_synced_at",
+    "changed_at",
+    "first_seen_at",
+    "last_seen_at",
+}
 
 
 def run_sync(store: StoreConfig, url: str, *, full: bool = False) -> SyncSummary:

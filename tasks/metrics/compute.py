@@ -201,15 +201,19 @@ def _recompute_cohorts(
 
 
 def _first_touched(conn: Connection, store: StoreConfig, since: datetime) -> date | None:
-    """The earliest store-local day whose values data synced after ``since`` can change."""
+    """The earliest store-local day whose values data synced after ``since`` can change.
+
+    An order's own day reopens only when what that day reads changed (its content hash), a
+    refund's day when the refund is new, a cancellation's and a fulfilment's days when their
+    order changed; a new or deleted order also reopens its customer's first three orders'
+    days (it can change which is the first and which the second).
+    """
     o, r = t.orders, t.refunds
-    changed = and_(o.c.store == store.name, o.c.synced_at > since)
-    # A new or deleted order can shift which of its customer's orders is the first or second,
-    # so their days (first, second, third order) change too; an order merely edited cannot.
+    changed = and_(o.c.store == store.name, o.c.changed_at > since)
     reordered = select(o.c.customer_id).where(
         o.c.store == store.name,
         o.c.customer_id.is_not(None),
-        (o.c.first_synced_at > since) | (o.c.deleted_at.is_not(None) & (o.c.synced_at > since)),
+        (o.c.first_synced_at > since) | (o.c.deleted_at.is_not(None) & (o.c.changed_at > since)),
     )
     number = func.row_number().over(
         partition_by=o.c.customer_id, order_by=(o.c.processed_at, o.c.order_id)
@@ -223,9 +227,9 @@ def _first_touched(conn: Connection, store: StoreConfig, since: datetime) -> dat
         select(func.min(o.c.local_date)).where(changed),
         select(func.min(o.c.cancelled_local_date)).where(changed),
         select(func.min(o.c.fulfilled_local_date)).where(changed),
-        select(func.min(r.c.local_date))
-        .select_from(r.join(o, and_(o.c.store == r.c.store, o.c.order_id == r.c.order_id)))
-        .where(changed),
+        select(func.min(r.c.local_date)).where(
+            r.c.store == store.name, r.c.first_synced_at > since
+        ),
         select(func.min(ranked.c.local_date)).where(ranked.c.n <= 3),
         select(func.min(t.inventory_levels.c.snapshot_date)).where(
             t.inventory_levels.c.store == store.name, t.inventory_levels.c.synced_at > since

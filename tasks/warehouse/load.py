@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -126,6 +127,8 @@ ORDER_COLUMNS = (
     "tags",
     "synced_at",
     "first_synced_at",
+    "content_hash",
+    "changed_at",
 )
 LINE_COLUMNS = (
     "store",
@@ -161,6 +164,7 @@ REFUND_COLUMNS = (
     "adjustments_minor",
     "transactions_minor",
     "restock",
+    "first_synced_at",
 )
 REFUND_LINE_COLUMNS = (
     "store",
@@ -172,12 +176,6 @@ REFUND_LINE_COLUMNS = (
     "subtotal_minor",
     "tax_minor",
     "restock_type",
-)
-_CHILDREN = (
-    (t.order_lines, LINE_COLUMNS),
-    (t.order_discount_codes, CODE_COLUMNS),
-    (t.refunds, REFUND_COLUMNS),
-    (t.refund_lines, REFUND_LINE_COLUMNS),
 )
 
 
@@ -200,12 +198,23 @@ def load_orders(conn: Connection, ctx: StoreContext, orders: Sequence[Order]) ->
         return result
     loaded = [head[1] for head in heads]
     stored = _stored_orders(conn, ctx.store, loaded)
-    if stored:  # only orders read before can have children to replace
-        for table, _ in _CHILDREN:
-            conn.execute(_children_of(table), {"store": ctx.store, "ids": stored})
+    heads = [_keep_changed_at(head, stored.get(head[1])) for head in heads]
+    lines, codes, refunds, refund_lines = children
+    if stored:  # orders read before: replace their lines and codes, drop vanished refunds
+        ids = list(stored)
+        for table in (t.order_lines, t.order_discount_codes):
+            conn.execute(_children_of(table), {"store": ctx.store, "ids": ids})
+        for table, key, kept in (
+            (t.refunds, "refund_id", [r[1] for r in refunds]),
+            (t.refund_lines, "refund_line_id", [r[1] for r in refund_lines]),
+        ):
+            conn.execute(_vanished(table, key), {"store": ctx.store, "ids": ids, "kept": kept})
     upsert(conn, t.orders, heads, columns=ORDER_COLUMNS, keep=("first_synced_at",))
-    for (table, columns), rows in zip(_CHILDREN, children, strict=True):
-        insert(conn, table, rows, columns=columns)
+    insert(conn, t.order_lines, lines, columns=LINE_COLUMNS)
+    insert(conn, t.order_discount_codes, codes, columns=CODE_COLUMNS)
+    # Refunds are kept, not replaced, so that the first sync of each one is known.
+    upsert(conn, t.refunds, refunds, columns=REFUND_COLUMNS, keep=("first_synced_at",))
+    upsert(conn, t.refund_lines, refund_lines, columns=REFUND_LINE_COLUMNS)
     release_from_quarantine(conn, ctx.store, "orders", [str(i) for i in loaded])
     result.upserted = len(heads)
     return result
@@ -253,6 +262,8 @@ def _order_rows(ctx: StoreContext, minor: _Minor, order: Order) -> tuple[Any, ..
         order.tags,
         ctx.synced_at,
         ctx.synced_at,
+        None,  # content_hash, set below from the rows
+        ctx.synced_at,
     )
     lines = [
         (
@@ -299,6 +310,7 @@ def _order_rows(ctx: StoreContext, minor: _Minor, order: Order) -> tuple[Any, ..
                 minor(refund.adjustments, "refund adjustments"),
                 minor(refund.transactions, "refund transactions"),
                 refund.restock,
+                ctx.synced_at,
             )
         )
         refund_lines.extend(
@@ -315,14 +327,75 @@ def _order_rows(ctx: StoreContext, minor: _Minor, order: Order) -> tuple[Any, ..
             )
             for line in refund.lines
         )
-    return head, lines, [tuple(c) for c in codes.values()], refunds, refund_lines
+    code_rows = [tuple(c) for c in codes.values()]
+    hashed: tuple[Any, ...] = (*head[:-2], _content_hash(head, lines, code_rows), head[-1])
+    return hashed, lines, code_rows, refunds, refund_lines
 
 
-def _stored_orders(conn: Connection, store: str, order_ids: list[int]) -> list[int]:
-    return list(conn.execute(_STORED, {"store": store, "ids": order_ids}).scalars())
+#: The order columns an order's own day's metrics read (not its refunds', not bookkeeping).
+_DAY_FIELDS = tuple(
+    ORDER_COLUMNS.index(c)
+    for c in (
+        "processed_at",
+        "cancelled_at",
+        "fulfilled_at",
+        "test",
+        "customer_id",
+        "source_name",
+        "line_items_minor",
+        "discounts_minor",
+        "shipping_minor",
+        "tax_minor",
+        "total_minor",
+    )
+)
 
 
-_STORED = select(t.orders.c.order_id).where(
+#: What a line contributes to its order's day (a refund changes current_quantity, not this).
+_LINE_DAY_FIELDS = tuple(
+    LINE_COLUMNS.index(c)
+    for c in (
+        "line_id",
+        "product_id",
+        "variant_id",
+        "quantity",
+        "price_minor",
+        "discount_minor",
+        "tax_minor",
+    )
+)
+
+
+def _content_hash(
+    head: tuple[Any, ...], lines: list[tuple[Any, ...]], codes: list[tuple[Any, ...]]
+) -> str:
+    """A fingerprint of what the order's day reads: an unchanged order does not reopen it."""
+    voided = head[ORDER_COLUMNS.index("financial_status")] == "voided"
+    sold = [tuple(line[i] for i in _LINE_DAY_FIELDS) for line in lines]
+    fields = (tuple(head[i] for i in _DAY_FIELDS), voided, sold, codes)
+    return hashlib.blake2b(repr(fields).encode(), digest_size=8).hexdigest()
+
+
+def _stored_orders(
+    conn: Connection, store: str, order_ids: list[int]
+) -> dict[int, tuple[str | None, datetime | None]]:
+    """The orders already stored, with their content hash and when that content last changed."""
+    return {
+        row[0]: (row[1], row[2])
+        for row in conn.execute(_STORED, {"store": store, "ids": order_ids})
+    }
+
+
+def _keep_changed_at(
+    head: tuple[Any, ...], stored: tuple[str | None, datetime | None] | None
+) -> tuple[Any, ...]:
+    """An order whose content is unchanged keeps the moment it last changed."""
+    if stored is None or stored[0] != head[-2] or stored[1] is None:
+        return head
+    return (*head[:-1], stored[1])
+
+
+_STORED = select(t.orders.c.order_id, t.orders.c.content_hash, t.orders.c.changed_at).where(
     t.orders.c.store == bindparam("store"),
     t.orders.c.order_id.in_(bindparam("ids", expanding=True)),
 )
@@ -448,7 +521,9 @@ def load_deletions(
         result = conn.execute(
             update(t.orders)
             .where(t.orders.c.store == ctx.store, t.orders.c.order_id == deletion.order_id)
-            .values(deleted_at=deletion.deleted_at, synced_at=ctx.synced_at)
+            .values(
+                deleted_at=deletion.deleted_at, synced_at=ctx.synced_at, changed_at=ctx.synced_at
+            )
         )
         marked += result.rowcount or 0
     return LoadResult(upserted=marked)
@@ -526,6 +601,16 @@ def redact(value: Any) -> Any:
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
+
+
+@functools.cache
+def _vanished(table: Table, key: str) -> Delete:
+    """Delete the children of the given orders that the platform no longer lists."""
+    return delete(table).where(
+        table.c.store == bindparam("store"),
+        table.c.order_id.in_(bindparam("ids", expanding=True)),
+        table.c[key].not_in(bindparam("kept", expanding=True)),
+    )
 
 
 @functools.cache

@@ -121,8 +121,12 @@ orders = Table(
     _synced(),
     #: When storepulse first saw the order: a new order can change who counts as a new customer.
     Column("first_synced_at", UtcDateTime()),
+    #: A fingerprint of what the order's own day reads, and when it last changed: re-reading an
+    #: order whose only news is a refund does not reopen the order's day.
+    Column("content_hash", String(16)),
+    Column("changed_at", UtcDateTime()),
     Index(None, "store", "local_date"),
-    Index(None, "store", "synced_at"),
+    Index(None, "store", "changed_at"),
     Index(None, "store", "customer_id"),
 )
 
@@ -176,6 +180,8 @@ refunds = Table(
     Column("adjustments_minor", BigInteger, nullable=False),
     Column("transactions_minor", BigInteger, nullable=False),
     Column("restock", Boolean, nullable=False),
+    #: When storepulse first saw the refund: a new refund reopens its own day.
+    Column("first_synced_at", UtcDateTime()),
     Index(None, "store", "order_id"),
     Index(None, "store", "local_date"),
 )

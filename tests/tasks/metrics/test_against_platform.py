@@ -237,7 +237,8 @@ def test_a_late_refund_reopens_only_its_days_and_weeks(
     result = refresh(config, sqlite_url, today=today)
     order_day = local_day(old["processed_at"])
     assert not result.full
-    assert result.start == order_day - timedelta(days=order_day.weekday())  # its week's Monday
+    assert result.start == today - timedelta(days=today.weekday())  # the refund's own week
+    assert order_day < result.start  # the order's day is left alone: only its refund is new
     after = _stored(sqlite_url)
     untouched = [k for k in before if k[2] < result.start]
     assert untouched and all(after[k] == before[k] for k in untouched)

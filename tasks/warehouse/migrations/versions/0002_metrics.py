@@ -89,11 +89,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("cancelled_local_date", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("fulfilled_local_date", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("first_synced_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("content_hash", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True))
         # Metrics find changed orders by when they were synced, not when the shop changed them.
         batch_op.drop_index("ix_orders_store_updated_at")
-        batch_op.create_index("ix_orders_store_synced_at", ["store", "synced_at"])
+        batch_op.create_index("ix_orders_store_changed_at", ["store", "changed_at"])
     _date_local_days()
-    op.execute("UPDATE orders SET first_synced_at = synced_at")
+    op.execute("UPDATE orders SET first_synced_at = synced_at, changed_at = synced_at")
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("first_synced_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def _date_local_days() -> None:
@@ -122,10 +126,14 @@ def _date_local_days() -> None:
 def downgrade() -> None:
 
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_orders_store_synced_at")
+        batch_op.drop_index("ix_orders_store_changed_at")
         batch_op.create_index("ix_orders_store_updated_at", ["store", "updated_at"])
+        batch_op.drop_column("changed_at")
+        batch_op.drop_column("content_hash")
         batch_op.drop_column("first_synced_at")
         batch_op.drop_column("fulfilled_local_date")
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.drop_column("first_synced_at")
         batch_op.drop_column("cancelled_local_date")
 
     op.drop_table("targets")

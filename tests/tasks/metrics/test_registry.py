@@ -1,0 +1,38 @@
+"""The registry is complete and its documentation current."""
+
+from __future__ import annotations
+
+from tasks.metrics.docs import DOC, render
+from tasks.metrics.facts import ADDITIVE, NOT_SUMMED
+from tasks.metrics.registry import HEADLINE, METRICS, REGISTRY
+
+#: Measures produced for breakdowns or from inventory, besides the additive and moment ones.
+OTHER_MEASURES = {"line_sales_minor", "cohort_retention"}
+
+
+def test_docs_metrics_md_is_generated_from_the_registry() -> None:
+    assert DOC.read_text(encoding="utf-8") == render(), "run: python -m tasks.metrics.docs"
+
+
+def test_every_metric_is_fully_described() -> None:
+    assert len(REGISTRY) == len(METRICS)
+    for m in METRICS:
+        assert m.label_en and m.label_zh and m.formula, m.name
+        assert m.unit in ("money", "count", "ratio", "days", "hours", "units"), m.name
+        if m.group != "targets":
+            assert m.uses, m.name
+            assert set(m.uses) <= set(ADDITIVE) | NOT_SUMMED | OTHER_MEASURES, m.name
+        if m.aggregation == "ratio":
+            assert m.compute({}) is None, m.name  # a ratio over nothing is n/a
+    assert set(HEADLINE) <= REGISTRY.keys()
+
+
+def test_ratios_are_na_over_zero_and_sums_are_zero_over_nothing() -> None:
+    empty = dict.fromkeys(ADDITIVE, 0)
+    assert REGISTRY["aov"].compute(empty) is None
+    assert REGISTRY["conversion_rate"].compute(empty) is None
+    assert REGISTRY["net_sales"].compute(empty) == 0
+    assert (
+        REGISTRY["aov"].compute(empty | {"gross_minor": 1000, "discounts_minor": 100, "orders": 3})
+        == 300
+    )
