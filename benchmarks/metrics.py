@@ -263,22 +263,26 @@ def full_and_incremental(url: str) -> dict[str, Any]:
     today = END + timedelta(days=1)
     result = compute.refresh(store, url, full=True, today=today)
     engine = get_engine(url)
-    # A daily run: yesterday's and today's orders re-read by the sync, and one late refund.
+    # A daily run: yesterday's and today's orders changed (new, fulfilled, cancelled…), and a
+    # late refund, issued today, on an order placed six weeks ago.
     with engine.begin() as conn:
         now = datetime.now(UTC)
         conn.execute(
             update(t.orders)
             .where(t.orders.c.store == "big", t.orders.c.local_date >= END - timedelta(days=1))
-            .values(synced_at=now)
+            .values(changed_at=now, synced_at=now)
         )
         late = conn.execute(
-            text("SELECT order_id FROM orders WHERE store = 'big' AND local_date = :d LIMIT 1"),
-            {"d": END - timedelta(days=40)},
+            text(
+                "SELECT refund_id FROM refunds r JOIN orders o USING (store, order_id)"
+                " WHERE r.store = 'big' AND r.local_date = :day AND o.local_date < :old LIMIT 1"
+            ),
+            {"day": END, "old": END - timedelta(days=40)},
         ).scalar()
         conn.execute(
-            update(t.orders)
-            .where(t.orders.c.store == "big", t.orders.c.order_id == late)
-            .values(synced_at=now)
+            update(t.refunds)
+            .where(t.refunds.c.store == "big", t.refunds.c.refund_id == late)
+            .values(first_synced_at=now)
         )
     incremental = compute.refresh(store, url, today=today)
     return {
@@ -377,7 +381,8 @@ def render(r: dict[str, Any], orders: int) -> str:
         f"Reading those rows out of SQLite into pandas took {r['read_seconds']:.1f} s, not "
         "counted in the pandas and DuckDB figures. All three agree on every core total. The "
         "incremental run recomputed from "
-        f"{r['sqlite']['incremental_from']} (the late refund's week) to the end.",
+        f"{r['sqlite']['incremental_from']} (the week of yesterday's orders and today's late "
+        "refund) to the end.",
     ]
     return "\n".join(lines)
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, select, union
 
 from connectors.config import StoreConfig
 from connectors.money import currency_exponent
-from tasks.metrics.cohorts import cohort_values
+from tasks.metrics.cohorts import clear_from, cohort_values
 from tasks.metrics.facts import Facts, collect, days, live, week_of
 from tasks.metrics.registry import METRICS, Metric
 from tasks.metrics.targets import history_start, target_values
@@ -114,7 +114,7 @@ def refresh(
         end = today
         result.start, result.end = start, end
         result.values = recompute(engine, store, start, end, today)
-        result.values += _recompute_cohorts(engine, store, today, since)
+        result.values += _recompute_cohorts(engine, store, today, None if since is None else start)
     _remember(engine, store.name, started - IN_FLIGHT)
     result.seconds = round(time.monotonic() - clock, 3)
     return result
@@ -131,7 +131,13 @@ def recompute(engine: Engine, store: StoreConfig, start: date, end: date, today:
             is not None
         )
         first = min(week_of(start), history_start(start)) if has_targets else week_of(start)
-        facts = collect(conn, store.name, first, week_end)
+        facts = collect(
+            conn,
+            store.name,
+            first,
+            week_end,
+            open_before=_stored_unfulfilled(conn, store.name, first),
+        )
         rows: list[MetricValue] = []
         for day in days(start, end):
             rows += evaluate(facts, "day", day, complete=day < today)
@@ -150,6 +156,22 @@ def recompute(engine: Engine, store: StoreConfig, start: date, end: date, today:
             )
         store_rows(conn, store.name, store.currency, rows)
     return len(rows)
+
+
+def _stored_unfulfilled(conn: Connection, store: str, start: date) -> int | None:
+    """The stored count of orders open at the end of the day before ``start``, if there is one
+    (days before the first touched one are current)."""
+    mv = t.metric_values.c
+    value = conn.execute(
+        select(mv.value).where(
+            mv.store == store,
+            mv.metric == "unfulfilled_orders",
+            mv.grain == "day",
+            mv.period_start == start - timedelta(days=1),
+            mv.dimension == "",
+        )
+    ).scalar()
+    return None if value is None else int(value)
 
 
 def store_rows(conn: Connection, store: str, currency: str, rows: Sequence[MetricValue]) -> None:
@@ -186,16 +208,12 @@ def _minor(value: float | None) -> int | None:
     return int(Decimal(repr(value)).quantize(Decimal(1), ROUND_HALF_EVEN))
 
 
-def _recompute_cohorts(
-    engine: Engine, store: StoreConfig, today: date, since: datetime | None
-) -> int:
+def _recompute_cohorts(engine: Engine, store: StoreConfig, today: date, start: date | None) -> int:
+    """Recompute the cohort months from the one containing ``start`` (all when None)."""
+    since_month = start.replace(day=1) if start else None
     with engine.begin() as conn:
-        rows = cohort_values(conn, store.name, today)
-        conn.execute(
-            delete(t.metric_values).where(
-                t.metric_values.c.store == store.name, t.metric_values.c.grain == "month"
-            )
-        )
+        rows = cohort_values(conn, store.name, today, since_month)
+        clear_from(conn, store.name, since_month)
         store_rows(conn, store.name, store.currency, rows)
     return len(rows)
 

@@ -106,7 +106,15 @@ def channel_of(source: Any) -> Any:
 NET = o.c.line_items_minor - o.c.discounts_minor
 
 
-def collect(conn: Connection, store: str, start: date, end: date, *, whole: bool = False) -> Facts:
+def collect(
+    conn: Connection,
+    store: str,
+    start: date,
+    end: date,
+    *,
+    whole: bool = False,
+    open_before: int | None = None,
+) -> Facts:
     """Every base measure for the days ``start``…``end`` and the weeks they make up.
 
     ``start`` should be a Monday and ``end`` a Sunday for week measures to be whole. With
@@ -123,7 +131,7 @@ def collect(conn: Connection, store: str, start: date, end: date, *, whole: bool
     _customers(conn, store, start, end, facts, whole)
     _second_orders(conn, store, start, end, facts, whole)
     _active(conn, store, start, end, facts)
-    _unfulfilled(conn, store, start, end, facts)
+    _unfulfilled(conn, store, start, end, facts, open_before)
     _traffic(conn, store, start, end, facts)
     _codes(conn, store, start, end, facts)
     _inventory(conn, store, start, end, facts)
@@ -384,15 +392,18 @@ def _active(conn: Connection, store: str, start: date, end: date, facts: Facts) 
             )
 
 
-def _unfulfilled(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:
+def _unfulfilled(
+    conn: Connection, store: str, start: date, end: date, facts: Facts, open_before: int | None
+) -> None:
     """Orders placed but neither fulfilled nor cancelled by the end of each day."""
     f, c = o.c.fulfilled_local_date, o.c.cancelled_local_date
     stop = case((f.is_(None), c), (c.is_(None), f), (f < c, f), else_=c)
-    open_before = conn.execute(
-        select(func.count()).where(
-            live(store), o.c.local_date < start, (stop.is_(None)) | (stop >= start)
-        )
-    ).scalar_one()
+    if open_before is None:
+        open_before = conn.execute(
+            select(func.count()).where(
+                live(store), o.c.local_date < start, (stop.is_(None)) | (stop >= start)
+            )
+        ).scalar_one()
     placed: dict[date, int] = dict(
         conn.execute(
             select(o.c.local_date, func.count())

@@ -398,6 +398,19 @@ METRICS: tuple[Metric, ...] = (
         grains=("month",),
         uses=("cohort_retention",),
     ),
+    Metric(
+        "cohort_customers",
+        "Cohort size",
+        "同期群客户数",
+        "count",
+        "up",
+        "customers whose first order fell in the month",
+        _fact("cohort_customers"),
+        group="customers",
+        aggregation="period",
+        grains=("month",),
+        uses=("cohort_customers",),
+    ),
     # --- channels and promotions ----------------------------------------------------------
     Metric(
         "channel_sales",

@@ -7,7 +7,7 @@ from tasks.metrics.facts import ADDITIVE, NOT_SUMMED
 from tasks.metrics.registry import HEADLINE, METRICS, REGISTRY
 
 #: Measures produced for breakdowns or from inventory, besides the additive and moment ones.
-OTHER_MEASURES = {"line_sales_minor", "cohort_retention"}
+OTHER_MEASURES = {"line_sales_minor", "cohort_retention", "cohort_customers"}
 
 
 def test_docs_metrics_md_is_generated_from_the_registry() -> None:
