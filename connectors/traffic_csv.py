@@ -6,12 +6,11 @@ Columns: ``date`` (store-local ``YYYY-MM-DD``), ``channel``, ``sessions``, ``add
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
 from connectors.base import Page, Rejected, TrafficDay
-from connectors.errors import ConfigError
+from connectors.csv_files import csv_rows
 
 COLUMNS = ("date", "channel", "sessions", "add_to_carts", "checkouts", "purchases")
 COUNTS = COLUMNS[2:]
@@ -23,22 +22,13 @@ def read_traffic_csv(path: Path) -> Page[TrafficDay]:
     Raises:
         ConfigError: the file is missing or lacks a required column.
     """
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"traffic file {path}: {exc.strerror}") from None
     page: Page[TrafficDay] = Page(records=[])
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ConfigError(f"traffic file {path}: missing column(s) {', '.join(missing)}")
-        for line, row in enumerate(reader, start=2):
-            try:
-                page.records.append(_day(row))
-            except ValueError as exc:
-                key = f"{row.get('date')}/{row.get('channel')}"
-                page.rejected.append(Rejected(key, f"{path.name} line {line}: {exc}", dict(row)))
+    for where, row in csv_rows(path, "traffic", COLUMNS):
+        try:
+            page.records.append(_day(row))
+        except ValueError as exc:
+            key = f"{row.get('date')}/{row.get('channel')}"
+            page.rejected.append(Rejected(key, f"{where}: {exc}", dict(row)))
     return page
 
 

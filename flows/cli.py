@@ -164,6 +164,47 @@ def metrics(
     print_metrics(console, rows, output.value)
 
 
+targets_app = typer.Typer(
+    help="Monthly targets the metrics are paced against.", no_args_is_help=True
+)
+rates_app = typer.Typer(help="Daily exchange rates for multi-store roll-ups.", no_args_is_help=True)
+app.add_typer(targets_app, name="targets")
+app.add_typer(rates_app, name="rates")
+
+
+@targets_app.command("load")
+@reports_errors
+def targets_load(
+    path: Annotated[Path, typer.Argument(help="CSV with store,metric,month,target.")],
+    config: ConfigOption = None,
+) -> None:
+    """Load monthly targets from a CSV (money in the store's currency)."""
+    from connectors.config import load_config
+    from tasks.metrics.targets import load_targets_csv
+    from tasks.warehouse.engine import get_engine
+
+    cfg = load_config(config)
+    with get_engine().begin() as conn:
+        count = load_targets_csv(conn, path, cfg)
+    console.print(
+        f"loaded {count} target(s); `storepulse metrics --full` recomputes pacing for past days"
+    )
+
+
+@rates_app.command("load")
+@reports_errors
+def rates_load(
+    path: Annotated[Path, typer.Argument(help="CSV with day,currency,reporting_currency,rate.")],
+) -> None:
+    """Load daily exchange rates (units of reporting currency per unit of currency)."""
+    from tasks.metrics.rollup import load_rates_csv
+    from tasks.warehouse.engine import get_engine
+
+    with get_engine().begin() as conn:
+        count = load_rates_csv(conn, path)
+    console.print(f"loaded {count} rate(s)")
+
+
 @app.command("demo-store")
 def demo_store(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8081,

@@ -23,7 +23,7 @@ from connectors.money import currency_exponent
 from tasks.metrics.cohorts import clear_from, cohort_values
 from tasks.metrics.facts import Facts, collect, days, live, week_of
 from tasks.metrics.registry import METRICS, Metric
-from tasks.metrics.targets import history_start, target_values
+from tasks.metrics.targets import changed_since, history_start, target_values
 from tasks.metrics.values import MetricValue
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
@@ -89,12 +89,8 @@ def refresh(
     *,
     full: bool = False,
     today: date | None = None,
-    also_from: date | None = None,
 ) -> ComputeResult:
-    """Bring the store's metric values up to date; return what was recomputed.
-
-    ``also_from`` forces the days from that one on to be recomputed too (targets changed).
-    """
+    """Bring the store's metric values up to date; return what was recomputed."""
     clock = time.monotonic()
     engine = get_engine(database_url)
     started = datetime.now(UTC)
@@ -106,8 +102,9 @@ def refresh(
         stale = full or _versions_changed(conn, store.name)
         since = None if stale else _computed_through(conn, store.name)
         start = first_day if since is None else _first_touched(conn, store, since)
-    if also_from is not None and first_day is not None:
-        start = min(start or also_from, also_from)
+        retargeted = None if since is None else changed_since(conn, store.name, since)
+    if retargeted is not None and first_day is not None:
+        start = min(start or retargeted, retargeted)
     result = ComputeResult(store.name, None, None, since is None)
     if first_day is not None and start is not None:
         start = max(week_of(start), week_of(first_day))
@@ -138,24 +135,37 @@ def recompute(engine: Engine, store: StoreConfig, start: date, end: date, today:
             week_end,
             open_before=_stored_unfulfilled(conn, store.name, first),
         )
-        rows: list[MetricValue] = []
-        for day in days(start, end):
-            rows += evaluate(facts, "day", day, complete=day < today)
-        for monday in days(week_of(start), week_of(end)):
-            if monday.weekday() == 0:
-                rows += evaluate(facts, "week", monday, complete=monday + timedelta(days=6) < today)
+        rows = evaluate_periods(facts, start, end, today)
         if has_targets:
             rows += target_values(conn, store.name, facts, start, end, today)
     with engine.begin() as conn:
-        mv = t.metric_values.c
-        for grain, lo in (("day", start), ("week", week_of(start))):
-            conn.execute(
-                delete(t.metric_values).where(
-                    mv.store == store.name, mv.grain == grain, mv.period_start.between(lo, end)
-                )
-            )
-        store_rows(conn, store.name, store.currency, rows)
+        replace_values(conn, store.name, store.currency, start, end, rows)
     return len(rows)
+
+
+def evaluate_periods(facts: Facts, start: date, end: date, today: date) -> list[MetricValue]:
+    """Every metric of every day ``start``…``end`` and of the weeks those days fall in."""
+    rows: list[MetricValue] = []
+    for day in days(start, end):
+        rows += evaluate(facts, "day", day, complete=day < today)
+    for monday in days(week_of(start), week_of(end)):
+        if monday.weekday() == 0:
+            rows += evaluate(facts, "week", monday, complete=monday + timedelta(days=6) < today)
+    return rows
+
+
+def replace_values(
+    conn: Connection, store: str, currency: str, start: date, end: date, rows: list[MetricValue]
+) -> None:
+    """Swap the stored days ``start``…``end`` and their weeks for ``rows``."""
+    mv = t.metric_values.c
+    for grain, lo in (("day", start), ("week", week_of(start))):
+        conn.execute(
+            delete(t.metric_values).where(
+                mv.store == store, mv.grain == grain, mv.period_start.between(lo, end)
+            )
+        )
+    store_rows(conn, store, currency, rows)
 
 
 def _stored_unfulfilled(conn: Connection, store: str, start: date) -> int | None:

@@ -8,20 +8,19 @@ before any week is summed, so a week's total is the sum of its converted days.
 from __future__ import annotations
 
 import bisect
-import csv
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Connection, Engine, select
 
 from connectors.config import Config
+from connectors.csv_files import csv_rows
 from connectors.errors import ConfigError
 from connectors.money import currency_exponent
-from tasks.metrics.compute import evaluate, store_rows
-from tasks.metrics.facts import PERIOD_MEASURES, Facts, collect, days, sum_weeks, week_of
-from tasks.metrics.values import MetricValue
+from tasks.metrics.compute import evaluate_periods, replace_values
+from tasks.metrics.facts import PERIOD_MEASURES, Facts, collect, sum_weeks, week_of
 from tasks.warehouse import schema as t
 from tasks.warehouse.upsert import upsert
 
@@ -35,30 +34,24 @@ NOT_SUMMABLE = {"days_of_cover", "median_second_order_days"}
 
 def load_rates_csv(conn: Connection, path: Path) -> int:
     """Store daily rates from a CSV with ``day,currency,reporting_currency,rate``."""
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"rates file {path}: {exc.strerror}") from None
     rows = []
-    with handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            where = f"{path.name} line {line}"
-            try:
-                day = date.fromisoformat(row.get("day") or "")
-                rate = Decimal(row.get("rate") or "")
-            except (ValueError, InvalidOperation):
-                raise ConfigError(f"{where}: needs a YYYY-MM-DD day and a decimal rate") from None
-            if rate <= 0:
-                raise ConfigError(f"{where}: rate must be positive")
-            rows.append(
-                {
-                    "day": day,
-                    "currency": (row.get("currency") or "").upper(),
-                    "reporting_currency": (row.get("reporting_currency") or "").upper(),
-                    "rate": str(rate),
-                    "source": path.name[:64],
-                }
-            )
+    for where, row in csv_rows(path, "rates", ("day", "currency", "reporting_currency", "rate")):
+        try:
+            day = date.fromisoformat(row["day"])
+            rate = Decimal(row["rate"])
+        except (ValueError, InvalidOperation):
+            raise ConfigError(f"{where}: needs a YYYY-MM-DD day and a decimal rate") from None
+        if rate <= 0:
+            raise ConfigError(f"{where}: rate must be positive")
+        rows.append(
+            {
+                "day": day,
+                "currency": row["currency"].upper(),
+                "reporting_currency": row["reporting_currency"].upper(),
+                "rate": str(rate),
+                "source": path.name[:64],
+            }
+        )
     return upsert(conn, t.exchange_rates, rows)
 
 
@@ -129,19 +122,7 @@ def refresh_rollup(engine: Engine, config: Config, start: date, end: date, today
     week_end = week_of(end) + timedelta(days=6)
     with engine.connect() as conn:
         facts = combined_facts(conn, config, week_of(start), week_end)
-    rows: list[MetricValue] = []
-    for day in days(start, end):
-        rows += evaluate(facts, "day", day, complete=day < today)
-    for monday in days(week_of(start), week_of(end)):
-        if monday.weekday() == 0:
-            rows += evaluate(facts, "week", monday, complete=monday + timedelta(days=6) < today)
+    rows = evaluate_periods(facts, start, end, today)
     with engine.begin() as conn:
-        mv = t.metric_values.c
-        for grain, lo in (("day", start), ("week", week_of(start))):
-            conn.execute(
-                delete(t.metric_values).where(
-                    mv.store == ROLLUP, mv.grain == grain, mv.period_start.between(lo, end)
-                )
-            )
-        store_rows(conn, ROLLUP, config.rollup_currency, rows)
+        replace_values(conn, ROLLUP, config.rollup_currency, start, end, rows)
     return len(rows)

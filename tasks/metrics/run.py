@@ -29,7 +29,7 @@ def refresh_metrics(
     """Load the configured targets, recompute what changed per store, then the roll-up."""
     engine = get_engine(database_url)
     with engine.begin() as conn:
-        targets_changed = load_config_targets(conn, config)
+        load_config_targets(conn, config)
     run = MetricsRun()
     for store in config.select(stores):
         store_today = today or datetime.now(UTC).astimezone(store.zone).date()
@@ -39,7 +39,6 @@ def refresh_metrics(
                 database_url,
                 full=full,
                 today=store_today,
-                also_from=targets_changed.get(store.name),
             )
         )
     recomputed = [r for r in run.stores if r.start is not None and r.end is not None]

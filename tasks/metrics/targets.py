@@ -12,16 +12,16 @@ for additive metrics (money, counts, units). For every day of a month with a tar
 from __future__ import annotations
 
 import calendar
-import csv
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, func, select
 
 from connectors.config import Config, StoreConfig
+from connectors.csv_files import csv_rows
 from connectors.errors import ConfigError
 from connectors.money import currency_exponent, to_minor
 from tasks.metrics.facts import Facts, days
@@ -31,6 +31,14 @@ from tasks.warehouse import schema as t
 from tasks.warehouse.upsert import upsert
 
 WEIGHT_WEEKS = 8
+
+
+def changed_since(conn: Connection, store: str, since: datetime) -> date | None:
+    """The first month whose target changed after ``since``."""
+    tg = t.targets.c
+    return conn.execute(
+        select(func.min(tg.period_start)).where(tg.store == store, tg.loaded_at > since)
+    ).scalar()
 
 
 def month_start(day: date) -> date:
@@ -46,45 +54,53 @@ def history_start(start: date) -> date:
     return month_start(start) - timedelta(weeks=WEIGHT_WEEKS)
 
 
-def load_config_targets(conn: Connection, config: Config) -> dict[str, date]:
-    """Make the warehouse's config targets match the file; return, per store, the earliest
-    month whose targets changed (its values must be recomputed)."""
+def load_config_targets(conn: Connection, config: Config) -> int:
+    """Make the warehouse's config targets match the file; return how many changed.
+
+    A changed target is stamped with the time, so the next computation redoes its month; a
+    target taken out of the file is withdrawn (emptied), for the same reason.
+    """
     tg = t.targets.c
-    rows = [
-        _target_row(
-            config.store(target.store),
-            target.metric,
-            target.month,
-            target.value,
-            "config",
-            f"targets[{index}]",
-        )
-        for index, target in enumerate(config.targets)
-    ]
+    now = datetime.now(UTC)
     wanted = {
-        (r["store"], r["metric"], r["period_start"]): (r["target_minor"], r["target"]) for r in rows
+        (r["store"], r["metric"], r["period_start"]): r
+        for r in (
+            _target_row(
+                config.store(target.store),
+                target.metric,
+                target.month,
+                target.value,
+                "config",
+                f"targets[{index}]",
+                now,
+            )
+            for index, target in enumerate(config.targets)
+        )
     }
     stored = {
         (r.store, r.metric, r.period_start): (r.target_minor, r.target)
         for r in conn.execute(select(t.targets).where(tg.source == "config"))
     }
-    changed: dict[str, date] = {}
-    for key in wanted.keys() ^ stored.keys() | {
-        k for k in wanted.keys() & stored.keys() if wanted[k] != stored[k]
-    }:
-        store, _, month = key
-        changed[store] = min(changed.get(store, month), month)
-    for store, metric, month in stored.keys() - wanted.keys():
-        conn.execute(
-            delete(t.targets).where(
-                tg.store == store,
-                tg.metric == metric,
-                tg.grain == "month",
-                tg.period_start == month,
-            )
-        )
-    upsert(conn, t.targets, rows)
-    return changed
+    changed = [
+        row
+        for key, row in wanted.items()
+        if stored.get(key) != (row["target_minor"], row["target"])
+    ]
+    changed += [
+        {
+            "store": store,
+            "metric": metric,
+            "grain": "month",
+            "period_start": month,
+            "target_minor": None,
+            "target": None,
+            "source": "config",
+            "loaded_at": now,
+        }
+        for (store, metric, month), value in stored.items()
+        if (store, metric, month) not in wanted and value != (None, None)
+    ]
+    return upsert(conn, t.targets, changed)
 
 
 def load_targets_csv(conn: Connection, path: Path, config: Config) -> int:
@@ -94,31 +110,18 @@ def load_targets_csv(conn: Connection, path: Path, config: Config) -> int:
         ConfigError: a row names an unknown store or metric, or a bad month or number; the
             message gives the file and line.
     """
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"targets file {path}: {exc.strerror}") from None
     rows = []
-    with handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            where = f"{path.name} line {line}"
-            try:
-                value = Decimal(row.get("target") or "")
-            except InvalidOperation:
-                raise ConfigError(
-                    f"{where}: target {row.get('target')!r} is not a number"
-                ) from None
-            store = _store(config, row.get("store") or "", where)
-            rows.append(
-                _target_row(
-                    store,
-                    row.get("metric") or "",
-                    row.get("month") or "",
-                    value,
-                    path.name[:32],
-                    where,
-                )
+    for where, row in csv_rows(path, "targets", ("store", "metric", "month", "target")):
+        try:
+            value = Decimal(row["target"])
+        except InvalidOperation:
+            raise ConfigError(f"{where}: target {row['target']!r} is not a number") from None
+        store = _store(config, row["store"], where)
+        rows.append(
+            _target_row(
+                store, row["metric"], row["month"], value, path.name[:32], where, datetime.now(UTC)
             )
+        )
     return upsert(conn, t.targets, rows)
 
 
@@ -130,7 +133,13 @@ def _store(config: Config, name: str, where: str) -> StoreConfig:
 
 
 def _target_row(
-    store: StoreConfig, metric: str, month: str, value: Decimal, source: str, where: str
+    store: StoreConfig,
+    metric: str,
+    month: str,
+    value: Decimal,
+    source: str,
+    where: str,
+    loaded_at: datetime,
 ) -> dict[str, Any]:
     m = REGISTRY.get(metric)
     if m is None or not m.additive or m.dimension is not None:
@@ -156,6 +165,7 @@ def _target_row(
         "target_minor": minor if money else None,
         "target": None if money else float(value),
         "source": source,
+        "loaded_at": loaded_at,
     }
 
 
@@ -169,7 +179,10 @@ def target_values(
     tg = t.targets.c
     targets = conn.execute(
         select(tg.metric, tg.period_start, tg.target_minor, tg.target).where(
-            tg.store == store, tg.grain == "month", tg.period_start.between(month_start(start), end)
+            tg.store == store,
+            tg.grain == "month",
+            tg.period_start.between(month_start(start), end),
+            tg.target_minor.is_not(None) | tg.target.is_not(None),  # not withdrawn
         )
     ).all()
     values: list[MetricValue] = []

@@ -373,9 +373,12 @@ targets = Table(
     Column("grain", String(8), primary_key=True),
     Column("period_start", Date, primary_key=True),
     #: Money targets in minor units of the store's currency; other targets in their unit.
+    #: Both null: the target was withdrawn.
     Column("target_minor", BigInteger),
     Column("target", Float),
     Column("source", String(32), nullable=False),
+    #: When the target last changed: its month's pacing is recomputed after that.
+    Column("loaded_at", UtcDateTime(), nullable=False),
 )
 
 exchange_rates = Table(

@@ -3,7 +3,7 @@ orders, an empty day, two currencies. Every expected value below was worked out 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors.config import parse_config
+from tasks.metrics import compute
 from tasks.metrics.query import metric_rows
 from tasks.metrics.rollup import ROLLUP, load_rates_csv
 from tasks.metrics.run import refresh_metrics
@@ -155,3 +156,17 @@ def test_money_is_stored_in_exact_minor_units(computed: str) -> None:
             )
         ).one()
     assert (stored.value_minor, stored.value, stored.currency) == (784, None, "USD")
+
+
+def test_a_changed_target_recomputes_its_month(
+    computed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compute, "IN_FLIGHT", timedelta(0))  # nothing else writes here
+    config = CONFIG | {
+        "targets": [{"store": "ny", "metric": "net_sales", "month": "2026-03", "value": 6200}]
+    }
+    refresh_metrics(parse_config(config), computed, today=TODAY)
+    day = values(computed, "ny", "day", date(2026, 3, 8))
+    assert day[("target_attainment", "net_sales")] == pytest.approx(98 / 6200)
+    refresh_metrics(parse_config(config | {"targets": []}), computed, today=TODAY)
+    assert ("target_attainment", "net_sales") not in values(computed, "ny", "day", date(2026, 3, 8))

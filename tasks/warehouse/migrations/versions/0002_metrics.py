@@ -81,6 +81,7 @@ def upgrade() -> None:
         sa.Column("target_minor", sa.BigInteger(), nullable=True),
         sa.Column("target", sa.Float(), nullable=True),
         sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint(
             "store", "metric", "grain", "period_start", name=op.f("pk_targets")
         ),
