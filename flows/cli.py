@@ -168,7 +168,9 @@ targets_app = typer.Typer(
     help="Monthly targets the metrics are paced against.", no_args_is_help=True
 )
 rates_app = typer.Typer(help="Daily exchange rates for multi-store roll-ups.", no_args_is_help=True)
+costs_app = typer.Typer(help="Unit costs for gross margin.", no_args_is_help=True)
 app.add_typer(targets_app, name="targets")
+app.add_typer(costs_app, name="costs")
 app.add_typer(rates_app, name="rates")
 
 
@@ -189,6 +191,23 @@ def targets_load(
     console.print(
         f"loaded {count} target(s); `storepulse metrics --full` recomputes pacing for past days"
     )
+
+
+@costs_app.command("load")
+@reports_errors
+def costs_load(
+    path: Annotated[Path, typer.Argument(help="CSV with sku,cost.")],
+    store: Annotated[str, typer.Option("--store", "-s", help="The store the costs are for.")],
+    config: ConfigOption = None,
+) -> None:
+    """Load unit costs by SKU (in the store's currency) for gross margin."""
+    from connectors.config import load_config
+    from tasks.metrics.costs import load_costs_csv
+    from tasks.warehouse.engine import get_engine
+
+    with get_engine().begin() as conn:
+        count = load_costs_csv(conn, path, load_config(config).store(store))
+    console.print(f"loaded {count} unit cost(s); the next metrics run recomputes margins")
 
 
 @rates_app.command("load")

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, select, union
 from connectors.config import StoreConfig
 from connectors.money import currency_exponent
 from tasks.metrics.cohorts import clear_from, cohort_values
+from tasks.metrics.costs import costs_changed_since
 from tasks.metrics.facts import Facts, collect, days, live, week_of
 from tasks.metrics.registry import METRICS, Metric
 from tasks.metrics.targets import changed_since, history_start, target_values
@@ -99,8 +100,13 @@ def refresh(
         first_day = conn.execute(
             select(func.min(t.orders.c.local_date)).where(live(store.name))
         ).scalar()
-        stale = full or _versions_changed(conn, store.name)
-        since = None if stale else _computed_through(conn, store.name)
+        since = (
+            None
+            if full or _versions_changed(conn, store.name)
+            else (_computed_through(conn, store.name))
+        )
+        if since is not None and costs_changed_since(conn, store.name, since):
+            since = None
         start = first_day if since is None else _first_touched(conn, store, since)
         retargeted = None if since is None else changed_since(conn, store.name, since)
     if retargeted is not None and first_day is not None:

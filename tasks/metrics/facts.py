@@ -185,21 +185,23 @@ def _orders(conn: Connection, store: str, start: date, end: date, facts: Facts) 
 
 
 def _lines(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:
-    v = t.variants
-    costed = v.c.cost_minor.is_not(None)
+    v, uc = t.variants, t.unit_costs
+    # The variant's cost as Shopify records it, else the cost file's for its SKU.
+    unit_cost = func.coalesce(v.c.cost_minor, uc.c.cost_minor)
+    costed = unit_cost.is_not(None)
     line_sales = lines.c.price_minor * lines.c.quantity - lines.c.discount_minor
-    joined = lines.join(
-        o, and_(o.c.store == lines.c.store, o.c.order_id == lines.c.order_id)
-    ).outerjoin(v, and_(v.c.store == lines.c.store, v.c.variant_id == lines.c.variant_id))
+    joined = (
+        lines.join(o, and_(o.c.store == lines.c.store, o.c.order_id == lines.c.order_id))
+        .outerjoin(v, and_(v.c.store == lines.c.store, v.c.variant_id == lines.c.variant_id))
+        .outerjoin(uc, and_(uc.c.store == lines.c.store, uc.c.sku == lines.c.sku))
+    )
     in_range = and_(live(store), o.c.local_date.between(start, end))
     query = (
         select(
             o.c.local_date,
             func.sum(lines.c.quantity).label("units"),
             func.sum(case((costed, line_sales), else_=0)).label("costed_sales_minor"),
-            func.sum(case((costed, lines.c.quantity * v.c.cost_minor), else_=0)).label(
-                "cogs_minor"
-            ),
+            func.sum(case((costed, lines.c.quantity * unit_cost), else_=0)).label("cogs_minor"),
         )
         .select_from(joined)
         .where(in_range)

@@ -609,7 +609,8 @@ METRICS: tuple[Metric, ...] = (
         "Σ (line price × quantity − line discount − quantity × unit cost), lines with a cost",
         _sum("costed_sales_minor", minus=("cogs_minor",)),
         (
-            "Unit costs are the variants' inventory-item costs; lines without one are left out.",
+            "Unit costs are the variants' inventory-item costs in Shopify, else a loaded cost "
+            "file's (by SKU); lines without either are left out.",
             "Returns are not netted.",
         ),
         group="margin",

@@ -381,6 +381,17 @@ targets = Table(
     Column("loaded_at", UtcDateTime(), nullable=False),
 )
 
+unit_costs = Table(
+    "unit_costs",
+    metadata,
+    _store(),
+    #: Unit costs from a cost file, by SKU, for variants whose Shopify cost is not recorded.
+    Column("sku", String(255), primary_key=True),
+    Column("cost_minor", BigInteger, nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("loaded_at", UtcDateTime(), nullable=False),
+)
+
 exchange_rates = Table(
     "exchange_rates",
     metadata,

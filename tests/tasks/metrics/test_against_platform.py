@@ -23,6 +23,7 @@ from flows.cli import app
 from tasks.metrics import compute, registry
 from tasks.metrics.compare import compare
 from tasks.metrics.compute import refresh
+from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import METRICS
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
@@ -286,3 +287,32 @@ def test_comparisons_say_na_over_zero_and_compare_partial_weeks_fairly(
     assert first_day["orders"].previous.base == 0  # before the shop's first day
     assert first_day["orders"].previous.ratio is None  # n/a, not 0 % or infinity
     assert first_day["aov"].previous.base is None
+
+
+def test_top_products_risers_and_fallers_come_from_product_sales(
+    config: StoreConfig, sqlite_url: str
+) -> None:
+    run_sync(config, sqlite_url)
+    refresh(config, sqlite_url, today=END + timedelta(days=1))
+    week = END - timedelta(days=END.weekday() + 7)
+    with get_engine(sqlite_url).connect() as conn:
+        moves = product_moves(conn, "demo", "week", week)
+        net = (
+            conn.execute(
+                select(t.metric_values.c.value_minor).where(
+                    t.metric_values.c.metric == "product_sales",
+                    t.metric_values.c.grain == "week",
+                    t.metric_values.c.period_start == week,
+                )
+            )
+            .scalars()
+            .all()
+        )
+    top = top_products(moves, 3)
+    risers, fallers = risers_and_fallers(moves, 3)
+    assert len(top) == 3 and top[0].sales >= top[1].sales >= top[2].sales > 0
+    assert all(not m.title.isdigit() for m in top)  # named, not numbered
+    assert sum(m.sales for m in moves) * 100 == sum(net)
+    assert risers and all(m.change > 0 for m in risers)
+    assert fallers and all(m.change < 0 for m in fallers)
+    assert risers[0].change >= risers[-1].change

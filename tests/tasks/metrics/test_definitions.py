@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from connectors.config import parse_config
 from tasks.metrics import compute
+from tasks.metrics.costs import load_costs_csv
 from tasks.metrics.query import metric_rows
 from tasks.metrics.rollup import ROLLUP, load_rates_csv
 from tasks.metrics.run import refresh_metrics
@@ -170,3 +171,21 @@ def test_a_changed_target_recomputes_its_month(
     assert day[("target_attainment", "net_sales")] == pytest.approx(98 / 6200)
     refresh_metrics(parse_config(config | {"targets": []}), computed, today=TODAY)
     assert ("target_attainment", "net_sales") not in values(computed, "ny", "day", date(2026, 3, 8))
+
+
+def test_a_cost_file_gives_margins_and_recomputes_history(
+    computed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compute, "IN_FLIGHT", timedelta(0))  # nothing else writes here
+    assert values(computed, "ny", "day", date(2026, 3, 8))["gross_margin"] is None
+    costs = tmp_path / "costs.csv"
+    costs.write_text("sku,cost\nSKU,4.00\n")
+    config = parse_config(CONFIG)
+    with get_engine(computed).begin() as conn:
+        load_costs_csv(conn, costs, config.store("ny"))
+    [ny, _] = refresh_metrics(config, computed, today=TODAY).stores
+    assert ny.full  # a unit cost applies to every day it was sold on
+    day = values(computed, "ny", "day", date(2026, 3, 8))
+    # Lines sold for 19.00 + 30.00 + 50.00, four units at 4.00 each.
+    assert day["gross_profit"] == Decimal("83.00")
+    assert day["gross_margin"] == pytest.approx(83 / 99)

@@ -73,6 +73,15 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "unit_costs",
+        sa.Column("store", sa.String(length=40), nullable=False),
+        sa.Column("sku", sa.String(length=255), nullable=False),
+        sa.Column("cost_minor", sa.BigInteger(), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("store", "sku", name=op.f("pk_unit_costs")),
+    )
+    op.create_table(
         "targets",
         sa.Column("store", sa.String(length=40), nullable=False),
         sa.Column("metric", sa.String(length=64), nullable=False),
@@ -138,6 +147,7 @@ def downgrade() -> None:
         batch_op.drop_column("cancelled_local_date")
 
     op.drop_table("targets")
+    op.drop_table("unit_costs")
     with op.batch_alter_table("metric_values", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_metric_values_store_grain_period_start"))
 

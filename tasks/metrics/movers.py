@@ -1,0 +1,71 @@
+"""Top products, and the risers and fallers against the previous period, from stored values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection, select
+
+from connectors.money import currency_exponent, from_minor
+from tasks.warehouse import schema as t
+
+
+@dataclass(frozen=True, slots=True)
+class ProductMove:
+    product: str
+    title: str
+    sales: Decimal
+    previous: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.sales - self.previous
+
+
+def product_moves(conn: Connection, store: str, grain: str, start: date) -> list[ProductMove]:
+    """Every product's sales in the period and in the one before it, best sellers first."""
+    before = start - timedelta(days=1 if grain == "day" else 7)
+    mv = t.metric_values.c
+    rows = conn.execute(
+        select(mv.period_start, mv.dimension_value, mv.value_minor, mv.currency).where(
+            mv.store == store,
+            mv.metric == "product_sales",
+            mv.grain == grain,
+            mv.period_start.in_((start, before)),
+        )
+    ).all()
+    sales: dict[str, dict[date, Decimal]] = {}
+    for period, product, minor, currency in rows:
+        amount = from_minor(int(minor or 0), currency_exponent(currency or "USD"))
+        sales.setdefault(product, {})[period] = amount
+    titles = dict(
+        conn.execute(
+            select(t.products.c.product_id, t.products.c.title).where(t.products.c.store == store)
+        ).all()
+    )
+    moves = [
+        ProductMove(
+            product,
+            titles.get(int(product), product) if product.isdigit() else product,
+            by_period.get(start, Decimal(0)),
+            by_period.get(before, Decimal(0)),
+        )
+        for product, by_period in sales.items()
+    ]
+    return sorted(moves, key=lambda m: (-m.sales, m.product))
+
+
+def top_products(moves: list[ProductMove], limit: int = 5) -> list[ProductMove]:
+    return [m for m in moves if m.sales > 0][:limit]
+
+
+def risers_and_fallers(
+    moves: list[ProductMove], limit: int = 5
+) -> tuple[list[ProductMove], list[ProductMove]]:
+    """The biggest gains and the biggest losses in sales, in money."""
+    by_change = sorted(moves, key=lambda m: (m.change, m.product))
+    risers = [m for m in reversed(by_change) if m.change > 0][:limit]
+    fallers = [m for m in by_change if m.change < 0][:limit]
+    return risers, fallers
