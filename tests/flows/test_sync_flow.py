@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ from prefect.states import Completed, Failed
 
 from connectors.errors import AuthError, ConnectorError, ResponseError
 from connectors.shopify.sandbox import DemoStore
+from flows.compute_metrics import compute_metrics
 from flows.policy import is_transient, retry_transient
 from flows.sync_store import sync_store
+from tasks.metrics import compute
 from tests.conftest import write_config
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -70,3 +73,19 @@ def test_only_transient_failures_are_retried(error: Exception, transient: bool) 
     assert is_transient(error) is transient
     assert retry_transient(None, None, Failed(data=error)) is transient
     assert retry_transient(None, None, Completed()) is False
+
+
+@pytest.mark.usefixtures("config")
+def test_the_metrics_flow_computes_after_a_sync(
+    shop: DemoStore, tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compute, "IN_FLIGHT", timedelta(0))  # nothing else writes here
+    path = write_config(tmp_path, shop.url)
+    sync_store(config_path=str(path), database_url=sqlite_url)
+    run = compute_metrics(config_path=str(path), database_url=sqlite_url)
+    [store] = run.stores
+    assert store.full and store.values > 10_000
+    again = compute_metrics(config_path=str(path), database_url=sqlite_url)
+    assert again.stores[0].values < store.values  # only what changed since
+    table = asyncio.run(_artifact("metrics-computed"))
+    assert "demo" in table
