@@ -187,14 +187,17 @@ def print_headline(console: Console, comparisons: list[Any], day: Any, currency:
         m = REGISTRY[c.metric]
         value = c.value / scale if m.unit == "money" and c.value is not None else c.value
         table.add_row(
-            f"{m.label_en} {m.label_zh}",
+            m.label_en,
             format_value(value, m.unit, currency),
-            *(_change(d) for d in (c.previous, c.last_week, c.last_year)),
+            *(_change(d, m.unit) for d in (c.previous, c.last_week, c.last_year)),
         )
     console.print(table)
 
 
-def _change(delta: Any) -> str:
-    if delta is None or delta.ratio is None:
+def _change(delta: Any, unit: str) -> str:
+    """A change as people read it: percentage points for rates, percent for the rest."""
+    if delta is None or delta.change is None:
         return "n/a"
-    return f"{delta.ratio:+.1%}"
+    if unit == "ratio":
+        return f"{delta.change * 100:+.1f} pp"
+    return "n/a" if delta.ratio is None else f"{delta.ratio:+.1%}"
