@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from benchmarks import sync_throughput
+import sys
+
+from benchmarks import metrics, sync_throughput
 
 if __name__ == "__main__":
-    sync_throughput.main()
+    for benchmark in (sync_throughput, metrics):
+        sys.argv = [benchmark.__name__]
+        benchmark.main()

@@ -16,12 +16,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, delete, func, select, union
+from sqlalchemy import Connection, Engine, and_, delete, func, select
 
 from connectors.config import StoreConfig
 from connectors.money import currency_exponent
 from tasks.metrics.cohorts import clear_from, cohort_values
 from tasks.metrics.costs import costs_changed_since
+from tasks.metrics.customers import number_orders, reordered
 from tasks.metrics.facts import Facts, collect, days, live, week_of
 from tasks.metrics.registry import METRICS, Metric
 from tasks.metrics.targets import changed_since, history_start, target_values
@@ -96,21 +97,8 @@ def refresh(
     engine = get_engine(database_url)
     started = datetime.now(UTC)
     today = today or datetime.now(store.zone).date()
-    with engine.connect() as conn:
-        first_day = conn.execute(
-            select(func.min(t.orders.c.local_date)).where(live(store.name))
-        ).scalar()
-        since = (
-            None
-            if full or _versions_changed(conn, store.name)
-            else (_computed_through(conn, store.name))
-        )
-        if since is not None and costs_changed_since(conn, store.name, since):
-            since = None
-        start = first_day if since is None else _first_touched(conn, store, since)
-        retargeted = None if since is None else changed_since(conn, store.name, since)
-    if retargeted is not None and first_day is not None:
-        start = min(start or retargeted, retargeted)
+    with engine.begin() as conn:
+        first_day, since, start = _plan(conn, store, full)
     result = ComputeResult(store.name, None, None, since is None)
     if first_day is not None and start is not None:
         start = max(week_of(start), week_of(first_day))
@@ -121,6 +109,32 @@ def refresh(
     _remember(engine, store.name, started - IN_FLIGHT)
     result.seconds = round(time.monotonic() - clock, 3)
     return result
+
+
+def _plan(
+    conn: Connection, store: StoreConfig, full: bool
+) -> tuple[date | None, datetime | None, date | None]:
+    """Number customers' orders where they changed; return the store's first day, the moment
+    the stored values reflect (None: recompute everything) and the first day to recompute."""
+    first_day = conn.execute(
+        select(func.min(t.orders.c.local_date)).where(live(store.name))
+    ).scalar()
+    since = (
+        None
+        if full or _versions_changed(conn, store.name)
+        else (_computed_through(conn, store.name))
+    )
+    if since is not None and costs_changed_since(conn, store.name, since):
+        since = None  # a unit cost applies to every day it was sold on
+    customers = None if since is None else reordered(conn, store.name, since)
+    number_orders(conn, store.name, customers)
+    if since is None:
+        return first_day, None, first_day
+    start = _first_touched(conn, store, since, customers or [])
+    retargeted = changed_since(conn, store.name, since)
+    if retargeted is not None:
+        start = min(start or retargeted, retargeted)
+    return first_day, since, start
 
 
 def recompute(engine: Engine, store: StoreConfig, start: date, end: date, today: date) -> int:
@@ -234,7 +248,9 @@ def _recompute_cohorts(engine: Engine, store: StoreConfig, today: date, start: d
     return len(rows)
 
 
-def _first_touched(conn: Connection, store: StoreConfig, since: datetime) -> date | None:
+def _first_touched(
+    conn: Connection, store: StoreConfig, since: datetime, reordered: list[int]
+) -> date | None:
     """The earliest store-local day whose values data synced after ``since`` can change.
 
     An order's own day reopens only when what that day reads changed (its content hash), a
@@ -244,35 +260,28 @@ def _first_touched(conn: Connection, store: StoreConfig, since: datetime) -> dat
     """
     o, r = t.orders, t.refunds
     changed = and_(o.c.store == store.name, o.c.changed_at > since)
-    reordered = select(o.c.customer_id).where(
-        o.c.store == store.name,
-        o.c.customer_id.is_not(None),
-        (o.c.first_synced_at > since) | (o.c.deleted_at.is_not(None) & (o.c.changed_at > since)),
-    )
-    number = func.row_number().over(
-        partition_by=o.c.customer_id, order_by=(o.c.processed_at, o.c.order_id)
-    )
-    ranked = (
-        select(o.c.local_date, number.label("n"))
-        .where(live(store.name), o.c.customer_id.in_(reordered))
-        .subquery()
-    )
-    touched = union(
+    candidates = [
         select(func.min(o.c.local_date)).where(changed),
         select(func.min(o.c.cancelled_local_date)).where(changed),
         select(func.min(o.c.fulfilled_local_date)).where(changed),
         select(func.min(r.c.local_date)).where(
             r.c.store == store.name, r.c.first_synced_at > since
         ),
-        select(func.min(ranked.c.local_date)).where(ranked.c.n <= 3),
         select(func.min(t.inventory_levels.c.snapshot_date)).where(
             t.inventory_levels.c.store == store.name, t.inventory_levels.c.synced_at > since
         ),
         select(func.min(t.traffic_daily.c.local_date)).where(
             t.traffic_daily.c.store == store.name, t.traffic_daily.c.synced_at > since
         ),
-    ).subquery()
-    return conn.execute(select(func.min(touched.c[0]))).scalar()
+    ]
+    if reordered:  # each query alone, so that each finds its own index
+        candidates.append(
+            select(func.min(o.c.local_date)).where(
+                live(store.name), o.c.customer_order_number <= 3, o.c.customer_id.in_(reordered)
+            )
+        )
+    days = [day for query in candidates if (day := conn.execute(query).scalar()) is not None]
+    return min(days, default=None)
 
 
 def _versions_changed(conn: Connection, store: str) -> bool:

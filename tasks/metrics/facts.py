@@ -142,8 +142,10 @@ def collect(
 
 
 def _orders(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:
+    """Order measures by day and channel in one pass; a day's headline is its channels' sum."""
     has_code = exists().where(codes.c.store == o.c.store, codes.c.order_id == o.c.order_id)
     guest = o.c.customer_id.is_(None)
+    channel = channel_of(o.c.source_name).label("channel")
     measures = (
         func.count().label("orders"),
         func.sum(o.c.line_items_minor).label("gross_minor"),
@@ -160,31 +162,22 @@ def _orders(conn: Connection, store: str, start: date, end: date, facts: Facts) 
             "fulfil_hours"
         ),
     )
-    in_range = and_(live(store), o.c.local_date.between(start, end))
-    for row in conn.execute(
-        select(o.c.local_date, *measures).where(in_range).group_by(o.c.local_date)
-    ).mappings():
-        facts.add(("day", row["local_date"], "", ""), _without(row, "local_date"))
-    channel = channel_of(o.c.source_name).label("channel")
     query = (
-        select(
-            o.c.local_date,
-            channel,
-            func.count().label("orders"),
-            func.sum(o.c.line_items_minor).label("gross_minor"),
-            func.sum(o.c.discounts_minor).label("discounts_minor"),
-        )
-        .where(in_range)
+        select(o.c.local_date, channel, *measures)
+        .where(live(store), o.c.local_date.between(start, end))
         .group_by(o.c.local_date, channel)
     )
     for row in conn.execute(query).mappings():
+        measured = _without(row, "local_date", "channel")
+        facts.add(("day", row["local_date"], "", ""), measured)
         facts.add(
             ("day", row["local_date"], "channel", row["channel"]),
-            _without(row, "local_date", "channel"),
+            {k: measured[k] for k in ("orders", "gross_minor", "discounts_minor")},
         )
 
 
 def _lines(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:
+    """Line measures by day and product in one pass; a day's headline is its products' sum."""
     v, uc = t.variants, t.unit_costs
     # The variant's cost as Shopify records it, else the cost file's for its SKU.
     unit_cost = func.coalesce(v.c.cost_minor, uc.c.cost_minor)
@@ -195,36 +188,28 @@ def _lines(conn: Connection, store: str, start: date, end: date, facts: Facts) -
         .outerjoin(v, and_(v.c.store == lines.c.store, v.c.variant_id == lines.c.variant_id))
         .outerjoin(uc, and_(uc.c.store == lines.c.store, uc.c.sku == lines.c.sku))
     )
-    in_range = and_(live(store), o.c.local_date.between(start, end))
-    query = (
-        select(
-            o.c.local_date,
-            func.sum(lines.c.quantity).label("units"),
-            func.sum(case((costed, line_sales), else_=0)).label("costed_sales_minor"),
-            func.sum(case((costed, lines.c.quantity * unit_cost), else_=0)).label("cogs_minor"),
-        )
-        .select_from(joined)
-        .where(in_range)
-        .group_by(o.c.local_date)
-    )
-    for row in conn.execute(query).mappings():
-        facts.add(("day", row["local_date"], "", ""), _without(row, "local_date"))
     product = func.coalesce(cast(lines.c.product_id, String), "custom").label("product")
     query = (
         select(
             o.c.local_date,
             product,
-            func.sum(line_sales).label("line_sales_minor"),
             func.sum(lines.c.quantity).label("units"),
+            func.sum(line_sales).label("line_sales_minor"),
+            func.sum(case((costed, line_sales), else_=0)).label("costed_sales_minor"),
+            func.sum(case((costed, lines.c.quantity * unit_cost), else_=0)).label("cogs_minor"),
         )
         .select_from(joined)
-        .where(in_range)
+        .where(live(store), o.c.local_date.between(start, end))
         .group_by(o.c.local_date, product)
     )
     for row in conn.execute(query).mappings():
+        day = row["local_date"]
         facts.add(
-            ("day", row["local_date"], "product", row["product"]),
-            _without(row, "local_date", "product"),
+            ("day", day, "", ""), {k: row[k] for k in ("units", "costed_sales_minor", "cogs_minor")}
+        )
+        facts.add(
+            ("day", day, "product", row["product"]),
+            {k: row[k] for k in ("units", "line_sales_minor")},
         )
 
 
@@ -272,45 +257,32 @@ def _voided(conn: Connection, store: str, start: date, end: date, facts: Facts) 
         )
 
 
-def _ranked(store: str, start: date, end: date) -> Any:
-    """Orders of the customers who ordered in the range, numbered 1, 2… per customer."""
-    customers = (
-        select(o.c.customer_id)
-        .where(live(store), o.c.local_date.between(start, end), o.c.customer_id.is_not(None))
-        .distinct()
-    )
-    number = func.row_number().over(
-        partition_by=o.c.customer_id, order_by=(o.c.processed_at, o.c.order_id)
-    )
-    return (
-        select(o.c.customer_id, o.c.local_date, o.c.local_week, NET.label("net"), number.label("n"))
-        .where(live(store), o.c.customer_id.in_(customers))
-        .cte("ranked")
-    )
-
-
 def _customers(
     conn: Connection, store: str, start: date, end: date, facts: Facts, whole: bool
 ) -> None:
-    ranked = _ranked(store, start, end)
-    first, later = ranked.c.n == 1, ranked.c.n > 1
-    in_range = ranked.c.local_date.between(start, end)
-    groupings: list[tuple[str, Any]] = [("day", ranked.c.local_date), ("week", ranked.c.local_week)]
+    """New and returning orders and customers (orders are numbered per customer)."""
+    number = o.c.customer_order_number
+    first, later = number == 1, number > 1
+    groupings: list[tuple[str, Any]] = [("day", o.c.local_date), ("week", o.c.local_week)]
     if whole:
         groupings.append(("range", literal(start, Date)))
     for grain, period in groupings:
         measures = [
-            func.count(distinct(ranked.c.customer_id)).label("customers"),
-            func.count(distinct(case((later, ranked.c.customer_id)))).label("returning_customers"),
+            func.count(distinct(o.c.customer_id)).label("customers"),
+            func.count(distinct(case((later, o.c.customer_id)))).label("returning_customers"),
         ]
         if grain == "day":  # additive: weeks sum their days
             measures += [
                 func.sum(case((first, 1), else_=0)).label("new_orders"),
                 func.sum(case((later, 1), else_=0)).label("returning_orders"),
-                func.sum(case((first, ranked.c.net), else_=0)).label("new_sales_minor"),
-                func.sum(case((later, ranked.c.net), else_=0)).label("returning_sales_minor"),
+                func.sum(case((first, NET), else_=0)).label("new_sales_minor"),
+                func.sum(case((later, NET), else_=0)).label("returning_sales_minor"),
             ]
-        query = select(period.label("period"), *measures).where(in_range).group_by(period)
+        query = (
+            select(period.label("period"), *measures)
+            .where(live(store), number.is_not(None), o.c.local_date.between(start, end))
+            .group_by(period)
+        )
         for row in conn.execute(query).mappings():
             facts.add((grain, row["period"], "", ""), _without(row, "period"))
 
@@ -318,27 +290,10 @@ def _customers(
 def _second_orders(
     conn: Connection, store: str, start: date, end: date, facts: Facts, whole: bool
 ) -> None:
-    customers = (
-        select(o.c.customer_id)
-        .where(live(store), o.c.local_date.between(start, end), o.c.customer_id.is_not(None))
-        .distinct()
-    )
-    order = (o.c.processed_at, o.c.order_id)
-    ranked = (
-        select(
-            o.c.local_date,
-            func.lag(o.c.local_date)
-            .over(partition_by=o.c.customer_id, order_by=order)
-            .label("previous"),
-            func.row_number().over(partition_by=o.c.customer_id, order_by=order).label("n"),
-        )
-        .where(live(store), o.c.customer_id.in_(customers))
-        .subquery()
-    )
+    """The median number of days from a first order to the second, by the second's period."""
     query = select(
-        ranked.c.local_date,
-        (day_number(ranked.c.local_date) - day_number(ranked.c.previous)).label("gap"),
-    ).where(ranked.c.n == 2, ranked.c.local_date.between(start, end))
+        o.c.local_date, (day_number(o.c.local_date) - day_number(o.c.previous_order_date))
+    ).where(live(store), o.c.customer_order_number == 2, o.c.local_date.between(start, end))
     gaps: dict[tuple[str, date], list[int]] = defaultdict(list)
     for day, gap in conn.execute(query):
         gaps[("day", day)].append(gap)
@@ -352,40 +307,33 @@ def _second_orders(
 def _active(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:
     """Distinct customers with an order in the N days ending on each day.
 
-    A customer's order days are merged into streaks (orders less than N days apart); each streak
-    covers the days from its first order to N−1 days after its last. Counting coverage per day
-    is then a running sum of streak starts and ends.
+    An order on day d, whose customer's previous order was on day p, keeps the customer
+    active over [max(d, p + N), d + N): the part its predecessor does not already cover. These
+    stretches never overlap, so the count of active customers on a day is a running sum of
+    stretch starts minus stretch ends.
     """
     base = conn.execute(select(day_number(literal(start, Date)))).scalar_one()
+    longest = max(ACTIVE_WINDOWS)
+    d = day_number(o.c.local_date).label("d")
+    p = day_number(o.c.previous_order_date).label("p")
+    pairs = conn.execute(
+        select(d, p, func.count())
+        .where(
+            live(store),
+            o.c.customer_order_number.is_not(None),
+            o.c.local_date.between(start - timedelta(days=longest - 1), end),
+        )
+        .group_by(d, p)
+    ).all()
     span = (end - start).days + 1
     for window in ACTIVE_WINDOWS:
-        lo = start - timedelta(days=window - 1)
-        order_days = (
-            select(o.c.customer_id, day_number(o.c.local_date).label("d"))
-            .where(live(store), o.c.customer_id.is_not(None), o.c.local_date.between(lo, end))
-            .distinct()
-            .cte("order_days")
-        )
-        gap = order_days.c.d - func.lag(order_days.c.d).over(
-            partition_by=order_days.c.customer_id, order_by=order_days.c.d
-        )
-        flagged = select(
-            order_days.c.customer_id, order_days.c.d, case((gap < window, 0), else_=1).label("new")
-        ).cte("flagged")
-        streak = func.sum(flagged.c.new).over(
-            partition_by=flagged.c.customer_id, order_by=flagged.c.d
-        )
-        streaks = select(flagged.c.customer_id, flagged.c.d, streak.label("streak")).cte("streaks")
-        query = select(func.min(streaks.c.d), func.max(streaks.c.d)).group_by(
-            streaks.c.customer_id, streaks.c.streak
-        )
         change = [0] * (span + 1)
-        for first_day, last_day in conn.execute(query):
-            begin = max(first_day - base, 0)
-            stop = min(last_day + window - base, span)
+        for day, previous, customers in pairs:
+            begin = day if previous is None else max(day, previous + window)
+            begin, stop = max(begin - base, 0), min(day + window - base, span)
             if begin < stop:
-                change[begin] += 1
-                change[stop] -= 1
+                change[begin] += customers
+                change[stop] -= customers
         running = 0
         for offset in range(span):
             running += change[offset]
@@ -413,13 +361,18 @@ def _unfulfilled(
             .group_by(o.c.local_date)
         ).all()
     )
-    closed: dict[date, int] = dict(
-        conn.execute(
-            select(stop.label("stop"), func.count())
-            .where(live(store), stop.between(start, end))
-            .group_by(stop)
-        ).all()
-    )
+    # An order stops being open on the first of its fulfilment and cancellation days; one
+    # query per column lets each use its index.
+    closed: dict[date, int] = defaultdict(int)
+    for column, other, on_tie in ((f, c, True), (c, f, False)):
+        other_later = (other >= column) if on_tie else (other > column)
+        query = (
+            select(column, func.count())
+            .where(live(store), column.between(start, end), other.is_(None) | other_later)
+            .group_by(column)
+        )
+        for day, count in conn.execute(query):
+            closed[day] += count
     running = open_before
     for day in days(start, end):
         running += placed.get(day, 0) - closed.get(day, 0)

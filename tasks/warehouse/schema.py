@@ -125,9 +125,15 @@ orders = Table(
     #: order whose only news is a refund does not reopen the order's day.
     Column("content_hash", String(16)),
     Column("changed_at", UtcDateTime()),
+    #: The order's place in its customer's history (1 = their first) and the day of the one
+    #: before; kept by the metrics computation, null for guests and orders not counted.
+    Column("customer_order_number", Integer),
+    Column("previous_order_date", Date),
     Index(None, "store", "local_date"),
     Index(None, "store", "changed_at"),
     Index(None, "store", "customer_id"),
+    Index(None, "store", "cancelled_local_date"),
+    Index(None, "store", "fulfilled_local_date"),
 )
 
 order_lines = Table(

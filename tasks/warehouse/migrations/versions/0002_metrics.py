@@ -101,9 +101,17 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("first_synced_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("content_hash", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("customer_order_number", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("previous_order_date", sa.Date(), nullable=True))
         # Metrics find changed orders by when they were synced, not when the shop changed them.
         batch_op.drop_index("ix_orders_store_updated_at")
         batch_op.create_index("ix_orders_store_changed_at", ["store", "changed_at"])
+        batch_op.create_index(
+            "ix_orders_store_cancelled_local_date", ["store", "cancelled_local_date"]
+        )
+        batch_op.create_index(
+            "ix_orders_store_fulfilled_local_date", ["store", "fulfilled_local_date"]
+        )
     _date_local_days()
     op.execute("UPDATE orders SET first_synced_at = synced_at, changed_at = synced_at")
     with op.batch_alter_table("refunds", schema=None) as batch_op:
@@ -136,8 +144,12 @@ def _date_local_days() -> None:
 def downgrade() -> None:
 
     with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_orders_store_fulfilled_local_date")
+        batch_op.drop_index("ix_orders_store_cancelled_local_date")
         batch_op.drop_index("ix_orders_store_changed_at")
         batch_op.create_index("ix_orders_store_updated_at", ["store", "updated_at"])
+        batch_op.drop_column("previous_order_date")
+        batch_op.drop_column("customer_order_number")
         batch_op.drop_column("changed_at")
         batch_op.drop_column("content_hash")
         batch_op.drop_column("first_synced_at")
