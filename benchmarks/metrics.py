@@ -36,6 +36,7 @@ from connectors.shopify.sandbox import StoreSpec, prepare_shop_file
 from connectors.shopify.sandbox.db import ShopData
 from tasks.metrics import compute
 from tasks.metrics import facts as facts_sql
+from tasks.metrics.customers import number_orders
 from tasks.metrics.facts import ADDITIVE, Facts
 from tasks.metrics.registry import REGISTRY
 from tasks.warehouse import schema as t
@@ -106,7 +107,8 @@ def core_sql(url: str, start: date, end: date) -> tuple[float, dict[str, float]]
     engine = get_engine(url)
     started = time.perf_counter()
     facts = Facts()
-    with engine.connect() as conn:
+    with engine.begin() as conn:
+        number_orders(conn, "big")  # new-customer counts read each customer's order numbers
         for query in (facts_sql._orders, facts_sql._lines, facts_sql._refunds, facts_sql._voided):
             query(conn, "big", start, end, facts)
         facts_sql._customers(conn, "big", start, end, facts, False)
@@ -369,7 +371,8 @@ def render(r: dict[str, Any], orders: int) -> str:
         f"| daily incremental run (s) | {r['sqlite']['incremental_seconds']:.2f} | "
         f"{r['postgres']['incremental_seconds']:.2f} |",
         f"| incremental ÷ full | **{_share(r['sqlite'])}** | **{_share(r['postgres'])}** |",
-        f"| core daily sales metrics, storepulse SQL (s) | {r['sqlite']['core_seconds']:.1f} | "
+        "| core daily sales metrics, storepulse SQL with customers' orders numbered (s) | "
+        f"{r['sqlite']['core_seconds']:.1f} | "
         f"{r['postgres']['core_seconds']:.1f} |",
         f"| … ÷ pandas ({r['pandas']:.2f} s on the same rows in memory) | "
         f"{r['sqlite']['core_seconds'] / r['pandas']:.1f} | "

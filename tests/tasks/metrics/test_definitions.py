@@ -189,3 +189,32 @@ def test_a_cost_file_gives_margins_and_recomputes_history(
     # Lines sold for 19.00 + 30.00 + 50.00, four units at 4.00 each.
     assert day["gross_profit"] == Decimal("83.00")
     assert day["gross_margin"] == pytest.approx(83 / 99)
+
+
+def test_the_cli_prints_csv_and_tables_and_refuses_an_ambiguous_store(
+    computed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tasks.warehouse.engine import DATABASE_URL_ENV
+
+    monkeypatch.setenv(DATABASE_URL_ENV, computed)
+    path = tmp_path / "storepulse.yaml"
+    path.write_text(yaml.safe_dump(CONFIG))
+    runner = CliRunner()
+    base = ["metrics", "--config", str(path), "--from", "2026-03-08", "--to", "2026-03-08"]
+    ambiguous = runner.invoke(app, base)
+    assert ambiguous.exit_code == 2 and "--store" in ambiguous.output
+    csv_out = runner.invoke(app, [*base, "--store", "ny", "-m", "net_sales", "--format", "csv"])
+    assert csv_out.exit_code == 0, csv_out.output
+    assert csv_out.output.splitlines() == [
+        "metric,period_start,dimension,dimension_value,value,unit,currency,complete",
+        "net_sales,2026-03-08,,,98.00,money,USD,True",
+    ]
+    table = runner.invoke(app, [*base[:-1], "2026-03-11", "--store", "ny", "-m", "aov"])
+    assert "32.67 USD" in table.output  # 8 March
+    assert "n/a" in table.output  # 11 March: no orders, so no average
+    rollup = runner.invoke(app, [*base, "--rollup", "-m", "orders", "--format", "json"])
+    assert '"value": 3.0' in rollup.output
