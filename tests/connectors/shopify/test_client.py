@@ -74,7 +74,7 @@ def test_a_paced_client_is_never_throttled(standard: DemoStore) -> None:
     ids = all_orders(c, limit=10)  # about 230 calls against a bucket of 40
     assert len(ids) == order_count(c)
     assert standard.stats().throttled == 0
-    assert c.stats.throttle_waits > 0  # it paced itself instead (how often depends on machine speed)
+    assert c.stats.throttle_waits > 0  # it paced itself (how often depends on machine speed)
 
 
 def test_a_429_is_waited_out_and_nothing_is_lost(standard: DemoStore) -> None:

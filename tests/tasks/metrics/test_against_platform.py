@@ -150,23 +150,10 @@ def test_a_weeks_additive_metrics_are_the_sums_of_its_days(
 ) -> None:
     run_sync(config, sqlite_url)
     refresh(config, sqlite_url, today=END + timedelta(days=1))
-    mv = t.metric_values.c
-    with get_engine(sqlite_url).connect() as conn:
-        rows = conn.execute(
-            select(
-                mv.metric,
-                mv.grain,
-                mv.period_start,
-                mv.dimension,
-                mv.dimension_value,
-                mv.value_minor,
-                mv.value,
-            ).where(mv.store == "demo")
-        ).all()
     days_sum: dict[tuple[Any, ...], float] = defaultdict(float)
     weeks: dict[tuple[Any, ...], float] = {}
     additive = {m.name for m in METRICS if m.additive}
-    for metric, grain, start, dimension, key, minor, value in rows:
+    for (metric, grain, start, dimension, key), (minor, value) in _stored(sqlite_url).items():
         if metric not in additive:
             continue
         number = minor if minor is not None else value
