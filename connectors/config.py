@@ -110,6 +110,92 @@ class TargetConfig(_Strict):
     value: Decimal = Field(gt=0)
 
 
+class CampaignConfig(_Strict):
+    """A promotion: its days are neither alerted on nor learned from by the anomaly checks."""
+
+    name: str
+    start: date
+    end: date
+    #: The stores it runs in; all of them when empty.
+    stores: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CampaignConfig:
+        if self.end < self.start:
+            raise ValueError(f"campaign {self.name!r} ends ({self.end}) before it starts")
+        return self
+
+
+Side = Literal["both", "drop", "spike"]
+Severity = Literal["info", "warning", "critical"]
+
+
+class WatchConfig(_Strict):
+    """A metric the anomaly check watches; unset settings keep the detector's defaults."""
+
+    metric: str
+    side: Side | None = None
+    threshold: float | None = Field(None, gt=0)
+    min_volume: float | None = Field(None, ge=0)
+    min_change: float | None = Field(None, ge=0)
+
+
+class RuleConfig(_Strict):
+    """A fixed threshold: e.g. conversion below 1.5 %, days of cover below 7."""
+
+    metric: str
+    below: float | None = None
+    above: float | None = None
+    #: Alert only after this many consecutive days in breach.
+    consecutive: int = Field(1, ge=1)
+    severity: Severity = "warning"
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> RuleConfig:
+        if (self.below is None) == (self.above is None):
+            raise ValueError(f"rule on {self.metric!r}: give exactly one of below or above")
+        return self
+
+
+class SilenceConfig(_Strict):
+    """Alerts to keep quiet: snoozed until a day, or muted when ``until`` is not given."""
+
+    store: str | None = None
+    metric: str | None = None
+    check: str | None = None
+    until: date | None = None
+
+
+class ChecksConfig(_Strict):
+    """What the daily checks watch and how loudly."""
+
+    #: Metrics scored for anomalies; by default the KPIs an operations team answers for.
+    watch: list[WatchConfig] = Field(
+        default_factory=lambda: [
+            WatchConfig(metric="net_sales", min_volume=50),
+            WatchConfig(metric="orders", min_volume=5),
+            WatchConfig(metric="sessions", min_volume=50),
+            WatchConfig(metric="conversion_rate"),
+            WatchConfig(metric="aov", min_change=0.3),
+            WatchConfig(metric="refund_rate", side="spike", min_change=1.0),
+        ]
+    )
+    rules: list[RuleConfig] = Field(
+        default_factory=lambda: [
+            RuleConfig(metric="conversion_rate", below=0.015, consecutive=2),
+            RuleConfig(metric="days_of_cover", below=7),
+            RuleConfig(metric="target_pacing_weekday", below=0.9, consecutive=3),
+        ]
+    )
+    #: A store whose last successful order sync is older than this is stale.
+    freshness_hours: float = Field(36, gt=0)
+    #: Quarantined records in a day from which it is a data problem.
+    quarantine_spike: int = Field(20, ge=1)
+    #: Warehouse and platform order counts may differ by this share (orders still syncing).
+    count_tolerance: float = Field(0.002, ge=0)
+    silence: list[SilenceConfig] = Field(default_factory=list)
+
+
 class Config(_Strict):
     """The whole ``storepulse.yaml``."""
 
@@ -117,6 +203,8 @@ class Config(_Strict):
     #: The currency of multi-store roll-ups; by default the first store's.
     reporting_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     targets: list[TargetConfig] = Field(default_factory=list)
+    campaigns: list[CampaignConfig] = Field(default_factory=list)
+    checks: ChecksConfig = ChecksConfig()
 
     @model_validator(mode="after")
     def _targets_name_stores(self) -> Config:
@@ -124,6 +212,10 @@ class Config(_Strict):
         for index, target in enumerate(self.targets):
             if target.store not in names:
                 raise ValueError(f"targets[{index}].store: no store named {target.store!r}")
+        for index, campaign in enumerate(self.campaigns):
+            for name in campaign.stores:
+                if name not in names:
+                    raise ValueError(f"campaigns[{index}].stores: no store named {name!r}")
         return self
 
     @property

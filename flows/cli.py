@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -162,6 +162,171 @@ def metrics(
     with get_engine().connect() as conn:
         rows = metric_rows(conn, name, grain.value, start.date(), end.date(), metric)
     print_metrics(console, rows, output.value)
+
+
+class Side(StrEnum):
+    both = "both"
+    drop = "drop"
+    spike = "spike"
+
+
+@app.command()
+@reports_errors
+def checks(
+    config: ConfigOption = None,
+    store: Annotated[
+        list[str] | None, typer.Option("--store", "-s", help="Only this store (repeatable).")
+    ] = None,
+    report_date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--report-date",
+            formats=["%Y-%m-%d"],
+            help="The store-local day to check (default: yesterday, per store).",
+            show_default=False,
+        ),
+    ] = None,
+    page: Annotated[
+        bool | None,
+        typer.Option(
+            "--page/--record-only",
+            help="Open and resolve alerts (default: only for yesterday's run).",
+            show_default=False,
+        ),
+    ] = None,
+    count_check: Annotated[
+        bool, typer.Option(help="Compare order counts with the platform's count endpoint.")
+    ] = True,
+) -> None:
+    """Check each store's report day: anomalies, rules and data health, as alerts."""
+    from connectors.config import config_path, load_config
+    from flows.console import print_findings
+    from flows.run_checks import check_stores
+    from tasks.metrics.run import refresh_metrics
+
+    path = config_path(config)
+    cfg = load_config(path)
+    cfg.select(store)
+    refresh_metrics(cfg, stores=store)
+    run = check_stores(
+        stores=store,
+        report_date=report_date.date() if report_date else None,
+        page=page,
+        count_check=count_check,
+        config_path=str(path),
+    )
+    print_findings(console, run)
+
+
+alerts_app = typer.Typer(
+    help="List, acknowledge, snooze and mute alerts.", invoke_without_command=True
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.callback()
+@reports_errors
+def alerts_list(
+    ctx: typer.Context,
+    store: Annotated[str | None, typer.Option("--store", "-s", help="Only this store.")] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Resolved alerts too, not only open ones.")
+    ] = False,
+) -> None:
+    """Without a subcommand: list open alerts (with --all, resolved ones too)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from flows.console import print_alerts
+    from tasks.checks.lifecycle import list_alerts
+    from tasks.warehouse.engine import get_engine
+
+    with get_engine().connect() as conn:
+        print_alerts(console, list_alerts(conn, store=store, include_resolved=everything))
+
+
+@alerts_app.command("ack")
+@reports_errors
+def alerts_ack(alert_id: Annotated[str, typer.Argument(help="The alert's id.")]) -> None:
+    """Acknowledge an alert: someone is on it."""
+    from tasks.checks.lifecycle import acknowledge
+    from tasks.warehouse.engine import get_engine
+
+    with get_engine().begin() as conn:
+        if not acknowledge(conn, alert_id, datetime.now(UTC)):
+            raise StorepulseError(f"no unacknowledged alert {alert_id!r}")
+    console.print(f"acknowledged {alert_id}")
+
+
+@alerts_app.command("snooze")
+@reports_errors
+def alerts_snooze(
+    fingerprint: Annotated[str, typer.Argument(help="store/metric/check[/value], as listed.")],
+    until: Annotated[
+        datetime, typer.Option("--until", formats=["%Y-%m-%d"], help="Quiet through this day.")
+    ],
+    reason: Annotated[str, typer.Option(help="Why, for the record.")] = "",
+) -> None:
+    """Keep a fingerprint from opening alerts through a day."""
+    from tasks.checks.lifecycle import silence
+    from tasks.warehouse.engine import get_engine
+
+    with get_engine().begin() as conn:
+        silence(conn, fingerprint, until.date(), reason, datetime.now(UTC))
+    console.print(f"snoozed {fingerprint} through {until:%Y-%m-%d}")
+
+
+@alerts_app.command("mute")
+@reports_errors
+def alerts_mute(
+    fingerprint: Annotated[str, typer.Argument(help="store/metric/check[/value], as listed.")],
+    reason: Annotated[str, typer.Option(help="Why, for the record.")] = "",
+    undo: Annotated[bool, typer.Option("--undo", help="Unmute (or unsnooze).")] = False,
+) -> None:
+    """Keep a fingerprint from opening alerts until unmuted."""
+    from tasks.checks.lifecycle import silence, unsilence
+    from tasks.warehouse.engine import get_engine
+
+    with get_engine().begin() as conn:
+        if undo:
+            done = unsilence(conn, fingerprint)
+            console.print(f"unmuted {fingerprint}" if done else f"{fingerprint} was not muted")
+            return
+        silence(conn, fingerprint, None, reason, datetime.now(UTC))
+    console.print(f"muted {fingerprint}")
+
+
+@app.command()
+@reports_errors
+def backtest(
+    series: Annotated[
+        Path | None,
+        typer.Option(
+            "--series",
+            help="A daily series to score instead: CSV with date,value[,label].",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
+    side: Annotated[Side, typer.Option(help="With --series: which changes count.")] = Side.both,
+    nab: Annotated[Path, typer.Option(help="The NAB data folder.")] = Path("../shared/data/nab"),
+    data_dir: Annotated[
+        Path, typer.Option(help="Where generated benchmark shops are cached.")
+    ] = Path("out/bench-cache/anomalies"),
+    tuning: Annotated[
+        bool, typer.Option(help="Score the tuning seeds instead of the held-out ones.")
+    ] = False,
+) -> None:
+    """Replay the checks over labelled history and score them (precision, recall, F1)."""
+    from flows.console import print_backtest
+    from tasks.checks.replay import replay_benchmarks, replay_series
+
+    if series is not None:
+        result = replay_series(series, side.value)
+    else:
+        result = replay_benchmarks(nab, data_dir, tuning=tuning)
+    print_backtest(console, result, output.value)
 
 
 targets_app = typer.Typer(

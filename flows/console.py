@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from tasks import progress
+from tasks.metrics.values import format_value
 
 
 @contextmanager
@@ -141,19 +144,6 @@ def print_metrics(console: Console, rows: list[dict[str, Any]], output: str) -> 
         console.print("* the period had not ended when it was computed")
 
 
-def format_value(value: Any, unit: str, currency: str | None = None) -> str:
-    """A value as people read it: n/a, money with its currency, percentages, counts."""
-    if value is None:
-        return "n/a"
-    if unit == "money":
-        return f"{value:,.2f} {currency or ''}".strip()
-    if unit == "ratio":
-        return f"{value:.1%}" if abs(value) < 10 else f"{value:,.2f}"
-    if unit in ("days", "hours"):
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
-
-
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     out = {
         "metric": row["metric"],
@@ -201,3 +191,162 @@ def _change(delta: Any, unit: str) -> str:
     if unit == "ratio":
         return f"{delta.change * 100:+.1f} pp"
     return "n/a" if delta.ratio is None else f"{delta.ratio:+.1%}"
+
+
+def print_findings(console: Console, run: Any) -> None:
+    """What the checks found per store, and what changed in the alerts."""
+    table = Table(box=box.SIMPLE, title="Checks")
+    for column in ("store", "day", "kind", "check", "severity", "finding"):
+        table.add_column(column)
+    for f in run.findings:
+        table.add_row(f.store, str(f.day), f.kind, f.check, f.severity, escape(f.message))
+    if run.findings:
+        console.print(table)
+        for f in run.findings:
+            why = explain_text(f.explanation)
+            if why:
+                console.print(f"  [bold]{escape(f.fingerprint)}[/bold]: {escape(why)}")
+    else:
+        days = ", ".join(f"{s} {d}" for s, d in run.days.items())
+        console.print(f"Checks: nothing unusual ({days}).")
+    if run.changes is None:
+        console.print("Findings recorded; no alerts opened or resolved (not the usual day).")
+    else:
+        c = run.changes
+        console.print(
+            f"Alerts: {len(c.opened)} opened, {len(c.updated)} updated, {len(c.resolved)} resolved."
+        )
+
+
+def explain_text(explanation: dict[str, Any]) -> str:
+    """One line on why: the main driver and the slice that moved most."""
+    parts = []
+    for d in explanation.get("drivers", []):
+        parts.append(f"{d['factor']} {d['actual']:,.4g} vs {d['expected']:,.4g} expected")
+    if explanation.get("main_driver"):
+        parts.append(f"main driver: {explanation['main_driver']}")
+    if parts:
+        parts[0] = "drivers: " + parts[0]
+    top = explanation.get("top_slice")
+    if top:
+        parts.append(
+            f"moved most: {top['breakdown']} {top['value']} "
+            f"({top['actual']:,.4g} vs {top['expected']:,.4g} usual)"
+        )
+    return "; ".join(parts)
+
+
+def print_alerts(console: Console, alerts: list[dict[str, Any]]) -> None:
+    if not alerts:
+        console.print("No alerts.")
+        return
+    table = Table(box=box.SIMPLE)
+    for column in ("id", "status", "severity", "fingerprint", "since", "last seen", "message"):
+        table.add_column(column)
+    for a in alerts:
+        status = a["status"] + (" (ack)" if a["acknowledged_at"] else "")
+        status += " (silenced)" if a["silenced"] else ""
+        table.add_row(
+            a["alert_id"][:8],
+            status,
+            a["severity"],
+            escape(a["fingerprint"]),
+            str(a["opened_for"]),
+            str(a["last_seen_for"]),
+            escape(a["message"]),
+        )
+    console.print(table)
+
+
+def print_backtest(console: Console, result: dict[str, Any], output: str) -> None:
+    if output == "json":
+        print(json.dumps(result, default=str, indent=2))  # plain, for other programs to read
+        return
+    if "flagged" in result:
+        _print_flagged(console, result)
+        return
+    store = result["store"]
+    table = Table(box=box.SIMPLE, title=f"Local-store benchmark, held-out seeds {store['seeds']}")
+    for column in (
+        "detector",
+        "events",
+        "hits",
+        "false",
+        "precision",
+        "recall",
+        "F1",
+        "false/store-month (clean)",
+    ):
+        table.add_column(column, justify="right")
+    for name in ("storepulse", "zscore"):
+        t, clean = store[name]["injected"], store[name]["clean"]
+        table.add_row(
+            name,
+            str(t["events"]),
+            str(t["hits"]),
+            str(t["false_alerts"]),
+            _p(t["precision"]),
+            _p(t["recall"]),
+            _p(t["f1"]),
+            _f(clean["false_alerts_per_month"]),
+        )
+    console.print(table)
+    kinds = store["storepulse"]["injected"]["recall_by_kind"]
+    console.print(
+        "Recall by kind (storepulse): "
+        + ", ".join(f"{k} {_p(v)}" for k, v in sorted(kinds.items()))
+    )
+    nab = result["nab"]
+    if "missing" in nab:
+        console.print(f"NAB: no data at {nab['missing']} (pass --nab DIR)")
+        return
+    table = Table(box=box.SIMPLE, title="NAB: F1 per series (hits/false alerts)")
+    for column in ("series", "grain", "events", "storepulse", "z-score"):
+        table.add_column(column)
+    for row in nab["series"]:
+        table.add_row(
+            row["series"],
+            row["grain"],
+            str(row["events"]),
+            _cell(row["storepulse"]),
+            _cell(row["zscore"]),
+        )
+    for grain, totals in nab["total"].items():
+        table.add_row(
+            "all series",
+            grain,
+            str(totals["storepulse"]["events"]),
+            _cell(totals["storepulse"]),
+            _cell(totals["zscore"]),
+        )
+    console.print(table)
+
+
+def _print_flagged(console: Console, result: dict[str, Any]) -> None:
+    table = Table(box=box.SIMPLE, title=f"{len(result['flagged'])} days flagged")
+    for column in ("date", "check", "score", "expected", "lower", "upper"):
+        table.add_column(column, justify="right")
+    for row in result["flagged"]:
+        table.add_row(
+            row["date"],
+            row["check"],
+            *(_f(row[k]) for k in ("score", "expected", "lower", "upper")),
+        )
+    console.print(table)
+    for name, s in (result["scores"] or {}).items():
+        console.print(
+            f"{name}: precision {_p(s['precision'])}, recall {_p(s['recall'])}, F1 {_p(s['f1'])} "
+            f"({s['hits']} of {s['events']} events, {s['false_alerts']} false alerts)"
+        )
+
+
+def _cell(t: dict[str, Any]) -> str:
+    return f"{_p(t['f1'])} ({t['hits']}/{t['false_alerts']})"
+
+
+def _p(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _f(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.2f}"

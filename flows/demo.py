@@ -7,6 +7,7 @@ a ``storepulse.yaml`` for it, and syncs everything into a fresh SQLite warehouse
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,14 +18,17 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from connectors.shopify.sandbox import DemoStore, StoreSpec
-from flows.console import print_headline, print_sync_summary, progress_bar
+from connectors.shopify.sandbox import Anomaly, DemoStore, StoreSpec
+from connectors.shopify.sandbox.catalog import Calendar
+from flows.console import print_findings, print_headline, print_sync_summary, progress_bar
 from tasks.metrics.compare import compare
 from tasks.metrics.registry import HEADLINE, REGISTRY
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines, get_engine
 
 DEMO_SPEC = StoreSpec(seed=7, days=730, orders_per_day=60)
+#: Yesterday, checkout broke for part of the day: as many visitors, far fewer orders.
+DEMO_INCIDENT = ("conversion_drop", 0.65)
 DEMO_TOKEN = "shpat_demo_local"  # the sandbox's token, not a secret of anyone's
 TOKEN_ENV = "SHOPIFY_TOKEN_DEMO"
 #: Plus's 20 calls/s lets two years sync in well under a minute.
@@ -45,6 +49,7 @@ COUNTED = (
 def run_demo(out: Path, console: Console) -> None:
     """Run the demo and say what it did and where to look."""
     from flows.compute_metrics import compute_metrics  # imported late: Prefect is slow to import
+    from flows.run_checks import check_stores
     from flows.sync_store import sync_store
 
     demo_dir = (out / "demo").resolve()
@@ -59,24 +64,27 @@ def run_demo(out: Path, console: Console) -> None:
         "Preparing the demo store's two years of history (cached after the first run)…"
     ):
         store = DemoStore.start(
-            DEMO_SPEC, token=DEMO_TOKEN, plan=DEMO_PLAN, data_dir=out / "demo-store"
+            demo_spec(), token=DEMO_TOKEN, plan=DEMO_PLAN, data_dir=out / "demo-store"
         )
     try:
         config = write_demo_config(demo_dir, store)
         console.print(f"Local Shopify store at {store.url} ({DEMO_PLAN} plan). Syncing…")
         with progress_bar(console):
             summary = sync_store(config_path=str(config))
+        print_sync_summary(console, summary)
+        print_warehouse(console)
+        with console.status("Computing the metric catalogue over two years…"):
+            computed = compute_metrics(config_path=str(config))
+        console.print(
+            f"Computed {sum(r.values for r in computed.stores):,} metric values "
+            "(docs/metrics.md defines each)."
+        )
+        print_yesterday(console)
+        with console.status("Checking yesterday: anomalies, rules, data health…"):
+            checked = check_stores(config_path=str(config))
+        print_findings(console, checked)
     finally:
         store.stop()
-    print_sync_summary(console, summary)
-    print_warehouse(console)
-    with console.status("Computing the metric catalogue over two years…"):
-        computed = compute_metrics(config_path=str(config))
-    console.print(
-        f"Computed {sum(r.values for r in computed.stores):,} metric values "
-        "(docs/metrics.md defines each)."
-    )
-    print_yesterday(console)
     console.print(
         "\n[bold]Where to look[/bold] (README.md explains each)\n"
         f"  configuration  {_short(config)}\n"
@@ -84,6 +92,13 @@ def run_demo(out: Path, console: Console) -> None:
         "  flow runs      run `prefect server start`, open http://127.0.0.1:4200",
         highlight=False,
     )
+
+
+def demo_spec() -> StoreSpec:
+    """The demo shop, with yesterday's incident for the checks to catch and explain."""
+    yesterday = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date() - timedelta(days=1)
+    kind, size = DEMO_INCIDENT
+    return replace(DEMO_SPEC, anomalies=(Anomaly(yesterday, kind, size),))  # type: ignore[arg-type]
 
 
 def _short(path: Path) -> str:
@@ -127,13 +142,24 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
                         "token_env": TOKEN_ENV,
                         "traffic_csv": traffic.name,
                     }
-                ]
+                ],
+                "campaigns": demo_campaigns(),
             },
             sort_keys=False,
         ),
         encoding="utf-8",
     )
     return config
+
+
+def demo_campaigns() -> list[dict[str, str]]:
+    """The demo shop's promotions, listed as a team lists its campaigns."""
+    today = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date()
+    years = range(today.year - DEMO_SPEC.days // 365 - 1, today.year + 1)
+    return [
+        {"name": code, "start": start.isoformat(), "end": end.isoformat()}
+        for code, start, end in Calendar.for_years(years).campaigns()
+    ]
 
 
 def print_warehouse(console: Console) -> None:

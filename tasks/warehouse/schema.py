@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 
 
@@ -407,4 +408,92 @@ exchange_rates = Table(
     #: Units of reporting currency per unit of currency, as an exact decimal string.
     Column("rate", String(32), nullable=False),
     Column("source", String(64), nullable=False),
+)
+
+
+# --- checks and alerts -------------------------------------------------------------------------
+
+check_findings = Table(
+    "check_findings",
+    metadata,
+    _store(),
+    #: The store-local day the check looked at.
+    Column("check_day", Date, primary_key=True),
+    #: store/metric/check[/dimension value]: what one alert stands for.
+    Column("fingerprint", String(255), primary_key=True),
+    Column("metric", String(64), nullable=False),
+    Column("check_name", String(32), nullable=False),
+    Column("dimension_value", String(255), nullable=False),
+    #: business (the store changed) or data (storepulse's picture of it is wrong)
+    Column("kind", String(8), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("actual", Float),
+    Column("expected", Float),
+    Column("lower", Float),
+    Column("upper", Float),
+    Column("score", Float),
+    Column("message", Text, nullable=False),
+    #: JSON: drivers and the dimension that moved most.
+    Column("explanation", Text, nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("alert_id", String(36), primary_key=True),
+    Column("fingerprint", String(255), nullable=False),
+    Column("store", String(40), nullable=False),
+    Column("metric", String(64), nullable=False),
+    Column("check_name", String(32), nullable=False),
+    Column("dimension_value", String(255), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("severity", String(8), nullable=False),
+    #: open or resolved; at most one open alert per fingerprint (the partial unique index).
+    Column("status", String(8), nullable=False),
+    Column("opened_for", Date, nullable=False),
+    Column("last_seen_for", Date, nullable=False),
+    Column("resolved_for", Date),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("acknowledged_at", UtcDateTime()),
+    #: Silenced (snoozed or muted) when it opened: recorded, never announced.
+    Column("silenced", Boolean, nullable=False),
+    Column("actual", Float),
+    Column("expected", Float),
+    Column("lower", Float),
+    Column("upper", Float),
+    Column("score", Float),
+    Column("message", Text, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Index(
+        "uq_alerts_open_fingerprint",
+        "fingerprint",
+        unique=True,
+        sqlite_where=text("status = 'open'"),
+        postgresql_where=text("status = 'open'"),
+    ),
+    Index(None, "store", "status"),
+)
+
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("alert_id", String(36), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    #: opened, updated, resolved, acknowledged
+    Column("state", String(16), nullable=False),
+    Column("report_date", Date),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+alert_silences = Table(
+    "alert_silences",
+    metadata,
+    Column("fingerprint", String(255), primary_key=True),
+    #: Snoozed through this store-local day; null: muted until unmuted.
+    Column("until", Date),
+    Column("reason", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

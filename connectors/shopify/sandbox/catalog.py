@@ -135,6 +135,17 @@ class Calendar:
             calendar._year(year)
         return calendar
 
+    def campaigns(self) -> list[tuple[str, date, date]]:
+        """The promotions as (code, first day, last day), the way a team lists its campaigns."""
+        spans: list[tuple[str, date, date]] = []
+        for day in sorted(self.promotions):
+            code = self.promotions[day].code
+            if spans and spans[-1][0] == code and spans[-1][2] + timedelta(days=1) == day:
+                spans[-1] = (code, spans[-1][1], day)
+            else:
+                spans.append((code, day, day))
+        return spans
+
     def _year(self, year: int) -> None:
         def promo(start: date, days: int, promotion: Promotion) -> None:
             for i in range(days):

@@ -118,7 +118,8 @@ class DayPlan:
     expected: float  # orders expected before anomalies
     orders: int
     promotion: Any
-    #: How the day's sessions move: with the orders, except when only conversion changed.
+    #: How the day's sessions move: with the day's demand noise, and with injected anomalies
+    #: except those that change only conversion.
     traffic_factor: float = 1.0
     channel_counts: dict[str, int] = field(default_factory=dict)
 
@@ -136,7 +137,7 @@ class Generator:
         self.ids = dict(FIRST_IDS)
         self.factory = OrderFactory(spec.currency, spec.timezone, self.ids, self.rng)
         self.calendar = Calendar.for_years(range(self.start.year, end.year + 1))
-        self.anomalies = {a.day: a for a in spec.anomalies}
+        self.anomalies = spec.anomalies
         #: Only behaviour stays in memory; each customer's record goes to disk when created.
         self.shoppers: dict[int, Shopper] = {}
         self.new_customers: list[tuple[Any, ...]] = []
@@ -194,19 +195,18 @@ class Generator:
             * self.calendar.demand.get(day, 1.0)
             * (promotion.uplift if promotion else 1.0)
         )
-        factor = 1.0
-        anomaly = self.anomalies.get(day)
-        if anomaly is not None:
-            factor = {
-                "drop": 1 - anomaly.size,
-                "spike": 1 + anomaly.size,
-                "conversion_drop": 1 - anomaly.size,
-                "outage": 0.0,
-            }[anomaly.kind]
-        noisy = expected * factor * self.rng.gammavariate(25, 1 / 25)
-        plan = DayPlan(day, index, expected, _poisson(self.rng, noisy), promotion)
-        if anomaly is not None and anomaly.kind in ("drop", "spike"):
-            plan.traffic_factor = factor
+        factor, traffic_factor = 1.0, 1.0
+        for anomaly in self.anomalies:
+            change = anomaly.factor(day)
+            if change is not None:
+                factor *= change
+                traffic_factor *= change if anomaly.moves_traffic else 1.0
+        # Most of a day's swing is how many people came; the same noise moves sessions below.
+        noise = self.rng.gammavariate(25, 1 / 25)
+        plan = DayPlan(
+            day, index, expected, _poisson(self.rng, expected * factor * noise), promotion
+        )
+        plan.traffic_factor = traffic_factor * noise
         return plan
 
     def _mean_growth(self) -> float:
@@ -467,7 +467,7 @@ class Generator:
         online = sum(plan.channel_counts.get(c, 0) for c in ONLINE)
         online_share = sum(CHANNELS[name] for name in ONLINE)
         steady = (
-            plan.expected * plan.traffic_factor * online_share * self.rng.gammavariate(25, 1 / 25)
+            plan.expected * plan.traffic_factor * online_share * self.rng.gammavariate(400, 1 / 400)
         )
         conversion = (
             BASE_CONVERSION

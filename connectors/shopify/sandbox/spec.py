@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Literal
 
-AnomalyKind = Literal["drop", "spike", "conversion_drop", "outage"]
+AnomalyKind = Literal["drop", "spike", "conversion_drop", "outage", "level_shift", "drift"]
+ANOMALY_KINDS: tuple[str, ...] = AnomalyKind.__args__  # type: ignore[attr-defined]
 PlanName = Literal["standard", "advanced", "plus"]
 
 #: REST leaky bucket per plan: (bucket size, leak per second).
@@ -21,24 +22,47 @@ PLANS: dict[str, tuple[int, float]] = {
 
 @dataclass(frozen=True, slots=True)
 class Anomaly:
-    """An injected change on one store-local day.
+    """An injected change starting on a store-local day and lasting ``days``.
 
-    ``drop``/``spike`` scale the day's orders by ``1 - size``/``1 + size``; ``conversion_drop``
-    lowers orders while sessions stay steady; ``outage`` records no orders at all.
+    ``drop``/``spike`` scale orders and traffic by ``1 - size``/``1 + size``; ``conversion_drop``
+    lowers orders while sessions stay steady; ``outage`` records no orders at all;
+    ``level_shift`` scales by ``1 - size`` for ``days``; ``drift`` slides linearly from no change
+    to ``1 - size`` over ``days``. A negative ``size`` turns a drop, shift or drift into a rise.
     """
 
     day: date
     kind: AnomalyKind = "drop"
     size: float = 0.5
+    days: int = 1
 
     @classmethod
     def parse(cls, text: str) -> Anomaly:
-        """Read ``YYYY-MM-DD[:kind[:size]]``."""
+        """Read ``YYYY-MM-DD[:kind[:size[:days]]]``."""
         parts = text.split(":")
         kind = parts[1] if len(parts) > 1 else "drop"
-        if kind not in ("drop", "spike", "conversion_drop", "outage"):
-            raise ValueError(f"unknown anomaly kind {kind!r}")
-        return cls(date.fromisoformat(parts[0]), kind, float(parts[2]) if len(parts) > 2 else 0.5)  # type: ignore[arg-type]
+        if kind not in ANOMALY_KINDS:
+            raise ValueError(f"unknown anomaly kind {kind!r} (known: {', '.join(ANOMALY_KINDS)})")
+        size = float(parts[2]) if len(parts) > 2 else 0.5
+        days = int(parts[3]) if len(parts) > 3 else 1
+        return cls(date.fromisoformat(parts[0]), kind, size, days)  # type: ignore[arg-type]
+
+    def factor(self, day: date) -> float | None:
+        """How much this anomaly scales demand on ``day``; ``None`` outside it."""
+        offset = (day - self.day).days
+        if not 0 <= offset < self.days:
+            return None
+        if self.kind == "spike":
+            return 1 + self.size
+        if self.kind == "outage":
+            return 0.0
+        if self.kind == "drift":
+            return 1 - self.size * (offset + 1) / self.days
+        return 1 - self.size
+
+    @property
+    def moves_traffic(self) -> bool:
+        """Whether sessions move with orders (only a conversion drop leaves them steady)."""
+        return self.kind not in ("conversion_drop", "outage")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +87,7 @@ class StoreSpec:
 
 
 #: Bump when the generator's output changes, so cached shops are rebuilt.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)

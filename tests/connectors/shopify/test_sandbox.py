@@ -191,9 +191,15 @@ def test_one_process_serves_many_shops(sandbox_cache: Path) -> None:
     with DemoStore.start(SMALL_SPEC, token=TOKEN, shops=3, data_dir=sandbox_cache) as store:
         urls = [store.shop_url(name) for name in store.names]
         counts = [
-            requests.get(
-                f"{url}{API}/orders/count.json", headers=AUTH, timeout=10, params={"status": "any"}
-            ).json()["count"]
+            tuple(
+                requests.get(
+                    f"{url}{API}/{resource}/count.json",
+                    headers=AUTH,
+                    timeout=10,
+                    params={"status": "any"},
+                ).json()["count"]
+                for resource in ("orders", "customers")
+            )
             for url in urls
         ]
     assert urls[1].endswith("/shops/s02")

@@ -1,0 +1,150 @@
+"""Business checks on one store-local day: anomalies in watched metrics, and fixed rules."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+
+from connectors.config import RuleConfig, WatchConfig
+from tasks.checks.detect import DetectorSettings, Scored, detect
+from tasks.checks.explain import explain
+from tasks.checks.findings import Finding, Severity
+from tasks.checks.history import History
+from tasks.metrics.registry import REGISTRY
+from tasks.metrics.values import format_value
+
+
+def settings_for(watch: WatchConfig) -> DetectorSettings:
+    """The detector's defaults, with what the configuration overrides."""
+    unit = REGISTRY[watch.metric].unit if watch.metric in REGISTRY else "count"
+    changes = {
+        k: v
+        for k, v in (
+            ("side", watch.side),
+            ("threshold", watch.threshold),
+            ("min_volume", watch.min_volume),
+            ("min_change", watch.min_change),
+        )
+        if v is not None
+    }
+    return DetectorSettings(counts=unit in ("count", "units"), **changes)  # type: ignore[arg-type]
+
+
+def anomaly_findings(
+    store: str,
+    currency: str,
+    history: History,
+    day: date,
+    watch: list[WatchConfig],
+    excluded: np.ndarray,
+) -> list[Finding]:
+    position = history.position(day)
+    if excluded[position]:
+        return []
+    findings = []
+    for item in watch:
+        settings = settings_for(item)
+        series = history.get(item.metric)
+        if np.isnan(series[position]):
+            continue
+        scored = detect(series, settings, excluded)
+        for check in ("anomaly", "level"):
+            flagged = scored.flagged if check == "anomaly" else scored.level_flagged
+            if flagged[position]:
+                finding = _anomaly(store, currency, day, item.metric, check, scored, position)
+                explanation = explain(history, item.metric, position, excluded)
+                findings.append(_with(finding, explanation))
+    return findings
+
+
+def _anomaly(
+    store: str, currency: str, day: date, metric: str, check: str, s: Scored, i: int
+) -> Finding:
+    unit = REGISTRY[metric].unit if metric in REGISTRY else "count"
+    label = REGISTRY[metric].label_en if metric in REGISTRY else metric
+    actual, expected = float(s.value[i]), float(s.expected[i])
+    shown = {k: format_value(v, unit, currency) for k, v in (("a", actual), ("e", expected))}
+    if check == "anomaly":
+        severity: Severity = (
+            "critical" if abs(s.score[i]) >= DetectorSettings().critical else "warning"
+        )
+        change = actual / expected - 1 if expected else math.inf
+        low, high = (
+            format_value(s.lower[i], unit, currency),
+            format_value(s.upper[i], unit, currency),
+        )
+        message = (
+            f"{label} {shown['a']}, expected {shown['e']} ({change:+.0%}; "
+            f"normal range {low} to {high})"
+        )
+    else:
+        severity = "warning"
+        message = f"{label} has fallen {-s.level_change[i]:.0%} over the last two weeks"
+    return Finding(
+        store,
+        day,
+        metric,
+        check,
+        "business",
+        severity,
+        message,
+        actual,
+        expected,
+        _number(s.lower[i]),
+        _number(s.upper[i]),
+        _number(s.score[i]),
+    )
+
+
+def rule_findings(
+    store: str, currency: str, history: History, day: date, rules: list[RuleConfig]
+) -> list[Finding]:
+    position = history.position(day)
+    findings = []
+    for rule in rules:
+        series = history.get(rule.metric)
+        window = series[max(0, position - rule.consecutive + 1) : position + 1]
+        if len(window) < rule.consecutive or not all(_breaks(v, rule) for v in window):
+            continue
+        unit = REGISTRY[rule.metric].unit if rule.metric in REGISTRY else "count"
+        label = REGISTRY[rule.metric].label_en if rule.metric in REGISTRY else rule.metric
+        bound = rule.below if rule.below is not None else rule.above
+        side = "below" if rule.below is not None else "above"
+        days = f" for {rule.consecutive} days" if rule.consecutive > 1 else ""
+        message = (
+            f"{label} {format_value(series[position], unit, currency)}, {side} "
+            f"{format_value(bound, unit, currency)}{days}"
+        )
+        findings.append(
+            Finding(
+                store,
+                day,
+                rule.metric,
+                "rule",
+                "business",
+                rule.severity,
+                message,
+                float(series[position]),
+                lower=rule.below,
+                upper=rule.above,
+            )
+        )
+    return findings
+
+
+def _breaks(value: float, rule: RuleConfig) -> bool:
+    if np.isnan(value):
+        return False
+    return value < rule.below if rule.below is not None else value > (rule.above or 0)
+
+
+def _with(finding: Finding, explanation: dict[str, object]) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, explanation=explanation)
+
+
+def _number(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)

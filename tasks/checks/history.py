@@ -1,0 +1,46 @@
+"""A store's daily metric history as arrays on a date spine (a missing day is NaN)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from sqlalchemy import Connection
+
+from tasks.metrics.query import metric_rows
+
+#: Days of history the checks read: eight weeks of baseline plus the level check's look-back.
+HISTORY_DAYS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    days: list[date]
+    series: dict[str, np.ndarray]
+    #: (metric, dimension value) -> values, for broken-down metrics.
+    breakdowns: dict[tuple[str, str], np.ndarray]
+
+    def get(self, metric: str) -> np.ndarray:
+        return self.series.get(metric, np.full(len(self.days), np.nan))
+
+    def position(self, day: date) -> int:
+        return (day - self.days[0]).days
+
+
+def load_history(
+    conn: Connection, store: str, report_date: date, metrics: list[str], days: int = HISTORY_DAYS
+) -> History:
+    start = report_date - timedelta(days=days - 1)
+    spine = [start + timedelta(days=i) for i in range(days)]
+    series: dict[str, np.ndarray] = {}
+    breakdowns: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.full(days, np.nan))
+    for row in metric_rows(conn, store, "day", start, report_date, metrics):
+        value = np.nan if row["value"] is None else float(row["value"])
+        i = (row["period_start"] - start).days
+        if row["dimension"]:
+            breakdowns[(row["metric"], row["dimension_value"])][i] = value
+        else:
+            series.setdefault(row["metric"], np.full(days, np.nan))[i] = value
+    return History(spine, series, dict(breakdowns))

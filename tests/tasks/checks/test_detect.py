@@ -1,0 +1,110 @@
+"""The detector and its scoring, on series whose answer is known."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tasks.checks.backtest import Event, events_from_labels, tally
+from tasks.checks.detect import DetectorSettings, detect, zscore
+
+WEEKLY = np.array([1.0, 0.9, 0.9, 0.95, 1.1, 1.4, 1.3])  # Monday … Sunday
+
+
+def store_series(days: int = 140, level: float = 200.0, seed: int = 1) -> np.ndarray:
+    """Daily orders: weekly rhythm, gentle growth, multiplicative noise."""
+    rng = np.random.default_rng(seed)
+    trend = level * 1.002 ** np.arange(days)
+    return np.round(trend * WEEKLY[np.arange(days) % 7] * rng.lognormal(0, 0.06, days))
+
+
+def test_a_drop_is_flagged_on_its_day_and_nowhere_else() -> None:
+    x = store_series()
+    x[120] *= 0.4
+    scored = detect(x, DetectorSettings(counts=True))
+    assert list(np.flatnonzero(scored.any_flag)) == [120]
+    assert scored.score[120] < -4
+    assert scored.lower[120] <= scored.expected[120] <= scored.upper[120]
+    assert 0.85 < scored.expected[120] / (x[120] / 0.4) < 1.15  # it expected the usual day
+
+
+def test_busy_weekends_are_seasonality_not_anomalies() -> None:
+    x = store_series(seed=3)
+    scored = detect(x, DetectorSettings(counts=True))
+    assert not scored.any_flag.any()
+    saturday = 124  # 124 % 7 == 5
+    assert scored.expected[saturday] > 1.25 * scored.expected[saturday - 4]
+
+
+def test_a_flat_series_does_not_alert_on_a_tiny_change() -> None:
+    x = np.full(100, 50.0)
+    x[90] = 48.0  # MAD is zero: the scale floor keeps this at a small score
+    scored = detect(x)
+    assert not scored.flagged.any()
+    assert math.isfinite(scored.score[90]) and abs(scored.score[90]) < 1
+
+
+def test_sparse_counts_do_not_page_anyone() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.poisson(2.0, 120).astype(float)
+    x[110] = 0
+    scored = detect(x, DetectorSettings(counts=True, min_volume=5))
+    assert not scored.flagged.any()
+
+
+def test_excluded_days_are_neither_scored_nor_learned_from() -> None:
+    x = store_series()
+    excluded = np.zeros(len(x), bool)
+    excluded[100:104] = True
+    x[100:104] *= 3  # Black Friday to Cyber Monday
+    scored = detect(x, DetectorSettings(counts=True), excluded)
+    assert np.isnan(scored.score[100:104]).all()
+    assert not scored.any_flag.any()
+
+
+def test_side_drop_ignores_spikes() -> None:
+    x = store_series()
+    x[120] *= 3
+    assert detect(x, DetectorSettings(counts=True)).flagged[120]
+    assert not detect(x, DetectorSettings(counts=True, side="drop")).flagged[120]
+
+
+def test_a_slow_drift_is_caught_by_the_level_check() -> None:
+    x = store_series(days=180)
+    x[120:150] *= np.linspace(1, 0.5, 30)  # 1.7 % a day: no single day stands out
+    scored = detect(x, DetectorSettings(counts=True))
+    assert not scored.flagged[120:150].any()
+    assert scored.level_flagged[120:150].any()
+    assert not scored.any_flag[:120].any()
+
+
+def test_the_zscore_baseline_includes_the_scored_point_as_elementary_does() -> None:
+    x = store_series()
+    x[120] = 0  # an outage
+    scored = zscore(x)
+    bound = 13 / math.sqrt(14)  # Samuelson: |z| <= (n-1)/sqrt(n) with the point inside
+    assert abs(scored.score[120]) <= bound + 1e-9
+
+
+def test_events_are_scored_once_however_long_the_alert() -> None:
+    flags = np.zeros(60, bool)
+    flags[10:14] = True  # a level shift caught on day 10 and still open
+    flags[30] = True  # nothing happened on day 30
+    flags[45] = True  # the store recovering from the shift: neither hit nor false
+    events = [Event(10, 40, "level_shift", settle=7), Event(50, 50, "spike")]
+    result = tally([flags, flags], events, months=2)
+    assert (result.hits, result.false_alerts, result.events) == (1, 0, 2)
+    flags[46:] = False
+    flags[30] = True
+    result = tally([flags], [Event(10, 20, "level_shift")], months=2)
+    assert (result.hits, result.false_alerts) == (1, 2)
+    assert result.precision == 1 / 3 and result.recall == 1.0
+    assert result.by_kind == {"level_shift": [1, 1]}
+
+
+def test_labels_become_events() -> None:
+    assert events_from_labels([0, 1, 1, 0, 0, 1]) == [
+        Event(1, 2, "anomaly"),
+        Event(5, 5, "anomaly"),
+    ]
