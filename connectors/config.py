@@ -141,19 +141,25 @@ class WatchConfig(_Strict):
 
 
 class RuleConfig(_Strict):
-    """A fixed threshold: e.g. conversion below 1.5 %, days of cover below 7."""
+    """A threshold: absolute (conversion below 1.5 %, days of cover below 7) or relative to the
+    same weekday a week earlier (net sales fallen by 30 %: ``falls_by: 0.3``)."""
 
     metric: str
     below: float | None = None
     above: float | None = None
+    falls_by: float | None = Field(None, gt=0, lt=1)
+    rises_by: float | None = Field(None, gt=0)
     #: Alert only after this many consecutive days in breach.
     consecutive: int = Field(1, ge=1)
     severity: Severity = "warning"
 
     @model_validator(mode="after")
     def _one_bound(self) -> RuleConfig:
-        if (self.below is None) == (self.above is None):
-            raise ValueError(f"rule on {self.metric!r}: give exactly one of below or above")
+        bounds = (self.below, self.above, self.falls_by, self.rises_by)
+        if sum(b is not None for b in bounds) != 1:
+            raise ValueError(
+                f"rule on {self.metric!r}: give exactly one of below, above, falls_by, rises_by"
+            )
         return self
 
 

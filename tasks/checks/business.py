@@ -105,18 +105,15 @@ def rule_findings(
     findings = []
     for rule in rules:
         series = history.get(rule.metric)
-        window = series[max(0, position - rule.consecutive + 1) : position + 1]
-        if len(window) < rule.consecutive or not all(_breaks(v, rule) for v in window):
+        days = range(position - rule.consecutive + 1, position + 1)
+        if days.start < 7 or not all(_breaks(series, i, rule) for i in days):
             continue
         unit = REGISTRY[rule.metric].unit if rule.metric in REGISTRY else "count"
         label = REGISTRY[rule.metric].label_en if rule.metric in REGISTRY else rule.metric
-        bound = rule.below if rule.below is not None else rule.above
-        side = "below" if rule.below is not None else "above"
-        days = f" for {rule.consecutive} days" if rule.consecutive > 1 else ""
-        message = (
-            f"{label} {format_value(series[position], unit, currency)}, {side} "
-            f"{format_value(bound, unit, currency)}{days}"
-        )
+        value = format_value(series[position], unit, currency)
+        message = f"{label} {value}, {_bound_text(rule, series[position - 7], unit, currency)}"
+        if rule.consecutive > 1:
+            message += f" for {rule.consecutive} days"
         findings.append(
             Finding(
                 store,
@@ -127,6 +124,9 @@ def rule_findings(
                 rule.severity,
                 message,
                 float(series[position]),
+                expected=_number(series[position - 7])
+                if rule.below is None and rule.above is None
+                else None,
                 lower=rule.below,
                 upper=rule.above,
             )
@@ -134,10 +134,28 @@ def rule_findings(
     return findings
 
 
-def _breaks(value: float, rule: RuleConfig) -> bool:
+def _breaks(series: np.ndarray, i: int, rule: RuleConfig) -> bool:
+    value, week_ago = series[i], series[i - 7]
     if np.isnan(value):
         return False
-    return value < rule.below if rule.below is not None else value > (rule.above or 0)
+    if rule.below is not None:
+        return bool(value < rule.below)
+    if rule.above is not None:
+        return bool(value > rule.above)
+    if np.isnan(week_ago) or week_ago <= 0:
+        return False  # no base: "n/a", never a breach
+    change = value / week_ago - 1
+    return bool(change <= -rule.falls_by) if rule.falls_by else bool(change >= (rule.rises_by or 0))
+
+
+def _bound_text(rule: RuleConfig, week_ago: float, unit: str, currency: str) -> str:
+    if rule.below is not None:
+        return f"below {format_value(rule.below, unit, currency)}"
+    if rule.above is not None:
+        return f"above {format_value(rule.above, unit, currency)}"
+    verb, share = ("down", rule.falls_by) if rule.falls_by else ("up", rule.rises_by)
+    base = format_value(week_ago, unit, currency)
+    return f"{verb} {share:.0%} or more on the same day last week ({base})"
 
 
 def _with(finding: Finding, explanation: dict[str, object]) -> Finding:

@@ -11,8 +11,8 @@ The daily checks use :func:`detect`, a robust seasonal baseline chosen by backte
     score    = (log value − expected) / scale
 
 Days on the campaign and holiday calendar are neither scored nor used as history. A slower
-companion, the *level* check, compares the last ``level_points`` with the level ``seasons``
-periods earlier to catch drifts and shifts too gradual for a daily score.
+companion, the *level* check, compares the last ``level_points`` with the same span
+``level_back`` points earlier to catch declines too gradual for a daily score.
 
 :func:`zscore` is Elementary's default test (mean and standard deviation of the last 14 points
 including the scored one, |z| > 3), kept as the baseline to beat.
@@ -41,9 +41,11 @@ class DetectorSettings:
     side: Side = "both"
     #: Points per seasonal period (7 for daily data) and periods of history used.
     period: int = 7
-    seasons: int = 8
-    #: Points in the trailing level; the level check compares the same span ``seasons`` ago.
+    seasons: int = 16
+    #: Points in the trailing level; the level check compares it with the same span
+    #: ``level_back`` points earlier.
     level_points: int = 14
+    level_back: int = 28
     #: Points of history needed before anything is scored.
     min_history: int = 28
     #: Neither the value nor its expectation reaches this: too small to matter (e.g. 5 orders).
@@ -78,7 +80,7 @@ class Scored:
     flagged: np.ndarray
     #: The trailing level moved beyond the level check's bounds on this point.
     level_flagged: np.ndarray
-    #: The level's relative change against ``seasons`` periods earlier.
+    #: The level's relative change against ``level_back`` points earlier.
     level_change: np.ndarray
 
     @property
@@ -191,9 +193,9 @@ def _is_anomaly(value: float, expected: float, score: float, s: DetectorSettings
 def _level_change(
     x: np.ndarray, usable: np.ndarray, phases: np.ndarray, i: int, s: DetectorSettings
 ) -> tuple[float, bool]:
-    """The trailing level (this point included) against the level ``seasons`` periods before."""
+    """The trailing level (this point included) against the level ``level_back`` points before."""
     span = s.level_points
-    back = s.period * s.seasons
+    back = s.level_back
     lo = i - back - span + 1
     if lo < 0:
         return float("nan"), False

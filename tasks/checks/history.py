@@ -11,8 +11,8 @@ from sqlalchemy import Connection
 
 from tasks.metrics.query import metric_rows
 
-#: Days of history the checks read: eight weeks of baseline plus the level check's look-back.
-HISTORY_DAYS = 120
+#: Days of history the checks read: sixteen weeks of baseline and a margin for missing days.
+HISTORY_DAYS = 150
 
 
 @dataclass(frozen=True, slots=True)

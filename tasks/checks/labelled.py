@@ -4,7 +4,7 @@ Each seed gives a shop (its own size, growth, weekly rhythm, promotions and holi
 once clean, to count false alerts, and once with one anomaly of every kind at random dates —
 a spike, a drop, a level shift, a slow drift, a conversion drop with steady traffic and a data
 outage. The daily series the checks watch are read straight from the shop's orders and traffic.
-Seeds 1–6 tune the detector; seeds 7–12 are held out and are what ``storepulse backtest``
+Seeds 1–12 tune the detector; seeds 13–24 are held out and are what ``storepulse backtest``
 reports.
 """
 
@@ -26,8 +26,8 @@ from connectors.shopify.sandbox.catalog import Calendar
 from tasks.checks.backtest import Event
 from tasks.checks.calendar import special_days
 
-TUNING_SEEDS = range(1, 7)
-HELD_OUT_SEEDS = range(7, 13)
+TUNING_SEEDS = range(1, 13)
+HELD_OUT_SEEDS = range(13, 25)
 END = date(2026, 6, 30)
 DAYS = 456  # 15 months: three of history, then a year scored
 SCORED_DAYS = 365

@@ -413,6 +413,23 @@ exchange_rates = Table(
 
 # --- checks and alerts -------------------------------------------------------------------------
 
+
+def _finding() -> list[Column[Any]]:
+    """What a finding says, shared by the findings of every run and the alerts they open."""
+    return [
+        Column("metric", String(64), nullable=False),
+        Column("check_name", String(32), nullable=False),
+        Column("dimension_value", String(255), nullable=False),
+        #: business (the store changed) or data (storepulse's picture of it is wrong)
+        Column("kind", String(8), nullable=False),
+        Column("severity", String(8), nullable=False),
+        *(Column(name, Float) for name in ("actual", "expected", "lower", "upper", "score")),
+        Column("message", Text, nullable=False),
+        #: JSON: drivers and the slice that moved most.
+        Column("explanation", Text, nullable=False),
+    ]
+
+
 check_findings = Table(
     "check_findings",
     metadata,
@@ -421,20 +438,7 @@ check_findings = Table(
     Column("check_day", Date, primary_key=True),
     #: store/metric/check[/dimension value]: what one alert stands for.
     Column("fingerprint", String(255), primary_key=True),
-    Column("metric", String(64), nullable=False),
-    Column("check_name", String(32), nullable=False),
-    Column("dimension_value", String(255), nullable=False),
-    #: business (the store changed) or data (storepulse's picture of it is wrong)
-    Column("kind", String(8), nullable=False),
-    Column("severity", String(8), nullable=False),
-    Column("actual", Float),
-    Column("expected", Float),
-    Column("lower", Float),
-    Column("upper", Float),
-    Column("score", Float),
-    Column("message", Text, nullable=False),
-    #: JSON: drivers and the dimension that moved most.
-    Column("explanation", Text, nullable=False),
+    *_finding(),
     Column("recorded_at", UtcDateTime(), nullable=False),
 )
 
@@ -444,11 +448,7 @@ alerts = Table(
     Column("alert_id", String(36), primary_key=True),
     Column("fingerprint", String(255), nullable=False),
     Column("store", String(40), nullable=False),
-    Column("metric", String(64), nullable=False),
-    Column("check_name", String(32), nullable=False),
-    Column("dimension_value", String(255), nullable=False),
-    Column("kind", String(8), nullable=False),
-    Column("severity", String(8), nullable=False),
+    *_finding(),
     #: open or resolved; at most one open alert per fingerprint (the partial unique index).
     Column("status", String(8), nullable=False),
     Column("opened_for", Date, nullable=False),
@@ -459,13 +459,6 @@ alerts = Table(
     Column("acknowledged_at", UtcDateTime()),
     #: Silenced (snoozed or muted) when it opened: recorded, never announced.
     Column("silenced", Boolean, nullable=False),
-    Column("actual", Float),
-    Column("expected", Float),
-    Column("lower", Float),
-    Column("upper", Float),
-    Column("score", Float),
-    Column("message", Text, nullable=False),
-    Column("explanation", Text, nullable=False),
     Index(
         "uq_alerts_open_fingerprint",
         "fingerprint",

@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from connectors.config import Config, parse_config
+from connectors.config import Config, StoreConfig, parse_config
+from connectors.shopify.sandbox import DemoStore
 from tasks.checks.run import run_checks
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
+from tests.conftest import store_config
 
 DAY = date(2026, 3, 10)  # a Tuesday, the report day
 AS_OF = datetime(2026, 3, 11, 13, 0, tzinfo=UTC)  # 08:00 in New York, the next morning
@@ -171,3 +173,37 @@ def test_rules_need_their_consecutive_days(sqlite_url: str) -> None:
     assert [f.check for f in run_checks(two_days, sqlite_url, as_of=AS_OF).findings].count(
         "rule"
     ) == 0
+
+
+def test_relative_rules_compare_with_the_same_weekday_last_week(sqlite_url: str) -> None:
+    seed_history(sqlite_url, conversion_on_day=0.012)
+    falls = config(rules=[{"metric": "orders", "falls_by": 0.4}])
+    rule = [f for f in run_checks(falls, sqlite_url, as_of=AS_OF).findings if f.check == "rule"]
+    assert len(rule) == 1 and "down 40% or more on the same day last week" in rule[0].message
+    rises = config(rules=[{"metric": "orders", "rises_by": 0.4}])
+    assert not [f for f in run_checks(rises, sqlite_url, as_of=AS_OF).findings if f.check == "rule"]
+
+
+@pytest.fixture
+def config_store(shop: DemoStore) -> StoreConfig:
+    return store_config(shop.url)
+
+
+def test_warehouse_counts_are_checked_against_the_platform(
+    config_store: StoreConfig, sqlite_url: str
+) -> None:
+    from connectors.shopify import open_shopify
+    from tasks.checks.health import platform_count
+    from tests.helpers import run_sync
+
+    run_sync(config_store, sqlite_url)  # the local store, all of its orders
+    settings = config().checks
+    source = open_shopify(config_store)
+    with get_engine(sqlite_url).begin() as conn:
+        assert platform_count(conn, config_store.name, DAY, source, settings) == []
+        o = t.orders.c
+        some = conn.execute(select(o.order_id).limit(25)).scalars().all()
+        conn.execute(t.orders.delete().where(o.order_id.in_(some)))  # lost in the warehouse
+        found = platform_count(conn, config_store.name, DAY, source, settings)
+    assert len(found) == 1 and found[0].kind == "data"
+    assert found[0].expected == found[0].actual + 25

@@ -18,10 +18,19 @@ depends_on = None
 OPEN = sa.text("status = 'open'")
 
 
-def _measures() -> list[sa.Column]:
+def _finding() -> list[sa.Column]:
     return [
-        sa.Column(name, sa.Float(), nullable=True)
-        for name in ("actual", "expected", "lower", "upper", "score")
+        sa.Column("metric", sa.String(length=64), nullable=False),
+        sa.Column("check_name", sa.String(length=32), nullable=False),
+        sa.Column("dimension_value", sa.String(length=255), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("severity", sa.String(length=8), nullable=False),
+        *(
+            sa.Column(name, sa.Float(), nullable=True)
+            for name in ("actual", "expected", "lower", "upper", "score")
+        ),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("explanation", sa.Text(), nullable=False),
     ]
 
 
@@ -31,14 +40,7 @@ def upgrade() -> None:
         sa.Column("store", sa.String(length=40), nullable=False),
         sa.Column("check_day", sa.Date(), nullable=False),
         sa.Column("fingerprint", sa.String(length=255), nullable=False),
-        sa.Column("metric", sa.String(length=64), nullable=False),
-        sa.Column("check_name", sa.String(length=32), nullable=False),
-        sa.Column("dimension_value", sa.String(length=255), nullable=False),
-        sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("severity", sa.String(length=8), nullable=False),
-        *_measures(),
-        sa.Column("message", sa.Text(), nullable=False),
-        sa.Column("explanation", sa.Text(), nullable=False),
+        *_finding(),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint(
             "store", "check_day", "fingerprint", name=op.f("pk_check_findings")
@@ -49,11 +51,7 @@ def upgrade() -> None:
         sa.Column("alert_id", sa.String(length=36), nullable=False),
         sa.Column("fingerprint", sa.String(length=255), nullable=False),
         sa.Column("store", sa.String(length=40), nullable=False),
-        sa.Column("metric", sa.String(length=64), nullable=False),
-        sa.Column("check_name", sa.String(length=32), nullable=False),
-        sa.Column("dimension_value", sa.String(length=255), nullable=False),
-        sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("severity", sa.String(length=8), nullable=False),
+        *_finding(),
         sa.Column("status", sa.String(length=8), nullable=False),
         sa.Column("opened_for", sa.Date(), nullable=False),
         sa.Column("last_seen_for", sa.Date(), nullable=False),
@@ -62,9 +60,6 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("silenced", sa.Boolean(), nullable=False),
-        *_measures(),
-        sa.Column("message", sa.Text(), nullable=False),
-        sa.Column("explanation", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("alert_id", name=op.f("pk_alerts")),
     )
     op.create_index(
