@@ -184,9 +184,11 @@ def _held_out(result: dict[str, object]) -> str:
             f"| {name} | {t['events']} | {t['hits']} | {t['false_alerts']} | {_p(t['precision'])} "
             f"| {_p(t['recall'])} | **{_p(t['f1'])}** | **{_p(clean['false_alerts_per_month'])}** |"
         )
-    kinds = result["storepulse"]["injected"]["recall_by_kind"]  # type: ignore[index]
+    ours = result["storepulse"]["injected"]  # type: ignore[index]
+    kinds = ours["recall_by_kind"]
     rows += [
         "",
+        f"Median days from an event's start to its first alert: {_p(ours['median_delay'])}. "
         "Recall per kind (storepulse): "
         + ", ".join(f"{k} {_p(v)}" for k, v in sorted(kinds.items())),
     ]

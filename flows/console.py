@@ -292,6 +292,8 @@ def print_backtest(console: Console, result: dict[str, Any], output: str) -> Non
         )
     console.print(table)
     kinds = store["storepulse"]["injected"]["recall_by_kind"]
+    delay = store["storepulse"]["injected"]["median_delay"]
+    console.print(f"Median days from an event's start to its alert (storepulse): {_f(delay)}")
     console.print(
         "Recall by kind (storepulse): "
         + ", ".join(f"{k} {_p(v)}" for k, v in sorted(kinds.items()))

@@ -38,12 +38,15 @@ class Tally:
     false_alerts: int = 0
     months: float = 0.0
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [hits, events]
+    #: Points from each hit event's start to its first alert.
+    delays: list[int] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         self.events += other.events
         self.hits += other.hits
         self.false_alerts += other.false_alerts
         self.months += other.months
+        self.delays += other.delays
         for kind, (hits, events) in other.by_kind.items():
             mine = self.by_kind.setdefault(kind, [0, 0])
             mine[0] += hits
@@ -79,6 +82,7 @@ class Tally:
             "f1": self.f1,
             "false_alerts_per_month": self.false_per_month,
             "recall_by_kind": {k: h / e if e else None for k, (h, e) in self.by_kind.items()},
+            "median_delay": float(np.median(self.delays)) if self.delays else None,
         }
 
 
@@ -102,18 +106,20 @@ def tally(
 
     An alert stays open until ``quiet`` points in a row are normal (1 for daily checks).
     """
-    hit: set[int] = set()
+    first_page: dict[int, int] = {}
     false_alerts = 0
     pages = sorted({start for flags in flag_sets for start in alert_starts(flags, quiet)})
     for start in pages:
         inside = [i for i, e in enumerate(events) if e.start <= start <= e.end]
-        hit.update(inside)
+        for i in inside:
+            first_page.setdefault(i, start)
         settling = any(e.end < start <= e.end + e.settle for e in events)
         false_alerts += not inside and not settling
-    result = Tally(len(events), len(hit), false_alerts, months)
+    result = Tally(len(events), len(first_page), false_alerts, months)
+    result.delays = [first_page[i] - events[i].start for i in sorted(first_page)]
     for i, event in enumerate(events):
         counts = result.by_kind.setdefault(event.kind, [0, 0])
-        counts[0] += i in hit
+        counts[0] += i in first_page
         counts[1] += 1
     return result
 
