@@ -329,6 +329,99 @@ def backtest(
     print_backtest(console, result, output.value)
 
 
+@app.command()
+@reports_errors
+def digest(
+    config: ConfigOption = None,
+    store: Annotated[
+        list[str] | None, typer.Option("--store", "-s", help="Only this store (repeatable).")
+    ] = None,
+    report_date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--report-date",
+            formats=["%Y-%m-%d"],
+            help="The store-local day (default: yesterday, per store).",
+            show_default=False,
+        ),
+    ] = None,
+    resend: Annotated[bool, typer.Option(help="Send again what was already sent.")] = False,
+) -> None:
+    """Write each store's daily digest, in every language, through the outbox."""
+    from connectors.config import config_path, load_config
+    from flows.publish_digest import publish_digest
+
+    path = config_path(config)
+    load_config(path).select(store)
+    run = publish_digest(
+        stores=store,
+        report_date=report_date.date() if report_date else None,
+        resend=resend,
+        config_path=str(path),
+    )
+    for key, reference in sorted(run.references.items()):
+        state = (
+            "sent"
+            if key in run.delivery.sent
+            else "failed"
+            if key in run.delivery.failed
+            else "already sent"
+        )
+        console.print(f"{key}  {state}  {reference or ''}", highlight=False)
+
+
+outbox_app = typer.Typer(help="Messages stored for delivery.", invoke_without_command=True)
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.callback()
+@reports_errors
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option(help="Only pending, sent or failed messages.")
+    ] = None,
+) -> None:
+    """Without a subcommand: list messages, newest first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+
+    from tasks.dispatch import list_outbox
+    from tasks.warehouse.engine import get_engine
+
+    with get_engine().connect() as conn:
+        rows = list_outbox(conn, status)
+    if not rows:
+        console.print("The outbox is empty.")
+        return
+    table = Table(box=None)
+    for column in ("key", "status", "attempts", "sent", "where / last error"):
+        table.add_column(column)
+    for r in rows:
+        where = r["reference"] if r["status"] == "sent" else (r["last_error"] or "")
+        table.add_row(
+            escape(r["key"]),
+            r["status"],
+            str(r["attempts"]),
+            f"{r['sent_at']:%Y-%m-%d %H:%M}" if r["sent_at"] else "",
+            escape(where or ""),
+        )
+    console.print(table)
+
+
+@outbox_app.command("retry")
+@reports_errors
+def outbox_retry() -> None:
+    """Make failed messages due now; the next run (or `storepulse digest`) sends them."""
+    from tasks.dispatch import retry_now
+    from tasks.warehouse.engine import get_engine
+
+    with get_engine().begin() as conn:
+        count = retry_now(conn, datetime.now(UTC))
+    console.print(f"{count} failed message(s) due again")
+
+
 targets_app = typer.Typer(
     help="Monthly targets the metrics are paced against.", no_args_is_help=True
 )

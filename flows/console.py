@@ -233,6 +233,8 @@ def explain_text(explanation: dict[str, Any]) -> str:
             f"moved most: {top['breakdown']} {top['value']} "
             f"({top['actual']:,.4g} vs {top['expected']:,.4g} usual)"
         )
+    if explanation.get("special_day"):
+        parts.append(explanation["special_day"])
     return "; ".join(parts)
 
 

@@ -27,8 +27,11 @@ from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines, get_engine
 
 DEMO_SPEC = StoreSpec(seed=7, days=730, orders_per_day=60)
-#: Yesterday, checkout broke for part of the day: as many visitors, far fewer orders.
-DEMO_INCIDENT = ("conversion_drop", 0.65)
+#: Yesterday checkout broke for most of the day: as many visitors, far fewer orders (large
+#: enough to stand out on a campaign day too, when conversion usually rises).
+DEMO_INCIDENT = ("conversion_drop", 0.8)
+#: Net sales the demo team aims for each month (in USD).
+DEMO_MONTHLY_TARGET = 300_000
 DEMO_TOKEN = "shpat_demo_local"  # the sandbox's token, not a secret of anyone's
 TOKEN_ENV = "SHOPIFY_TOKEN_DEMO"
 #: Plus's 20 calls/s lets two years sync in well under a minute.
@@ -49,6 +52,7 @@ COUNTED = (
 def run_demo(out: Path, console: Console) -> None:
     """Run the demo and say what it did and where to look."""
     from flows.compute_metrics import compute_metrics  # imported late: Prefect is slow to import
+    from flows.publish_digest import publish_digest
     from flows.run_checks import check_stores
     from flows.sync_store import sync_store
 
@@ -83,13 +87,20 @@ def run_demo(out: Path, console: Console) -> None:
         with console.status("Checking yesterday: anomalies, rules, data health…"):
             checked = check_stores(config_path=str(config))
         print_findings(console, checked)
+        with console.status("Writing yesterday's digest in English and Chinese…"):
+            published = publish_digest(config_path=str(config))
     finally:
         store.stop()
     console.print(
         "\n[bold]Where to look[/bold] (README.md explains each)\n"
         f"  configuration  {_short(config)}\n"
         f"  warehouse      {_short(warehouse)} (SQLite)\n"
-        "  flow runs      run `prefect server start`, open http://127.0.0.1:4200",
+        + "".join(
+            f"  {'digest ' + key.rsplit('/', 1)[-1]:<14} {_short(Path(ref))}\n"
+            for key, ref in sorted(published.references.items())
+            if ref
+        )
+        + "  flow runs      run `prefect server start`, open http://127.0.0.1:4200",
         highlight=False,
     )
 
@@ -144,12 +155,28 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
                     }
                 ],
                 "campaigns": demo_campaigns(),
+                "targets": demo_targets(),
             },
             sort_keys=False,
         ),
         encoding="utf-8",
     )
     return config
+
+
+def demo_targets() -> list[dict[str, object]]:
+    """A net sales target for this month and the last, a little above the shop's usual pace."""
+    today = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    return [
+        {
+            "store": "demo",
+            "metric": "net_sales",
+            "month": f"{d:%Y-%m}",
+            "value": DEMO_MONTHLY_TARGET,
+        }
+        for d in (last_month, today)
+    ]
 
 
 def demo_campaigns() -> list[dict[str, str]]:

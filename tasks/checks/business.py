@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -40,21 +41,32 @@ def anomaly_findings(
     watch: list[WatchConfig],
     excluded: np.ndarray,
 ) -> list[Finding]:
+    """Anomalies on ``day`` for each watched metric.
+
+    A campaign or holiday day is scored against the ordinary days around it, so a lift is
+    expected there: only a fall below the normal range is reported (a conversion collapse on
+    Black Friday matters more than on any other day).
+    """
     position = history.position(day)
-    if excluded[position]:
-        return []
+    special = bool(excluded[position])
+    baseline = excluded.copy()
+    baseline[position] = False  # the day itself is scored; it is never its own history
     findings = []
     for item in watch:
         settings = settings_for(item)
         series = history.get(item.metric)
         if np.isnan(series[position]):
             continue
-        scored = detect(series, settings, excluded)
+        scored = detect(series, settings, baseline)
         for check in ("anomaly", "level"):
             flagged = scored.flagged if check == "anomaly" else scored.level_flagged
+            if special and (check == "level" or scored.score[position] > 0):
+                continue
             if flagged[position]:
                 finding = _anomaly(store, currency, day, item.metric, check, scored, position)
-                explanation = explain(history, item.metric, position, excluded)
+                explanation = explain(history, item.metric, position, baseline)
+                if special:
+                    explanation["special_day"] = "a campaign or holiday day, usually higher"
                 findings.append(_with(finding, explanation))
     return findings
 
@@ -159,8 +171,6 @@ def _bound_text(rule: RuleConfig, week_ago: float, unit: str, currency: str) -> 
 
 
 def _with(finding: Finding, explanation: dict[str, object]) -> Finding:
-    from dataclasses import replace
-
     return replace(finding, explanation=explanation)
 
 

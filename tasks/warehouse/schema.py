@@ -490,3 +490,30 @@ alert_silences = Table(
     Column("reason", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+# --- delivery ----------------------------------------------------------------------------------
+
+outbox = Table(
+    "outbox",
+    metadata,
+    #: What the message is for, where it goes and to whom: a rerun finds the same key and sends
+    #: nothing twice (digests: report/period/store/channel/recipient).
+    Column("key", String(400), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("recipient", String(255), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("subject", Text, nullable=False),
+    #: JSON: the rendered bodies (text, html, markdown, Slack blocks).
+    Column("payload", Text, nullable=False),
+    #: pending, sent or failed (failed is retried from next_attempt_at on).
+    Column("status", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    #: Where it went: a file path, a Slack channel and ts, an SMTP message id.
+    Column("reference", Text),
+    Index(None, "status", "next_attempt_at"),
+)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 
 import numpy as np
 
+from connectors.config import WatchConfig
 from tasks.checks.backtest import Event, events_from_labels, tally
+from tasks.checks.business import anomaly_findings
 from tasks.checks.detect import DetectorSettings, detect, zscore
+from tasks.checks.history import History
 
 WEEKLY = np.array([1.0, 0.9, 0.9, 0.95, 1.1, 1.4, 1.3])  # Monday … Sunday
 
@@ -108,3 +112,22 @@ def test_labels_become_events() -> None:
         Event(1, 2, "anomaly"),
         Event(5, 5, "anomaly"),
     ]
+
+
+def test_a_campaign_day_reports_a_fall_but_not_its_lift() -> None:
+    days = [date(2026, 7, 1) + timedelta(days=i) for i in range(140)]
+    excluded = np.zeros(len(days), bool)
+    excluded[-4:] = True  # the report day is the last of a four-day campaign
+    watch = [WatchConfig(metric="orders")]
+
+    def findings(last_day_factor: float) -> list[str]:
+        x = store_series()
+        x[-4:] *= 2.0  # the campaign's usual lift
+        x[-1] = store_series()[-1] * last_day_factor
+        history = History(days, {"orders": x}, {})
+        found = anomaly_findings("shop", "USD", history, days[-1], watch, excluded)
+        return [f.check for f in found]
+
+    assert findings(3.0) == []  # a big campaign day is what campaigns are for
+    assert findings(0.3) == ["anomaly"]  # orders collapsing on a campaign day is news
+    assert excluded[-1]  # the caller's calendar is left as it was

@@ -1,0 +1,53 @@
+"""The ``publish-digest`` flow: each store's daily digest, through the outbox, once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from connectors.config import load_config
+from reports.i18n import Locale
+from reports.markdown import daily_markdown
+from tasks.digest import DigestRun, publish_daily
+
+
+@task(name="publish_daily", cache_policy=NO_CACHE)
+def publish_daily_task(
+    config_path: str | None,
+    database_url: str | None,
+    stores: list[str] | None,
+    report_date: date | None,
+    as_of: datetime | None,
+    resend: bool,
+) -> DigestRun:
+    return publish_daily(
+        load_config(config_path),
+        database_url,
+        stores=stores,
+        report_date=report_date,
+        as_of=as_of,
+        resend=resend,
+    )
+
+
+@flow(name="publish-digest")
+def publish_digest(
+    stores: list[str] | None = None,
+    report_date: date | None = None,
+    as_of: datetime | None = None,
+    resend: bool = False,
+    config_path: str | None = None,
+    database_url: str | None = None,
+) -> DigestRun:
+    """Render the daily digest in every language and deliver it (a rerun sends nothing twice)."""
+    run = publish_daily_task(config_path, database_url, stores, report_date, as_of, resend)
+    for digest in run.digests:
+        create_markdown_artifact(
+            daily_markdown(digest, Locale("en")),
+            key=f"daily-digest-{digest.store}",
+            description=f"Daily digest, {digest.store}, {digest.day}",
+        )
+    return run

@@ -1,0 +1,102 @@
+"""A digest with every section filled, and hostile text where users type."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reports.model import AlertLine, Change, DailyDigest, Kpi, ProductLine, StockRisk
+
+HOSTILE = "<!channel> *Sale* <https://evil.example|click> & <script>alert(1)</script> [x](y)"
+
+
+def sample_digest(alerts: int = 2) -> DailyDigest:
+    kpis = [
+        Kpi(
+            "net_sales",
+            "Net sales",
+            "净销售额",
+            "money",
+            5531.33,
+            Change(-0.732),
+            Change(-0.537),
+            Change(-0.497),
+            vs_target=1.24,
+            trend=(100.0, 120.0, None, 90.0, 40.0),
+        ),
+        Kpi(
+            "orders", "Orders", "订单数", "count", 35, Change(-0.759), Change(-0.568), Change(None)
+        ),
+        Kpi(
+            "conversion_rate",
+            "Conversion rate",
+            "转化率",
+            "ratio",
+            0.009,
+            Change(-0.64, -0.016),
+            Change(-0.6, -0.016),
+            Change(-0.62, -0.015),
+        ),
+        Kpi(
+            "refund_rate",
+            "Refund rate",
+            "退款率",
+            "ratio",
+            0.098,
+            Change(0.7, 0.041),
+            Change(0.6, 0.039),
+            Change(1.7, 0.062),
+            good_when_up=False,
+        ),
+    ]
+    alert = AlertLine(
+        "demo/conversion_rate/anomaly",
+        "new",
+        "critical",
+        "business",
+        "anomaly",
+        "Conversion rate 0.9%, expected 2.5%",
+        "Conversion rate",
+        "转化率",
+        "ratio",
+        0.009,
+        0.025,
+        0.016,
+        0.040,
+        {
+            "main_driver": "purchases",
+            "drivers": [
+                {"factor": "purchases", "actual": 29, "expected": 76.8},
+                {"factor": "sessions", "actual": 3204, "expected": 2778},
+            ],
+            "top_slice": {
+                "breakdown": "channel_orders",
+                "value": HOSTILE,
+                "actual": 22,
+                "expected": 63.5,
+            },
+        },
+    )
+    data = AlertLine(
+        "demo/orders/freshness",
+        "ongoing",
+        "critical",
+        "data",
+        "freshness",
+        "Orders are stale: last synced 48 h ago (allowed: 36 h)",
+    )
+    return DailyDigest(
+        store="demo",
+        day=date(2026, 11, 24),
+        currency="USD",
+        kpis=kpis,
+        alerts=[alert, data][:alerts] if alerts <= 2 else [alert] * alerts,
+        top_products=[ProductLine(HOSTILE, 862.0, -762.0), ProductLine("Oak Cushion", 807.0, 10.0)],
+        risers=[ProductLine("Knit Tote", 276.0, 184.0)],
+        fallers=[ProductLine("Heavyweight Tee", 374.0, -2373.0)],
+        stock_risks=[
+            StockRisk("Botanical Body Wash – 100 ml", 0.0),
+            StockRisk("Canvas Belt – Olive", 3.5),
+        ],
+        data_problems=["Orders are stale: last synced 48 h ago (allowed: 36 h)"],
+        run_url="http://127.0.0.1:4200/runs/flow-run/abc",
+    )

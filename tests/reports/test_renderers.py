@@ -1,0 +1,87 @@
+"""Every renderer against golden files, and user text that must not ping, link or inject."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from reports.html import daily_html
+from reports.i18n import LANGUAGES, Locale
+from reports.markdown import daily_markdown, daily_text
+from reports.slack import MAX_BLOCKS, MAX_MESSAGE, MAX_SECTION, daily_blocks, split_messages
+from tests.reports.sample import HOSTILE, sample_digest
+
+GOLDEN = Path(__file__).parent / "golden"
+RENDERERS = {
+    "txt": daily_text,
+    "md": daily_markdown,
+    "html": daily_html,
+    "json": lambda d, t: json.dumps(daily_blocks(d, t), ensure_ascii=False, indent=1) + "\n",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("suffix", sorted(RENDERERS))
+def test_renderers_match_their_golden_files(language: str, suffix: str) -> None:
+    """Set STOREPULSE_UPDATE_GOLDEN=1 to rewrite them after a deliberate change."""
+    rendered = RENDERERS[suffix](sample_digest(), Locale(language))  # type: ignore[arg-type]
+    path = GOLDEN / f"daily.{language}.{suffix}"
+    if os.environ.get("STOREPULSE_UPDATE_GOLDEN"):
+        path.write_text(rendered, encoding="utf-8")
+    assert rendered == path.read_text(encoding="utf-8")
+
+
+def test_the_digest_says_what_an_operations_manager_needs() -> None:
+    text = daily_text(sample_digest(), Locale("en"))
+    assert "Daily digest · demo · Tuesday 24 November 2026" in text
+    assert "$5,531.33" in text and "-73.2%" in text and "vs target pace 124%" in text
+    assert "-1.6 pp" in text  # rates move in points
+    assert "vs year ago n/a" in text  # no base: n/a, never 0 %
+    assert "Conversion rate 0.9%, expected 2.5% (-64.0%; normal range 1.6%–4.0%)" in text
+    assert "Why: purchases 29 vs 76.8" in text
+    assert "out of stock" in text and "3.5 days of cover" in text
+    zh = daily_text(sample_digest(), Locale("zh-CN"))
+    assert "每日简报 · demo · 2026年11月24日（星期二）" in zh
+    assert "US$5,531.33" in zh and "-1.6个百分点" in zh and "转化率 0.9%，预期 2.5%" in zh
+
+
+def test_slack_text_cannot_ping_or_link() -> None:
+    payload = json.dumps(daily_blocks(sample_digest(), Locale("en")))
+    assert "<!channel>" not in payload and "<https://evil" not in payload
+    assert "&lt;!channel&gt;" in payload
+    for block in daily_blocks(sample_digest(), Locale("en")):
+        text = block.get("text") or {}
+        if text.get("type") == "mrkdwn":
+            assert text["verbatim"] is True
+
+
+def test_html_escapes_user_text_and_runs_no_script() -> None:
+    html = daily_html(sample_digest(), Locale("en"))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<style" not in html  # inline CSS only, for mail clients
+
+
+def test_markdown_shows_user_text_as_typed() -> None:
+    markdown = daily_markdown(sample_digest(), Locale("en"))
+    assert "[x](y)" not in markdown and "\\[x\\]\\(y\\)" in markdown
+    assert "<script>" not in markdown
+
+
+def test_long_digests_are_split_never_cut() -> None:
+    digest = sample_digest(alerts=300)
+    blocks = daily_blocks(digest, Locale("en"))
+    messages = split_messages(blocks)
+    assert len(messages) > 1
+    assert [b for m in messages for b in m] == blocks  # nothing lost, order kept
+    for message in messages:
+        assert len(message) <= MAX_BLOCKS
+        texts = [
+            b.get("text", {}).get("text", "") for b in message if isinstance(b.get("text"), dict)
+        ]
+        assert sum(map(len, texts)) <= MAX_MESSAGE
+        assert all(len(t) <= MAX_SECTION for t in texts)
+    assert sum("Conversion rate 0.9%" in json.dumps(b) for b in blocks) == 300
+    assert HOSTILE not in json.dumps(blocks)

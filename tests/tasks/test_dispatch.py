@@ -1,0 +1,116 @@
+"""The outbox: stored before sent, sent once, retried until it goes, written as files."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, date, datetime, timedelta
+from email import policy
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from connectors.config import StoreConfig, parse_config
+from connectors.shopify.sandbox import DemoStore
+from tasks.digest import publish_daily
+from tasks.dispatch import FileTransport, Message, deliver, email_message, enqueue, list_outbox
+from tasks.metrics.compute import refresh
+from tasks.warehouse import schema as t
+from tasks.warehouse.engine import get_engine
+from tests.conftest import SMALL_SPEC, store_config
+from tests.helpers import run_sync
+
+NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+
+
+class Flaky:
+    """Fails the first ``failures`` sends, like a Slack outage, then works."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: list[str] = []
+
+    def send(self, message: Message) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("slack.com unreachable")
+        self.sent.append(message.key)
+        return f"ts-{len(self.sent)}"
+
+
+def message(key: str = "daily/2026-11-24/demo/ops/en") -> Message:
+    return Message(key, "digest", "ops", "#ops", "en", "Daily digest", {"text": "hello"})
+
+
+def test_a_message_is_sent_once_however_often_it_is_queued(warehouse_url: str) -> None:
+    transport = Flaky(0)
+    with get_engine(warehouse_url).begin() as conn:
+        for _ in range(3):  # a rerun, a duplicate scheduled run
+            keys = enqueue(conn, [message()], NOW)
+            deliver(conn, {"ops": transport}, NOW, keys)
+        assert transport.sent == [message().key]
+        keys = enqueue(conn, [message()], NOW, resend=True)
+        deliver(conn, {"ops": transport}, NOW, keys)
+    assert transport.sent == [message().key] * 2
+
+
+def test_a_failed_send_is_kept_and_delivered_by_a_later_run(warehouse_url: str) -> None:
+    transport = Flaky(1)
+    with get_engine(warehouse_url).begin() as conn:
+        enqueue(conn, [message()], NOW)
+        first = deliver(conn, {"ops": transport}, NOW)
+        assert first.failed == [message().key] and not transport.sent
+        row = list_outbox(conn)[0]
+        assert row["status"] == "failed" and "slack.com unreachable" in row["last_error"]
+        assert not deliver(conn, {"ops": transport}, NOW + timedelta(minutes=1)).sent  # backing off
+        later = deliver(conn, {"ops": transport}, NOW + timedelta(minutes=6))
+    assert later.sent == [message().key] and transport.sent == [message().key]
+
+
+def test_files_stand_in_for_channels_without_credentials(tmp_path: Path) -> None:
+    hostile = Message(
+        "daily/x",
+        "digest",
+        "files",
+        "ops@example.com\r\nBcc: everyone@example.com",
+        "en",
+        "Digest\r\nBcc: everyone@example.com",
+        {"text": "hi", "html": "<p>hi</p>", "blocks": []},
+    )
+    reference = FileTransport(tmp_path).send(hostile)
+    assert Path(reference).read_text() == "<p>hi</p>"
+    mail = email.message_from_bytes((tmp_path / "daily_x.eml").read_bytes(), policy=policy.default)
+    assert mail["Bcc"] is None and "\n" not in mail["Subject"]
+    assert mail.get_body(("html",)).get_content().strip() == "<p>hi</p>"
+    raw = email_message(hostile).as_bytes()
+    assert not any(line.startswith(b"Bcc:") for line in raw.splitlines())
+
+
+@pytest.fixture
+def synced(shop: DemoStore, sqlite_url: str) -> StoreConfig:
+    store = store_config(shop.url)
+    run_sync(store, sqlite_url)
+    refresh(store, sqlite_url, today=SMALL_SPEC.end_date)  # type: ignore[arg-type]
+    return store
+
+
+def test_the_daily_digest_goes_out_once_per_language(
+    synced: StoreConfig, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STOREPULSE_OUTBOX_DIR", str(tmp_path))
+    config = parse_config({"stores": [synced.model_dump(mode="json")]})
+    day = SMALL_SPEC.end_date - timedelta(days=1)  # type: ignore[operator]
+    run = publish_daily(config, sqlite_url, report_date=day, as_of=NOW)
+    assert sorted(run.delivery.sent) == [
+        f"daily/{day}/demo/files/en",
+        f"daily/{day}/demo/files/zh-CN",
+    ]
+    html = Path(run.references[f"daily/{day}/demo/files/zh-CN"]).read_text()
+    assert "每日简报" in html and 'id="kpis"' in html
+    again = publish_daily(config, sqlite_url, report_date=day, as_of=NOW)
+    assert not again.delivery.sent and len(again.delivery.skipped) == 2
+    with get_engine(sqlite_url).connect() as conn:
+        assert conn.execute(select(t.outbox.c.key)).scalars().all() == sorted(run.delivery.sent)
+    resent = publish_daily(config, sqlite_url, report_date=day, as_of=NOW, resend=True)
+    assert len(resent.delivery.sent) == 2
+    assert date.fromisoformat(str(day)) == run.digests[0].day
