@@ -111,7 +111,8 @@ class TargetConfig(_Strict):
 
 
 class CampaignConfig(_Strict):
-    """A promotion: its days are neither alerted on nor learned from by the anomaly checks."""
+    """A promotion: its days are not learned from by the anomaly checks, and only falls are
+    alerted on in them (a lift is what a campaign is for)."""
 
     name: str
     start: date
@@ -202,6 +203,95 @@ class ChecksConfig(_Strict):
     silence: list[SilenceConfig] = Field(default_factory=list)
 
 
+Language = Literal["en", "zh-CN"]
+Report = Literal["daily", "weekly", "alerts"]
+REPORTS: tuple[Report, ...] = ("daily", "weekly", "alerts")
+
+
+#: Settings each channel type needs; each tuple is one-of.
+CHANNEL_NEEDS: dict[str, list[tuple[str, ...]]] = {
+    "slack": [("channel",), ("token_env", "token_secret")],
+    "webhook": [("url_env", "url_secret")],
+    "email": [("host",), ("sender",), ("to",)],
+}
+
+
+class ChannelConfig(_Strict):
+    """Where reports and alerts go: a Slack channel (bot token), a Slack incoming webhook, or
+    email over SMTP. Secrets are named (``*_env`` or ``*_secret``), never written here."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+    type: Literal["slack", "webhook", "email"]
+    language: Language = "en"
+    #: What it receives; all of it by default.
+    reports: list[Report] = Field(default_factory=lambda: list(REPORTS))
+    #: The stores it covers; all of them when empty.
+    stores: list[str] = Field(default_factory=list)
+    #: The least severe alert it receives.
+    min_severity: Literal["warning", "critical"] = "warning"
+    #: Who is called on a critical alert: Slack user IDs (U…) or user groups (S…).
+    mention: list[Annotated[str, Field(pattern=r"^[US][A-Z0-9]{2,}$")]] = Field(
+        default_factory=list
+    )
+    #: Hours (``HH:MM-HH:MM`` in ``timezone``) when only critical alerts go out at once.
+    quiet_hours: Annotated[str, Field(pattern=r"^\d\d:\d\d-\d\d:\d\d$")] | None = None
+    timezone: str = "UTC"
+    # slack: a channel ID (C…) or #name, and the bot token
+    channel: str | None = None
+    token_env: str | None = None
+    token_secret: str | None = None
+    #: The Slack Web API's address (a stand-in's in tests).
+    api_url: str = "https://slack.com/api/"
+    # webhook: the incoming webhook's URL is itself a secret
+    url_env: str | None = None
+    url_secret: str | None = None
+    # email
+    host: str | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    password_secret: str | None = None
+    sender: str | None = None
+    to: list[str] = Field(default_factory=list)
+    cc: list[str] = Field(default_factory=list)
+    #: A private certificate authority to trust (a company mail relay).
+    ca_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> ChannelConfig:
+        needed = CHANNEL_NEEDS[self.type]
+        for options in needed:
+            given = [o for o in options if getattr(self, o)]
+            if len(given) != 1:
+                raise ValueError(f"a {self.type} channel needs {' or '.join(options)}")
+        if (
+            self.type == "email"
+            and self.username
+            and not (self.password_env or self.password_secret)
+        ):
+            raise ValueError(
+                "an email channel with a username needs password_env or password_secret"
+            )
+        if self.quiet_hours:
+            for part in self.quiet_hours.split("-"):
+                hour, minute = int(part[:2]), int(part[3:])
+                if hour > 23 or minute > 59:
+                    raise ValueError(f"quiet_hours: {part} is not a time of day")
+        ZoneInfo(self.timezone)
+        return self
+
+    @property
+    def recipient(self) -> str:
+        """Who receives it, as the outbox keys it."""
+        if self.type == "email":
+            return ",".join(self.to + self.cc)
+        return self.channel or self.name
+
+    def covers(self, store: str, report: Report) -> bool:
+        return report in self.reports and (not self.stores or store in self.stores)
+
+
 class Config(_Strict):
     """The whole ``storepulse.yaml``."""
 
@@ -211,6 +301,8 @@ class Config(_Strict):
     targets: list[TargetConfig] = Field(default_factory=list)
     campaigns: list[CampaignConfig] = Field(default_factory=list)
     checks: ChecksConfig = ChecksConfig()
+    #: Where reports and alerts go; without any, they are written as files (the outbox folder).
+    channels: list[ChannelConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _targets_name_stores(self) -> Config:
@@ -222,6 +314,12 @@ class Config(_Strict):
             for name in campaign.stores:
                 if name not in names:
                     raise ValueError(f"campaigns[{index}].stores: no store named {name!r}")
+        for index, channel in enumerate(self.channels):
+            for name in channel.stores:
+                if name not in names:
+                    raise ValueError(f"channels[{index}].stores: no store named {name!r}")
+        if len({c.name for c in self.channels}) < len(self.channels):
+            raise ValueError("channels: each channel needs a name of its own")
         return self
 
     @property
@@ -308,21 +406,26 @@ def resolve_token(store: StoreConfig) -> SecretStr:
     Raises:
         ConfigError: the variable or block is missing; the message names it, never a value.
     """
-    if store.token_env is not None:
-        value = os.environ.get(store.token_env)
+    return resolve_secret(f"store {store.name!r}", store.token_env, store.token_secret)
+
+
+def resolve_secret(owner: str, env: str | None, block: str | None) -> SecretStr:
+    """The secret in environment variable ``env`` or Prefect Secret block ``block``.
+
+    Raises:
+        ConfigError: it is missing; the message names ``owner`` and where it looked, never a value.
+    """
+    if env is not None:
+        value = os.environ.get(env)
         if not value:
-            raise ConfigError(
-                f"store {store.name!r}: environment variable {store.token_env} is not set"
-            )
+            raise ConfigError(f"{owner}: environment variable {env} is not set")
         return SecretStr(value)
-    return SecretStr(_prefect_secret(store.name, str(store.token_secret)))
-
-
-def _prefect_secret(store: str, block: str) -> str:
+    if block is None:
+        raise ConfigError(f"{owner}: no secret configured")
     from prefect.blocks.system import Secret  # imported late: only Prefect deployments need it
 
     try:
         value = cast(Secret, Secret.load(block)).get()
     except ValueError:
-        raise ConfigError(f"store {store!r}: Prefect Secret block {block!r} not found") from None
-    return str(value)
+        raise ConfigError(f"{owner}: Prefect Secret block {block!r} not found") from None
+    return SecretStr(str(value))

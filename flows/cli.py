@@ -13,13 +13,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from connectors.errors import ConfigError, StorepulseError
+
+if TYPE_CHECKING:  # the commands import their work late, to start fast
+    from tasks.dispatch import Delivery
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +46,11 @@ ConfigOption = Annotated[
         show_default=False,
     ),
 ]
+
+StoreOption = Annotated[
+    list[str] | None, typer.Option("--store", "-s", help="Only this store (repeatable).")
+]
+ResendOption = Annotated[bool, typer.Option(help="Send again what was already sent.")]
 
 #: Prefect's console chatter is for the Prefect UI; the CLI shows progress and a summary.
 PREFECT_DEFAULTS = {
@@ -174,9 +182,7 @@ class Side(StrEnum):
 @reports_errors
 def checks(
     config: ConfigOption = None,
-    store: Annotated[
-        list[str] | None, typer.Option("--store", "-s", help="Only this store (repeatable).")
-    ] = None,
+    store: StoreOption = None,
     report_date: Annotated[
         datetime | None,
         typer.Option(
@@ -333,9 +339,7 @@ def backtest(
 @reports_errors
 def digest(
     config: ConfigOption = None,
-    store: Annotated[
-        list[str] | None, typer.Option("--store", "-s", help="Only this store (repeatable).")
-    ] = None,
+    store: StoreOption = None,
     report_date: Annotated[
         datetime | None,
         typer.Option(
@@ -345,7 +349,7 @@ def digest(
             show_default=False,
         ),
     ] = None,
-    resend: Annotated[bool, typer.Option(help="Send again what was already sent.")] = False,
+    resend: ResendOption = False,
 ) -> None:
     """Write each store's daily digest, in every language, through the outbox."""
     from connectors.config import config_path, load_config
@@ -359,15 +363,49 @@ def digest(
         resend=resend,
         config_path=str(path),
     )
-    for key, reference in sorted(run.references.items()):
+    print_outcomes(run.references, run.delivery)
+
+
+def print_outcomes(references: dict[str, str | None], delivery: Delivery) -> None:
+    for key, reference in sorted(references.items()):
         state = (
             "sent"
-            if key in run.delivery.sent
+            if key in delivery.sent
             else "failed"
-            if key in run.delivery.failed
+            if key in delivery.failed
             else "already sent"
+            if key in delivery.skipped
+            else "held"
         )
         console.print(f"{key}  {state}  {reference or ''}", highlight=False)
+
+
+@app.command()
+@reports_errors
+def weekly(
+    config: ConfigOption = None,
+    store: StoreOption = None,
+    week: Annotated[
+        datetime | None,
+        typer.Option(
+            "--week",
+            formats=["%Y-%m-%d"],
+            help="The Monday of the ISO week (default: the last complete week, per store).",
+            show_default=False,
+        ),
+    ] = None,
+    resend: ResendOption = False,
+) -> None:
+    """Send each store's weekly review through the outbox."""
+    from connectors.config import config_path, load_config
+    from flows.publish_digest import publish_weekly_review
+
+    path = config_path(config)
+    load_config(path).select(store)
+    run = publish_weekly_review(
+        stores=store, week=week.date() if week else None, resend=resend, config_path=str(path)
+    )
+    print_outcomes(run.references, run.delivery)
 
 
 outbox_app = typer.Typer(help="Messages stored for delivery.", invoke_without_command=True)
@@ -412,14 +450,37 @@ def outbox_list(
 
 @outbox_app.command("retry")
 @reports_errors
-def outbox_retry() -> None:
-    """Make failed messages due now; the next run (or `storepulse digest`) sends them."""
-    from tasks.dispatch import retry_now
+def outbox_retry(config: ConfigOption = None) -> None:
+    """Send every failed or held message now, through the configured channels."""
+    from connectors.config import load_config
+    from tasks.channels import transports
+    from tasks.dispatch import deliver, retry_now
     from tasks.warehouse.engine import get_engine
 
+    cfg = load_config(config)
+    now = datetime.now(UTC)
     with get_engine().begin() as conn:
-        count = retry_now(conn, datetime.now(UTC))
-    console.print(f"{count} failed message(s) due again")
+        retry_now(conn, now)
+        done = deliver(conn, transports(cfg), now)
+    console.print(f"{len(done.sent)} sent, {len(done.failed)} failed again")
+    for key in done.failed:
+        console.print(f"  failed: {escape(key)}", highlight=False)
+    if done.failed:
+        raise typer.Exit(1)
+
+
+@app.command("test-send")
+@reports_errors
+def send_test_message(
+    channel: Annotated[str, typer.Option("--channel", help="The channel's name in the config.")],
+    config: ConfigOption = None,
+) -> None:
+    """Prove a channel works: send it a short test message now."""
+    from connectors.config import load_config
+    from tasks.channels import send_test
+
+    where = send_test(load_config(config), channel, datetime.now(UTC))
+    console.print(f"Sent to channel {channel!r}: {escape(where)}", highlight=False)
 
 
 targets_app = typer.Typer(

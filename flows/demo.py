@@ -52,7 +52,7 @@ COUNTED = (
 def run_demo(out: Path, console: Console) -> None:
     """Run the demo and say what it did and where to look."""
     from flows.compute_metrics import compute_metrics  # imported late: Prefect is slow to import
-    from flows.publish_digest import publish_digest
+    from flows.publish_digest import publish_digest, publish_weekly_review
     from flows.run_checks import check_stores
     from flows.sync_store import sync_store
 
@@ -87,21 +87,21 @@ def run_demo(out: Path, console: Console) -> None:
         with console.status("Checking yesterday: anomalies, rules, data health…"):
             checked = check_stores(config_path=str(config))
         print_findings(console, checked)
-        with console.status("Writing yesterday's digest in English and Chinese…"):
+        with console.status("Writing yesterday's digest and last week's review…"):
             published = publish_digest(config_path=str(config))
+            reviewed = publish_weekly_review(config_path=str(config))
     finally:
         store.stop()
     console.print(
         "\n[bold]Where to look[/bold] (README.md explains each)\n"
         f"  configuration  {_short(config)}\n"
         f"  warehouse      {_short(warehouse)} (SQLite)\n"
-        + "".join(
-            f"  {'digest ' + key.rsplit('/', 1)[-1]:<14} {_short(Path(ref))}\n"
-            for key, ref in sorted(published.references.items())
-            if ref
-        )
+        + _written("digest", published.references)
+        + _written("weekly", reviewed.references)
+        + _written("alerts", checked.notices.references if checked.notices else {})
         + "  flow runs      run `prefect server start`, open http://127.0.0.1:4200",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -110,6 +110,16 @@ def demo_spec() -> StoreSpec:
     yesterday = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date() - timedelta(days=1)
     kind, size = DEMO_INCIDENT
     return replace(DEMO_SPEC, anomalies=(Anomaly(yesterday, kind, size),))  # type: ignore[arg-type]
+
+
+def _written(what: str, references: dict[str, str | None]) -> str:
+    """One line per file the outbox wrote, labelled by its language."""
+    lines = []
+    for key, ref in sorted(references.items()):
+        language = next(part for part in key.split("/") if part in ("en", "zh-CN"))
+        if ref:
+            lines.append(f"  {what + ' ' + language:<14} {_short(Path(ref))}\n")
+    return "".join(lines)
 
 
 def _short(path: Path) -> str:

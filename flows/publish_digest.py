@@ -1,4 +1,5 @@
-"""The ``publish-digest`` flow: each store's daily digest, through the outbox, once."""
+"""The ``publish-digest`` and ``publish-weekly`` flows: each store's daily digest and weekly
+review, through the outbox, once."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from prefect.cache_policies import NO_CACHE
 from connectors.config import load_config
 from reports.i18n import Locale
 from reports.markdown import daily_markdown
+from reports.weekly import weekly_markdown
 from tasks.digest import DigestRun, publish_daily
+from tasks.weekly import WeeklyRun, publish_weekly
 
 
 @task(name="publish_daily", cache_policy=NO_CACHE)
@@ -49,5 +52,44 @@ def publish_digest(
             daily_markdown(digest, Locale("en")),
             key=f"daily-digest-{digest.store}",
             description=f"Daily digest, {digest.store}, {digest.day}",
+        )
+    return run
+
+
+@task(name="publish_weekly", cache_policy=NO_CACHE)
+def publish_weekly_task(
+    config_path: str | None,
+    database_url: str | None,
+    stores: list[str] | None,
+    week: date | None,
+    as_of: datetime | None,
+    resend: bool,
+) -> WeeklyRun:
+    return publish_weekly(
+        load_config(config_path),
+        database_url,
+        stores=stores,
+        week=week,
+        as_of=as_of,
+        resend=resend,
+    )
+
+
+@flow(name="publish-weekly")
+def publish_weekly_review(
+    stores: list[str] | None = None,
+    week: date | None = None,
+    as_of: datetime | None = None,
+    resend: bool = False,
+    config_path: str | None = None,
+    database_url: str | None = None,
+) -> WeeklyRun:
+    """Render the weekly review (by default of the last complete ISO week) and deliver it."""
+    run = publish_weekly_task(config_path, database_url, stores, week, as_of, resend)
+    for review in run.reviews:
+        create_markdown_artifact(
+            weekly_markdown(review, Locale("en")),
+            key=f"weekly-review-{review.store}",
+            description=f"Weekly review, {review.store}, week of {review.week}",
         )
     return run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -12,6 +12,7 @@ from connectors.config import load_config
 from connectors.shopify import open_shopify
 from flows.policy import RETRY_DELAYS, retry_transient
 from tasks.checks.run import CheckRun, run_checks
+from tasks.notify import NoticeRun, notify_alerts
 
 
 @task(
@@ -43,6 +44,16 @@ def run_checks_task(
     )
 
 
+@task(name="notify_alerts", cache_policy=NO_CACHE)
+def notify_alerts_task(
+    config_path: str | None,
+    database_url: str | None,
+    stores: list[str] | None,
+    now: datetime,
+) -> NoticeRun:
+    return notify_alerts(load_config(config_path), database_url, now=now, stores=stores)
+
+
 @flow(name="run-checks")
 def check_stores(
     stores: list[str] | None = None,
@@ -53,8 +64,13 @@ def check_stores(
     config_path: str | None = None,
     database_url: str | None = None,
 ) -> CheckRun:
-    """Anomalies, rules and data health for each store's report day (docs/checks.md)."""
+    """Anomalies, rules and data health for each store's report day (docs/checks.md); new and
+    resolved alerts are told at once when the run pages."""
     run = run_checks_task(config_path, database_url, stores, report_date, as_of, page, count_check)
+    if run.changes is not None:
+        run.notices = notify_alerts_task(
+            config_path, database_url, stores, as_of or datetime.now(UTC)
+        )
     lines = ["| store | day | check | metric | severity | finding |", "|---|---|---|---|---|---|"]
     lines += [
         f"| {f.store} | {f.day} | {f.check} | {f.metric} | {f.severity} | {f.message} |"

@@ -21,7 +21,15 @@ _env = Environment(
 
 
 def daily_html(digest: DailyDigest, t: Locale) -> str:
-    template = _env.get_template("daily.html.j2")
-    return template.render(
-        s=daily_sections(digest, t), t=t, lang=t.language, tones=TONES, severity=SEVERITY
+    return render(
+        "daily.html.j2",
+        s=daily_sections(digest, t),
+        t=t,
+        lang=t.language,
+        tones=TONES,
+        severity=SEVERITY,
     )
+
+
+def render(template: str, **context: object) -> str:
+    return _env.get_template(template).render(**context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 Language = Literal["en", "zh-CN"]
@@ -45,6 +45,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "pp": " pp",
         "trend": "Last 14 days",
         "special_day": "a campaign or holiday day, usually higher",
+        "alert_title": "Alerts",
+        "resolved_mark": "Resolved",
+        "test_title": "storepulse test message",
+        "test_body": "This channel is set up: storepulse reports and alerts will arrive here.",
+        "weekly_title": "Weekly review",
+        "vs_last_week": "vs last week",
+        "vs_last_year": "vs same week last year",
+        "pacing": "Month to date vs target",
+        "attained": "attained",
+        "pace": "of the pace the target asks for",
+        "cohorts": "Cohort retention (share ordering again, by months since the first order)",
+        "first_order": "First order",
+        "customers": "Customers",
+        "channels": "Channel mix",
+        "share_pp": "share",
+        "bottom_products": "Biggest fallers",
+        "promotions": "Promotions",
+        "vs_week_before": "vs the same days a week before",
+        "days": "days",
+        "alert_rollup": "Alerts this week",
+        "no_alerts_week": "No alerts this week.",
     },
     "zh-CN": {
         "daily_title": "每日简报",
@@ -77,6 +98,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "pp": "个百分点",
         "trend": "近14天",
         "special_day": "活动或节日当天，通常更高",
+        "alert_title": "告警",
+        "resolved_mark": "已恢复",
+        "test_title": "storepulse 测试消息",
+        "test_body": "此渠道已配置成功：storepulse 的报告和告警将发送到这里。",
+        "weekly_title": "每周复盘",
+        "vs_last_week": "较上周",
+        "vs_last_year": "较去年同周",
+        "pacing": "本月至今目标进度",
+        "attained": "已完成",
+        "pace": "（相对目标应有进度）",
+        "cohorts": "同期群留存（按首单后月数的复购比例）",
+        "first_order": "首单月份",
+        "customers": "客户数",
+        "channels": "渠道构成",
+        "share_pp": "占比",
+        "bottom_products": "下滑最多",
+        "promotions": "促销活动",
+        "vs_week_before": "较上周同期",
+        "days": "天",
+        "alert_rollup": "本周告警",
+        "no_alerts_week": "本周无告警。",
     },
 }
 WEEKDAYS_ZH = "一二三四五六日"
@@ -115,6 +157,19 @@ class Locale:
         if ratio is None:
             return self("na")
         return f"{ratio:+.1%}"
+
+    def week(self, monday: date) -> str:
+        sunday = monday + timedelta(days=6)
+        number = monday.isocalendar().week
+        if self.language == "zh-CN":
+            return (
+                f"{monday.isocalendar().year}年第{number}周"
+                f"（{monday.month}月{monday.day}日–{sunday.month}月{sunday.day}日）"
+            )
+        return f"week {number}, {monday.day} {monday:%B} – {sunday.day} {sunday:%B %Y}"
+
+    def month(self, first: date) -> str:
+        return f"{first.year}年{first.month}月" if self.language == "zh-CN" else f"{first:%b %Y}"
 
     def day(self, value: date) -> str:
         if self.language == "zh-CN":

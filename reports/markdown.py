@@ -14,12 +14,18 @@ def md(text: str) -> str:
     return text.translate(MARKDOWN_SPECIAL)
 
 
+def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """A table, first column left-aligned and the rest (numbers) right-aligned; cells escaped."""
+    lines = ["| " + " | ".join(md(h) for h in headers) + " |"]
+    lines += ["|" + "---|" + "---:|" * (len(headers) - 1)]
+    lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
 def daily_markdown(digest: DailyDigest, t: Locale) -> str:
     s = daily_sections(digest, t)
     lines = [f"# {md(s.title)}", ""]
-    lines += ["| " + " | ".join(md(h) for h in s.headers) + " |"]
-    lines += ["|" + "---|" + "---:|" * (len(s.headers) - 1)]
-    lines += ["| " + " | ".join(md(c.text) for c in row) + " |" for row in s.kpi_rows]
+    lines += markdown_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
     lines += ["", f"## {md(t('alerts'))}", ""]
     lines += [f"- {md(line)}" for line in alert_lines(s, t)] or [md(t("no_alerts"))]
     for heading, items in s.products:

@@ -95,3 +95,97 @@ class DailyDigest:
     def key(self) -> str:
         """What identifies this report for the outbox: report, period and store."""
         return f"daily/{self.day.isoformat()}/{self.store}"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertNotice:
+    """Alerts that opened or resolved in one run for one store, told at once (not at the
+    digest); ``mentions`` (Slack user or group IDs) are called when one is critical."""
+
+    store: str
+    day: date
+    currency: str
+    alerts: list[AlertLine]
+    mentions: list[str] = field(default_factory=list)
+    run_url: str | None = None
+
+    @property
+    def critical(self) -> bool:
+        return any(a.severity == "critical" and a.state == "new" for a in self.alerts)
+
+
+@dataclass(frozen=True, slots=True)
+class CohortRow:
+    """A first-order month, its size, and the share who ordered again N months later."""
+
+    month: date
+    customers: int
+    retention: tuple[float | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelShare:
+    channel: str
+    sales: float
+    share: float
+    #: Change in share since the week before, in points (None without a base).
+    points: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionResult:
+    """A campaign's days in the week: sales on them against the same weekdays a week earlier."""
+
+    name: str
+    days: int
+    sales: float
+    before: float
+
+    @property
+    def lift(self) -> float | None:
+        return self.sales / self.before - 1 if self.before else None
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """Month to date against a metric's monthly target."""
+
+    label_en: str
+    label_zh: str
+    #: Share of the month's target reached so far.
+    attained: float | None
+    #: Attainment against what the target asks by now, weekdays weighted (1.0 = on pace).
+    pace: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyReview:
+    store: str
+    week: date  # the ISO week's Monday
+    currency: str
+    #: Week KPIs: ``vs_prior`` is last week, ``vs_year`` the same ISO week a year ago.
+    kpis: list[Kpi]
+    pacing: list[Pacing] = field(default_factory=list)
+    cohorts: list[CohortRow] = field(default_factory=list)
+    channels: list[ChannelShare] = field(default_factory=list)
+    top_products: list[ProductLine] = field(default_factory=list)
+    bottom_products: list[ProductLine] = field(default_factory=list)
+    promotions: list[PromotionResult] = field(default_factory=list)
+    #: Alerts opened in the week (their state now), resolved in it, and still open at its end.
+    alerts: list[AlertLine] = field(default_factory=list)
+    run_url: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"weekly/{self.week.isoformat()}/{self.store}"
+
+
+@dataclass(frozen=True, slots=True)
+class Renderers:
+    """One report's renderers, one per medium; each takes the model and a locale."""
+
+    title: Any
+    text: Any
+    html: Any
+    markdown: Any
+    blocks: Any

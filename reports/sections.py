@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reports.i18n import Locale
-from reports.model import AlertLine, Change, DailyDigest, Kpi
+from reports.model import AlertLine, Change, DailyDigest, Kpi, ProductLine
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -41,32 +41,20 @@ class Sections:
     run_url: str | None
 
 
+def daily_title(digest: DailyDigest, t: Locale) -> str:
+    return f"{t('daily_title')} · {digest.store} · {t.day(digest.day)}"
+
+
 def daily_sections(digest: DailyDigest, t: Locale) -> Sections:
-    title = f"{t('daily_title')} · {digest.store} · {t.day(digest.day)}"
+    title = daily_title(digest, t)
     headers = [t("kpi"), t("value"), t("vs_prior"), t("vs_week"), t("vs_year"), t("vs_target")]
     rows = [_kpi_row(k, digest.currency, t) for k in digest.kpis]
-    alerts = [
-        (
-            t(state),
-            [
-                AlertView(
-                    a.severity, t(a.severity), alert_text(a, t, digest.currency), alert_why(a, t)
-                )
-                for a in digest.alerts
-                if a.state == state
-            ],
-        )
-        for state in ("new", "ongoing", "resolved")
-        if any(a.state == state for a in digest.alerts)
-    ]
+    alerts = alert_groups(digest.alerts, digest.currency, t)
     money = digest.currency
     products = [
         (
             t(name),
-            [
-                f"{p.title}: {t.money(p.sales, money, 0)} ({_signed(p.change, money, t)})"
-                for p in items
-            ],
+            [product_text(p, money, t) for p in items],
         )
         for name, items in (
             ("top_products", digest.top_products),
@@ -98,14 +86,41 @@ def daily_sections(digest: DailyDigest, t: Locale) -> Sections:
     )
 
 
-def _kpi_row(k: Kpi, currency: str, t: Locale) -> list[Cell]:
+def alert_groups(
+    alerts: list[AlertLine], currency: str, t: Locale
+) -> list[tuple[str, list[AlertView]]]:
+    """(heading, alerts) for each of new, ongoing and resolved that has any."""
+    return [
+        (
+            t(state),
+            [
+                AlertView(a.severity, t(a.severity), alert_text(a, t, currency), alert_why(a, t))
+                for a in alerts
+                if a.state == state
+            ],
+        )
+        for state in ("new", "ongoing", "resolved")
+        if any(a.state == state for a in alerts)
+    ]
+
+
+def kpi_cells(
+    k: Kpi, currency: str, t: Locale, changes: tuple[str, ...] = ("prior", "week", "year")
+) -> list[Cell]:
+    """Label, value (with its sparkline), and the ``changes`` asked for."""
     label = k.label_zh if t.language == "zh-CN" else k.label_en
     value = t.number(k.value, k.unit, currency)
     if k.trend:
         value += " " + sparkline(k.trend)
     cells = [Cell(label), Cell(value)]
-    for change in (k.vs_prior, k.vs_week, k.vs_year):
+    against = {"prior": k.vs_prior, "week": k.vs_week, "year": k.vs_year}
+    for change in (against[name] for name in changes):
         cells.append(Cell(t.change(change.ratio, change.points), _tone(change, k.good_when_up)))
+    return cells
+
+
+def _kpi_row(k: Kpi, currency: str, t: Locale) -> list[Cell]:
+    cells = kpi_cells(k, currency, t)
     target = k.vs_target
     cells.append(
         Cell(
@@ -134,7 +149,11 @@ def _tone(change: Change, good_when_up: bool) -> str:
     return "good" if (moved > 0) == good_when_up else "bad"
 
 
-def _signed(value: float, currency: str, t: Locale) -> str:
+def product_text(p: ProductLine, currency: str, t: Locale) -> str:
+    return f"{p.title}: {t.money(p.sales, currency, 0)} ({signed_money(p.change, currency, t)})"
+
+
+def signed_money(value: float, currency: str, t: Locale) -> str:
     return ("+" if value >= 0 else "") + t.money(value, currency, 0)
 
 

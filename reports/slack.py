@@ -29,27 +29,27 @@ def mrkdwn_escape(text: str) -> str:
 
 def daily_blocks(digest: DailyDigest, t: Locale) -> list[Block]:
     s = daily_sections(digest, t)
-    blocks: list[Block] = [_header(s.title)]
-    table = _kpi_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
-    blocks += _sections("```\n" + table + "\n```")
+    blocks: list[Block] = [header_block(s.title)]
+    table = kpi_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
+    blocks += section_blocks("```\n" + table + "\n```")
     blocks.append({"type": "divider"})
     alerts = alert_lines(s, t)
-    blocks += _sections(f"*{mrkdwn_escape(t('alerts'))}*")
+    blocks += section_blocks(f"*{mrkdwn_escape(t('alerts'))}*")
     for line in alerts or [t("no_alerts")]:
-        blocks += _sections(mrkdwn_escape(line))
+        blocks += section_blocks(mrkdwn_escape(line))
     for heading, items in s.products:
         text = f"*{mrkdwn_escape(heading)}*\n" + "\n".join(f"• {mrkdwn_escape(i)}" for i in items)
-        blocks += _sections(text)
+        blocks += section_blocks(text)
     if s.stock:
         text = f"*{mrkdwn_escape(t('stock_risks'))}*\n" + "\n".join(
             f"• {mrkdwn_escape(i)}" for i in s.stock
         )
-        blocks += _sections(text)
+        blocks += section_blocks(text)
     health = " · ".join(mrkdwn_escape(i) for i in s.health)
     context = f"{mrkdwn_escape(t('data_health'))}: {health}"
     if s.run_url:
         context += f" · <{s.run_url}|{mrkdwn_escape(t('run'))}>"
-    blocks.append({"type": "context", "elements": [_text(context[:MAX_SECTION])]})
+    blocks.append({"type": "context", "elements": [text_object(context[:MAX_SECTION])]})
     return blocks
 
 
@@ -67,13 +67,13 @@ def split_messages(blocks: list[Block]) -> list[list[Block]]:
     return [m for m in messages if m]
 
 
-def _header(title: str) -> Block:
+def header_block(title: str) -> Block:
     if len(title) <= MAX_HEADER:
         return {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}}
-    return {"type": "section", "text": _text(f"*{mrkdwn_escape(title)}*")}
+    return {"type": "section", "text": text_object(f"*{mrkdwn_escape(title)}*")}
 
 
-def _sections(text: str) -> list[Block]:
+def section_blocks(text: str) -> list[Block]:
     """One section per ≤3,000 characters, split at line ends (inside a line only if it must)."""
     chunks: list[str] = []
     current = ""
@@ -91,14 +91,14 @@ def _sections(text: str) -> list[Block]:
     if fence and len(chunks) > 1:  # keep each piece a code block of its own
         chunks = [c if c.startswith("```") else "```\n" + c for c in chunks]
         chunks = [c if c.endswith("```") else c + "\n```" for c in chunks]
-    return [{"type": "section", "text": _text(c)} for c in chunks if c.strip()]
+    return [{"type": "section", "text": text_object(c)} for c in chunks if c.strip()]
 
 
-def _text(text: str) -> dict[str, Any]:
+def text_object(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
-def _kpi_table(headers: list[str], rows: list[list[str]]) -> str:
+def kpi_table(headers: list[str], rows: list[list[str]]) -> str:
     """A monospace table; inside a code block Slack shows text as typed (escaping still applies)."""
     table = [headers[:2] + headers[2:5]] + [r[:5] for r in rows]
     widths = [max(display_width(r[i]) for r in table) for i in range(len(table[0]))]

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, RowMapping, and_, or_, select
 
 from connectors.config import Config
 from connectors.money import currency_exponent
-from reports.html import daily_html
-from reports.i18n import LANGUAGES, Locale
-from reports.markdown import daily_markdown, daily_text
-from reports.model import AlertLine, Change, DailyDigest, Kpi, ProductLine, StockRisk
-from reports.slack import daily_blocks
+from reports.model import AlertLine, AlertState, Change, DailyDigest, Kpi, ProductLine, StockRisk
+from reports.renderers import DAILY
+from tasks.channels import render_message, routes, send
 from tasks.checks.history import load_history
 from tasks.checks.run import default_report_date
-from tasks.dispatch import Delivery, FileTransport, Message, deliver, enqueue, outbox_dir
+from tasks.dispatch import Delivery
 from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
@@ -39,7 +39,7 @@ def build_daily(
     )
     history = load_history(conn, store, day, list(HEADLINE), days=TREND_DAYS)
     pacing = _target_pacing(conn, store, day)
-    kpis = [_kpi(c, currency, history.get(c.metric), pacing.get(c.metric)) for c in comparisons]
+    kpis = [kpi(c, currency, history.get(c.metric), pacing.get(c.metric)) for c in comparisons]
     moves = product_moves(conn, store, "day", day)
     risers, fallers = risers_and_fallers(moves, limit=3)
     return DailyDigest(
@@ -48,16 +48,18 @@ def build_daily(
         currency=currency,
         kpis=kpis,
         alerts=_alerts(conn, store, day),
-        top_products=[_product(m) for m in top_products(moves, limit=5)],
-        risers=[_product(m) for m in risers],
-        fallers=[_product(m) for m in fallers],
+        top_products=[product_line(m) for m in top_products(moves, limit=5)],
+        risers=[product_line(m) for m in risers],
+        fallers=[product_line(m) for m in fallers],
         stock_risks=_stock_risks(conn, store, day),
         data_problems=_data_problems(conn, store, day),
         run_url=run_url,
     )
 
 
-def _kpi(c: Comparison, currency: str, trend: np.ndarray, pace: float | None) -> Kpi:
+def kpi(
+    c: Comparison, currency: str, trend: np.ndarray | None = None, pace: float | None = None
+) -> Kpi:
     m = REGISTRY[c.metric]
     scale = 10 ** currency_exponent(currency) if m.unit == "money" else 1
 
@@ -68,7 +70,8 @@ def _kpi(c: Comparison, currency: str, trend: np.ndarray, pace: float | None) ->
             return Change(d.ratio, d.change)
         return Change(d.ratio)
 
-    values = tuple(None if np.isnan(v) else float(v) / scale for v in trend)
+    points = () if trend is None else trend
+    values = tuple(None if np.isnan(v) else float(v) / scale for v in points)
     return Kpi(
         metric=c.metric,
         label_en=m.label_en,
@@ -112,37 +115,41 @@ def _alerts(conn: Connection, store: str, day: date) -> list[AlertLine]:
         )
         .order_by(a.severity, a.fingerprint)
     ).mappings()
-    lines = []
-    for row in rows:
-        state = (
+    lines = [
+        alert_line(
+            row,
             "resolved"
             if row["status"] == "resolved"
-            else ("new" if row["opened_for"] == day else "ongoing")
+            else ("new" if row["opened_for"] == day else "ongoing"),
         )
-        metric = REGISTRY.get(row["metric"])
-        lines.append(
-            AlertLine(
-                fingerprint=row["fingerprint"],
-                state=state,  # type: ignore[arg-type]
-                severity=row["severity"],
-                kind=row["kind"],
-                check=row["check_name"],
-                message=row["message"],
-                label_en=metric.label_en if metric else row["metric"],
-                label_zh=metric.label_zh if metric else row["metric"],
-                unit=metric.unit if metric else "count",
-                actual=row["actual"],
-                expected=row["expected"],
-                lower=row["lower"],
-                upper=row["upper"],
-                explanation=json.loads(row["explanation"] or "{}"),
-            )
-        )
+        for row in rows
+    ]
     order = {"new": 0, "ongoing": 1, "resolved": 2}
     return sorted(lines, key=lambda x: (order[x.state], x.severity != "critical", x.fingerprint))
 
 
-def _product(move: ProductMove) -> ProductLine:
+def alert_line(row: Mapping[str, Any] | RowMapping, state: AlertState) -> AlertLine:
+    """An ``alerts`` row as the reader sees it."""
+    metric = REGISTRY.get(row["metric"])
+    return AlertLine(
+        fingerprint=row["fingerprint"],
+        state=state,
+        severity=row["severity"],
+        kind=row["kind"],
+        check=row["check_name"],
+        message=row["message"],
+        label_en=metric.label_en if metric else row["metric"],
+        label_zh=metric.label_zh if metric else row["metric"],
+        unit=metric.unit if metric else "count",
+        actual=row["actual"],
+        expected=row["expected"],
+        lower=row["lower"],
+        upper=row["upper"],
+        explanation=json.loads(row["explanation"] or "{}"),
+    )
+
+
+def product_line(move: ProductMove) -> ProductLine:
     return ProductLine(move.title, float(move.sales), float(move.change))
 
 
@@ -199,29 +206,12 @@ def _data_problems(conn: Connection, store: str, day: date) -> list[str]:
     )
 
 
-def daily_messages(digest: DailyDigest, channel: str = "files") -> list[Message]:
-    """The digest rendered for every language, one outbox message each."""
-    messages = []
-    for language in LANGUAGES:
-        t = Locale(language)
-        bodies = {
-            "text": daily_text(digest, t),
-            "html": daily_html(digest, t),
-            "markdown": daily_markdown(digest, t),
-            "blocks": daily_blocks(digest, t),
-        }
-        subject = f"{t('daily_title')} · {digest.store} · {t.day(digest.day)}"
-        key = f"{digest.key}/{channel}/{language}"
-        messages.append(Message(key, "digest", channel, language, language, subject, bodies))
-    return messages
-
-
 @dataclass(slots=True)
 class DigestRun:
     digests: list[DailyDigest] = field(default_factory=list)
     delivery: Delivery = field(default_factory=Delivery)
     #: Where each message went (the file written, for the file transport).
-    references: dict[str, str] = field(default_factory=dict)
+    references: dict[str, str | None] = field(default_factory=dict)
 
 
 def publish_daily(
@@ -236,22 +226,17 @@ def publish_daily(
 ) -> DigestRun:
     """Build each store's daily digest, store it in the outbox, and deliver what is due."""
     as_of = as_of or datetime.now(UTC)
-    engine = get_engine(database_url)
     run = DigestRun()
-    transports = {"files": FileTransport(outbox_dir())}
-    with engine.begin() as conn:
-        queued: list[str] = []
-        all_keys: list[str] = []
+    with get_engine(database_url).begin() as conn:
+        messages = []
         for store in config.select(stores):
             day = report_date or default_report_date(store, as_of)
             digest = build_daily(conn, store.name, store.currency, day, run_url)
             run.digests.append(digest)
-            messages = daily_messages(digest)
-            all_keys += [m.key for m in messages]
-            queued += enqueue(conn, messages, as_of, resend=resend)
-        run.delivery = deliver(conn, transports, as_of, queued)
-        run.delivery.skipped = [k for k in all_keys if k not in queued]
-        o = t.outbox.c
-        query = select(o.key, o.reference).where(o.key.in_(all_keys))
-        run.references = {key: ref for key, ref in conn.execute(query).all()}
+            messages += [
+                render_message(digest, DAILY, r, digest.key)
+                for r in routes(config, store.name, "daily")
+            ]
+        sent = send(conn, config, messages, as_of, resend)
+    run.delivery, run.references = sent.delivery, sent.references
     return run

@@ -42,8 +42,11 @@ class Message:
     recipient: str
     language: str
     subject: str
-    #: Rendered bodies by format: text, html, markdown, blocks (a list of Slack blocks).
+    #: Rendered bodies by format: text, html, markdown, blocks (a list of Slack blocks), and
+    #: edits (earlier Slack messages to mark, as reference, text and blocks).
     bodies: Mapping[str, Any] = field(default_factory=dict)
+    #: Held until then (quiet hours); None sends at once.
+    not_before: datetime | None = None
 
 
 class Transport(Protocol):
@@ -153,6 +156,13 @@ def deliver(
     return result
 
 
+def references(conn: Connection, keys: list[str]) -> dict[str, str | None]:
+    """Where each message went (a file, a Slack channel/ts, a Message-ID); None if not yet."""
+    o = t.outbox.c
+    rows = conn.execute(select(o.key, o.reference).where(o.key.in_(keys)))
+    return {key: reference for key, reference in rows}
+
+
 def backoff(attempts: int) -> timedelta:
     """5 minutes, 10, 20… capped at 6 hours."""
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
@@ -169,10 +179,10 @@ def list_outbox(conn: Connection, status: str | None = None) -> list[dict[str, A
 
 
 def retry_now(conn: Connection, now: datetime) -> int:
-    """Make every failed message due at once (``storepulse outbox retry``)."""
+    """Make every unsent message (failed, or held for quiet hours) due at once."""
     o = t.outbox.c
     return conn.execute(
-        update(t.outbox).where(o.status == "failed").values(next_attempt_at=now)
+        update(t.outbox).where(o.status != "sent").values(next_attempt_at=now)
     ).rowcount
 
 
@@ -202,13 +212,18 @@ class FileTransport:
 
 
 def email_message(
-    message: Message, sender: str = "storepulse <storepulse@localhost>"
+    message: Message,
+    sender: str = "storepulse <storepulse@localhost>",
+    to: list[str] | None = None,
+    cc: list[str] | None = None,
 ) -> EmailMessage:
     """The message as an email: plain text with an HTML alternative; headers kept to one line."""
     email = EmailMessage()
     email["Subject"] = header_safe(message.subject)
-    email["From"] = sender
-    email["To"] = header_safe(message.recipient)
+    email["From"] = header_safe(sender)
+    email["To"] = ", ".join(header_safe(a) for a in to) if to else header_safe(message.recipient)
+    if cc:
+        email["Cc"] = ", ".join(header_safe(a) for a in cc)
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain="storepulse.local")
     email.set_content(message.bodies.get("text", ""), charset="utf-8")
@@ -238,7 +253,7 @@ def _row(m: Message, now: datetime) -> dict[str, Any]:
         "status": "pending",
         "attempts": 0,
         "last_error": None,
-        "next_attempt_at": now,
+        "next_attempt_at": max(now, m.not_before or now),
         "created_at": now,
         "sent_at": None,
         "reference": None,

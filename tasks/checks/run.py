@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from tasks.checks.history import History, load_history
 from tasks.checks.lifecycle import Changes, apply, record
 from tasks.warehouse.engine import get_engine
 
+if TYPE_CHECKING:  # notices are built after the checks, from what they stored
+    from tasks.notify import NoticeRun
+
 
 @dataclass(slots=True)
 class CheckRun:
@@ -26,6 +30,8 @@ class CheckRun:
     findings: list[Finding] = field(default_factory=list)
     #: None when the run only recorded findings (a backfill or a past day).
     changes: Changes | None = None
+    #: The alert notices the run sent (``tasks/notify.py``), when it paged.
+    notices: NoticeRun | None = None
 
 
 def default_report_date(store: StoreConfig, as_of: datetime) -> date:

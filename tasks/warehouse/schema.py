@@ -517,3 +517,16 @@ outbox = Table(
     Column("reference", Text),
     Index(None, "status", "next_attempt_at"),
 )
+
+alert_notices = Table(
+    "alert_notices",
+    metadata,
+    #: One alert state change (an alert_events row) told to one channel: the alert's key in
+    #: DESIGN rule 8 (fingerprint, state change, channel, recipient), so nothing is told twice.
+    Column("alert_id", String(36), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("channel", String(64), primary_key=True),
+    Column("recipient", String(255), primary_key=True),
+    #: The grouped message (one per store, run and channel) that told it.
+    Column("outbox_key", String(400), nullable=False),
+)

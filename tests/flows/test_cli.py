@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 from typer.testing import CliRunner
 
 from connectors.shopify.sandbox import DemoStore
 from flows.cli import app
 from tasks.warehouse.engine import DATABASE_URL_ENV
-from tests.conftest import TOKEN, TOKEN_ENV, write_config
+from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config
+from tests.fakes.slack import BOT_TOKEN, fake_slack
 
 runner = CliRunner()
 
@@ -104,3 +106,33 @@ def _served_url(process: subprocess.Popen[str]) -> str:
         if match:
             return match[1]
     pytest.fail("the demo store never said where it serves")
+
+
+def test_test_send_proves_a_channel_and_names_what_is_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with fake_slack() as slack:
+        ops = {
+            "name": "ops",
+            "type": "slack",
+            "channel": "#ops",
+            "token_env": "STOREPULSE_TEST_SLACK_TOKEN",
+            "api_url": slack.api_url,
+            "language": "zh-CN",
+        }
+        private = ops | {"name": "private", "channel": "C0PRIVATE"}
+        path = tmp_path / "storepulse.yaml"
+        config = {"stores": [store_entry("http://x")], "channels": [ops, private]}
+        path.write_text(yaml.safe_dump(config), encoding="utf-8")
+        missing = runner.invoke(app, ["test-send", "--channel", "ops", "--config", str(path)])
+        assert missing.exit_code == 2
+        assert "environment variable STOREPULSE_TEST_SLACK_TOKEN is not set" in missing.output
+        monkeypatch.setenv("STOREPULSE_TEST_SLACK_TOKEN", BOT_TOKEN)
+        ok = runner.invoke(app, ["test-send", "--channel", "ops", "--config", str(path)])
+        assert ok.exit_code == 0 and "C0OPS/" in ok.output
+        assert "storepulse 测试消息" in str(slack.state.messages[0].blocks)
+        refused = runner.invoke(app, ["test-send", "--channel", "private", "--config", str(path)])
+        assert refused.exit_code == 1 and "not_in_channel" in refused.output
+        assert BOT_TOKEN not in refused.output
+        unknown = runner.invoke(app, ["test-send", "--channel", "nope", "--config", str(path)])
+        assert unknown.exit_code == 2 and "channels: ops, private" in unknown.output

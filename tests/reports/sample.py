@@ -1,11 +1,29 @@
-"""A digest with every section filled, and hostile text where users type."""
+"""A digest, a weekly review and an alert notice with every section filled, and hostile text
+where users type."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
-from reports.model import AlertLine, Change, DailyDigest, Kpi, ProductLine, StockRisk
+from reports.model import (
+    AlertLine,
+    AlertNotice,
+    Change,
+    ChannelShare,
+    CohortRow,
+    DailyDigest,
+    Kpi,
+    Pacing,
+    ProductLine,
+    PromotionResult,
+    StockRisk,
+    WeeklyReview,
+)
 
+GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "<!channel> *Sale* <https://evil.example|click> & <script>alert(1)</script> [x](y)"
 
 
@@ -100,3 +118,45 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
         data_problems=["Orders are stale: last synced 48 h ago (allowed: 36 h)"],
         run_url="http://127.0.0.1:4200/runs/flow-run/abc",
     )
+
+
+def sample_weekly() -> WeeklyReview:
+    daily = sample_digest()
+    return WeeklyReview(
+        store="demo",
+        week=date(2026, 11, 16),
+        currency="USD",
+        kpis=[replace(k, trend=(), vs_target=None) for k in daily.kpis],
+        pacing=[Pacing("Net sales", "净销售额", 0.88, 1.2)],
+        cohorts=[
+            CohortRow(date(2026, 9, 1), 1290, (1.0, 0.11, 0.42)),
+            CohortRow(date(2026, 10, 1), 1418, (1.0, 0.05)),
+            CohortRow(date(2026, 11, 1), 1308, (1.0,)),
+        ],
+        channels=[
+            ChannelShare("online_store", 50269.0, 0.54, -0.014),
+            ChannelShare(HOSTILE, 9915.0, 0.11, None),
+        ],
+        top_products=daily.top_products,
+        bottom_products=daily.fallers,
+        promotions=[PromotionResult("BFCM25", 2, 30000.0, 12000.0)],
+        alerts=daily.alerts,
+        run_url=daily.run_url,
+    )
+
+
+def sample_notice(severity: str = "critical") -> AlertNotice:
+    opened = replace(sample_digest().alerts[0], severity=severity)
+    resolved = replace(sample_digest().alerts[1], state="resolved")
+    return AlertNotice(
+        "demo", date(2026, 11, 24), "USD", [opened, resolved], ["S0ONCALL", "U0LEAD"]
+    )
+
+
+def matches_golden(name: str, rendered: str) -> bool:
+    """Whether ``rendered`` is golden/``name``; STOREPULSE_UPDATE_GOLDEN=1 rewrites it first
+    (after a deliberate change; review the diff)."""
+    path = GOLDEN / name
+    if os.environ.get("STOREPULSE_UPDATE_GOLDEN"):
+        path.write_text(rendered, encoding="utf-8")
+    return rendered == path.read_text(encoding="utf-8")

@@ -17,7 +17,10 @@ from tasks.dispatch import FileTransport, Message, deliver, email_message, enque
 from tasks.metrics.compute import refresh
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
+from tasks.weekly import publish_weekly
 from tests.conftest import SMALL_SPEC, store_config
+from tests.fakes.slack import BOT_TOKEN, fake_slack
+from tests.fakes.smtp import PASSWORD, USER, fake_smtp
 from tests.helpers import run_sync
 
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
@@ -114,3 +117,76 @@ def test_the_daily_digest_goes_out_once_per_language(
     resent = publish_daily(config, sqlite_url, report_date=day, as_of=NOW, resend=True)
     assert len(resent.delivery.sent) == 2
     assert date.fromisoformat(str(day)) == run.digests[0].day
+
+
+def test_the_digest_goes_to_slack_and_email_in_each_channels_language(
+    synced: StoreConfig, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STOREPULSE_TEST_SLACK_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("STOREPULSE_TEST_SMTP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("STOREPULSE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    day = SMALL_SPEC.end_date - timedelta(days=1)  # type: ignore[operator]
+    with fake_slack() as slack, fake_smtp(tmp_path) as smtp:
+        channels = [
+            {
+                "name": "ops-cn",
+                "type": "slack",
+                "language": "zh-CN",
+                "channel": "#ops",
+                "token_env": "STOREPULSE_TEST_SLACK_TOKEN",
+                "api_url": slack.api_url,
+            },
+            {
+                "name": "managers",
+                "type": "email",
+                "host": smtp.host,
+                "port": smtp.port,
+                "username": USER,
+                "password_env": "STOREPULSE_TEST_SMTP_PASSWORD",
+                "ca_file": str(smtp.ca_file),
+                "sender": "storepulse <reports@example.com>",
+                "to": ["lead@example.com", "analyst@example.com"],
+                "cc": ["ceo@example.com"],
+                "reports": ["daily"],
+            },
+        ]
+        config = parse_config({"stores": [synced.model_dump(mode="json")], "channels": channels})
+        run = publish_daily(config, sqlite_url, report_date=day, as_of=NOW)
+        again = publish_daily(config, sqlite_url, report_date=day, as_of=NOW)
+
+    assert sorted(run.delivery.sent) == [
+        f"daily/{day}/demo/managers/lead@example.com,analyst@example.com,ceo@example.com",
+        f"daily/{day}/demo/ops-cn/#ops",
+    ]
+    assert not again.delivery.sent and len(again.delivery.skipped) == 2
+    top = [m for m in slack.state.messages if m.thread_ts is None]
+    assert len(top) == 1 and "每日简报" in str(top[0].blocks)
+    (report,) = slack.state.files.values()
+    assert report["thread_ts"] == top[0].ts and "每日简报".encode() in report["content"]
+    (mail,) = smtp.mailbox.received
+    assert len(mail.recipients) == 3 and mail.message["Subject"].startswith("Daily digest")
+    assert not (tmp_path / "outbox").exists()  # channels configured: no files written
+
+
+def test_the_weekly_review_reads_the_warehouse_and_goes_out_once(
+    synced: StoreConfig, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STOREPULSE_OUTBOX_DIR", str(tmp_path))
+    config = parse_config({"stores": [synced.model_dump(mode="json")]})
+    as_of = datetime(2026, 3, 31, 14, 0, tzinfo=UTC)  # a Tuesday: the last whole week is 23–29
+    run = publish_weekly(config, sqlite_url, as_of=as_of)
+    (review,) = run.reviews
+    assert review.week == date(2026, 3, 23)
+    kpis = {k.metric: k for k in review.kpis}
+    assert kpis["orders"].value and kpis["orders"].vs_prior.ratio is not None
+    assert review.channels and abs(sum(c.share for c in review.channels) - 1) < 1e-9
+    assert review.cohorts and review.cohorts[0].retention[0] == 1.0
+    assert review.top_products
+    assert sorted(run.delivery.sent) == [
+        "weekly/2026-03-23/demo/files/en",
+        "weekly/2026-03-23/demo/files/zh-CN",
+    ]
+    html = Path(str(run.references["weekly/2026-03-23/demo/files/zh-CN"])).read_text()
+    assert "每周复盘" in html and 'id="cohorts"' in html
+    again = publish_weekly(config, sqlite_url, as_of=as_of)
+    assert not again.delivery.sent and len(again.delivery.skipped) == 2

@@ -17,19 +17,22 @@ from tasks.warehouse.upsert import upsert
 from tests.conftest import store_config
 
 DAY = date(2026, 3, 10)  # a Tuesday, the report day
-AS_OF = datetime(2026, 3, 11, 13, 0, tzinfo=UTC)  # 08:00 in New York, the next morning
+AS_OF = datetime(2026, 3, 11, 13, 0, tzinfo=UTC)  # 09:00 in New York (EDT), the next morning
+
+
+#: A store known only through its metric history (nothing is synced from it).
+SHOP = {
+    "name": "shop",
+    "platform": "shopify",
+    "url": "http://127.0.0.1:1",
+    "timezone": "America/New_York",
+    "currency": "USD",
+    "token_env": "X",
+}
 
 
 def config(**checks: object) -> Config:
-    store = {
-        "name": "shop",
-        "platform": "shopify",
-        "url": "http://127.0.0.1:1",
-        "timezone": "America/New_York",
-        "currency": "USD",
-        "token_env": "X",
-    }
-    return parse_config({"stores": [store], "checks": checks})
+    return parse_config({"stores": [SHOP], "checks": checks})
 
 
 def seed_history(

@@ -1,4 +1,4 @@
-"""outbox: every message stored before it is sent
+"""outbox: every message stored before it is sent; alert_notices: state changes told
 
 Revision ID: 0004
 Revises: 0003
@@ -38,8 +38,20 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_outbox_status_next_attempt_at"), "outbox", ["status", "next_attempt_at"]
     )
+    op.create_table(
+        "alert_notices",
+        sa.Column("alert_id", sa.String(length=36), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=64), nullable=False),
+        sa.Column("recipient", sa.String(length=255), nullable=False),
+        sa.Column("outbox_key", sa.String(length=400), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "alert_id", "seq", "channel", "recipient", name=op.f("pk_alert_notices")
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("alert_notices")
     op.drop_index(op.f("ix_outbox_status_next_attempt_at"), table_name="outbox")
     op.drop_table("outbox")
