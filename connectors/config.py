@@ -292,6 +292,26 @@ class ChannelConfig(_Strict):
         return report in self.reports and (not self.stores or store in self.stores)
 
 
+class ScheduleConfig(_Strict):
+    """When the scheduled flows run: cron expressions read in each store's own timezone."""
+
+    daily: str = "0 8 * * *"
+    weekly: str = "0 9 * * 1"
+    #: The Prefect work pool the deployments in ``deployments/prefect.yaml`` use.
+    work_pool: str = "storepulse"
+
+    @field_validator("daily", "weekly")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from prefect.client.schemas.schedules import CronSchedule  # late: Prefect is heavy
+
+        try:
+            CronSchedule(cron=value, timezone="UTC")
+        except ValueError:
+            raise ValueError(f"{value!r} is not a cron expression such as '0 8 * * *'") from None
+        return value
+
+
 class Config(_Strict):
     """The whole ``storepulse.yaml``."""
 
@@ -303,6 +323,7 @@ class Config(_Strict):
     checks: ChecksConfig = ChecksConfig()
     #: Where reports and alerts go; without any, they are written as files (the outbox folder).
     channels: list[ChannelConfig] = Field(default_factory=list)
+    schedules: ScheduleConfig = ScheduleConfig()
 
     @model_validator(mode="after")
     def _targets_name_stores(self) -> Config:

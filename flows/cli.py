@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -481,6 +481,115 @@ def send_test_message(
 
     where = send_test(load_config(config), channel, datetime.now(UTC))
     console.print(f"Sent to channel {channel!r}: {escape(where)}", highlight=False)
+
+
+class FlowName(StrEnum):
+    daily_ops = "daily-ops"
+    weekly_review = "weekly-review"
+    backfill = "backfill"
+
+
+@app.command("run")
+@reports_errors
+def run_flow(
+    flow: Annotated[FlowName, typer.Argument(help="daily-ops, weekly-review or backfill.")],
+    config: ConfigOption = None,
+    store: StoreOption = None,
+    report_date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--report-date",
+            formats=["%Y-%m-%d"],
+            help="daily-ops: the day (default: yesterday); weekly-review: a day in the week.",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="backfill: the first day."),
+    ] = None,
+    end: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="backfill: the last day."),
+    ] = None,
+    resend: ResendOption = False,
+) -> None:
+    """Run a flow here, now, as its deployment would (for cron-less use and for tests)."""
+    from connectors.config import config_path, load_config
+
+    path = config_path(config).resolve()
+    load_config(path).select(store)
+    day = report_date.date() if report_date else None
+    if flow is FlowName.daily_ops:
+        from flows.daily_ops import daily_ops
+
+        result = daily_ops(stores=store, report_date=day, resend=resend, config_path=str(path))
+    elif flow is FlowName.weekly_review:
+        from flows.weekly_review import weekly_review
+
+        monday = day - timedelta(days=day.weekday()) if day else None
+        result = weekly_review(stores=store, week=monday, resend=resend, config_path=str(path))
+    else:
+        if start is None or end is None:
+            raise ConfigError("backfill needs --from and --to")
+        from flows.backfill import backfill
+
+        result = backfill(
+            start.date(), end.date(), stores=store, resend=resend, config_path=str(path)
+        )
+    for key, value in result.items():
+        console.print(f"{key}: {value}", highlight=False)
+
+
+@app.command()
+@reports_errors
+def serve(config: ConfigOption = None) -> None:
+    """Serve every deployment with its schedule to the Prefect server at PREFECT_API_URL."""
+    from connectors.config import config_path, load_config
+    from deployments.serve import serve_all
+
+    path = config_path(config).resolve()
+    serve_all(load_config(path), path)
+
+
+@app.command("deployments")
+@reports_errors
+def write_deployments(
+    config: ConfigOption = None,
+    output: Annotated[Path, typer.Option(help="Where to write.")] = Path(
+        "deployments/prefect.yaml"
+    ),
+    worker_config: Annotated[
+        Path | None,
+        typer.Option(help="Where workers read the configuration (default: its path here)."),
+    ] = None,
+) -> None:
+    """Write deployments/prefect.yaml for `prefect deploy --all` (workers in a work pool)."""
+    import prefect
+
+    from connectors.config import config_path, load_config
+    from deployments.build import prefect_yaml
+
+    path = config_path(config).resolve()
+    text = prefect_yaml(load_config(path), worker_config or path, prefect.__version__)
+    output.write_text(text, encoding="utf-8")
+    console.print(f"wrote {output}; deploy with: prefect deploy --all --prefect-file {output}")
+
+
+@app.command("check-config")
+@reports_errors
+def check_config(config: ConfigOption = None) -> None:
+    """Validate the configuration, then test every store's and channel's connection."""
+    from connectors.config import config_path, load_config
+    from tasks.connections import check_connections
+
+    path = config_path(config)
+    checks = check_connections(load_config(path))
+    for check in checks:
+        mark = "[green]ok[/green]" if check.ok else "[red]failed[/red]"
+        console.print(f"{mark}  {check.what}: {escape(check.detail)}", highlight=False)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
 
 
 targets_app = typer.Typer(

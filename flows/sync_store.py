@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prefect import flow, get_run_logger, task
+from datetime import datetime
+
+from prefect import flow, get_run_logger, tags, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -20,9 +22,11 @@ from tasks.sync import SyncSummary, WindowPlan, WindowResult, prepare_store, syn
     retry_condition_fn=retry_transient,
     cache_policy=NO_CACHE,
 )
-def plan_sync_windows(store: StoreConfig, database_url: str | None, full: bool) -> list[WindowPlan]:
+def plan_sync_windows(
+    store: StoreConfig, database_url: str | None, full: bool, since: datetime | None = None
+) -> list[WindowPlan]:
     """Check the shop against its configuration and plan this run's windows."""
-    return prepare_store(store, database_url, full=full)
+    return prepare_store(store, database_url, full=full, since=since)
 
 
 @task(
@@ -46,25 +50,29 @@ def sync_store(
     full: bool = False,
     config_path: str | None = None,
     database_url: str | None = None,
+    since: datetime | None = None,
 ) -> SyncSummary:
     """Sync the stores' orders, customers, products, deletions, inventory and traffic.
 
     Each store's windows run in order (its cursor only moves forward); stores run side by
-    side. ``full`` re-reads each store's whole history; otherwise only what changed since the
-    last run, plus a lookback, is read.
+    side. ``full`` re-reads each store's whole history, ``since`` everything updated from then
+    on (a backfill); otherwise only what changed since the last run, plus a lookback, is read.
     """
     logger = get_run_logger()
     config = load_config(config_path)
     run_id = str(flow_run.get_id() or "local")
     chains: list[list[PrefectFuture[WindowResult]]] = []
     for store in config.select(stores):
-        plans = plan_sync_windows(store, database_url, full)
+        plans = plan_sync_windows(store, database_url, full, since)
         previous: list[PrefectFuture[WindowResult]] = []
         chain = []
-        for plan in plans:
-            future = sync_window_task.submit(store, plan, database_url, run_id, wait_for=previous)
-            chain.append(future)
-            previous = [future]
+        with tags(store_tag(store.name)):  # the per-store concurrency limit applies to these
+            for plan in plans:
+                future = sync_window_task.submit(
+                    store, plan, database_url, run_id, wait_for=previous, return_state=False
+                )
+                chain.append(future)
+                previous = [future]
         chains.append(chain)
     summary, failures = SyncSummary(), []
     for chain in chains:
@@ -87,6 +95,12 @@ def sync_store(
         failures[0].result()
         raise SyncIncomplete(f"{len(failures)} window(s) did not complete")
     return summary
+
+
+def store_tag(store: str) -> str:
+    """The tag on a store's sync tasks; a Prefect concurrency limit of 1 on it keeps two runs
+    from syncing the same store at once (``storepulse serve`` creates it)."""
+    return f"storepulse-store:{store}"
 
 
 class SyncIncomplete(RuntimeError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from reports.charts import TREND_CHART, charted
 from reports.i18n import Locale
 from reports.model import DailyDigest
 from reports.sections import daily_sections
@@ -24,6 +25,7 @@ def daily_html(digest: DailyDigest, t: Locale) -> str:
     return render(
         "daily.html.j2",
         s=daily_sections(digest, t),
+        chart=TREND_CHART if charted(digest.kpis) else None,
         t=t,
         lang=t.language,
         tones=TONES,

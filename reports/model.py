@@ -189,3 +189,5 @@ class Renderers:
     html: Any
     markdown: Any
     blocks: Any
+    #: PNG images by file name, referenced from the HTML as ``cid:NAME``.
+    images: Any = None

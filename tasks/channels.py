@@ -6,6 +6,7 @@ outbox folder), so storepulse can be tried without credentials and nothing is lo
 
 from __future__ import annotations
 
+import base64
 import html
 import logging
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from tasks.dispatch import (
     deliver,
     email_message,
     enqueue,
+    images,
     outbox_dir,
     references,
 )
@@ -94,6 +96,9 @@ def render_message(
         "markdown": renderers.markdown(model, t),
         "blocks": renderers.blocks(model, t),
     }
+    if renderers.images:
+        images = renderers.images(model, t)
+        bodies["images"] = {n: base64.b64encode(png).decode() for n, png in images.items()}
     subject = renderers.title(model, t)
     full_key = f"{key}/{route.channel}/{route.recipient}"
     return Message(full_key, kind, route.channel, route.recipient, route.language, subject, bodies)
@@ -123,7 +128,7 @@ def transports(config: Config) -> dict[str, Transport]:
     return built
 
 
-def transport_for(channel: ChannelConfig) -> Transport:
+def transport_for(channel: ChannelConfig) -> ChannelTransport:
     if channel.type == "slack":
         return SlackTransport(channel)
     if channel.type == "webhook":
@@ -158,6 +163,8 @@ class SlackTransport:
         first = self.bot.post(target, message.subject, parts[0] if parts else [])
         for part in parts[1:]:
             self.bot.post(first.channel, message.subject, part, thread_ts=first.ts)
+        for name, png in images(message).items():
+            self.bot.upload(first, name, png, message.subject)
         if message.kind == "digest" and message.bodies.get("html"):
             report = str(message.bodies["html"]).encode("utf-8")
             self.bot.upload(first, "report.html", report, message.subject)
@@ -238,3 +245,7 @@ def send_test(config: Config, name: str, now: datetime) -> str:
         key, "test", name, channel.recipient, channel.language, t("test_title"), bodies
     )
     return transport_for(channel).send(message)
+
+
+#: A configured channel's transport: it sends, and ``check()`` proves its connection.
+ChannelTransport = SlackTransport | WebhookTransport | EmailTransport

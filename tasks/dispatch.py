@@ -12,6 +12,7 @@ text and HTML) and an ``.html`` file per message, under ``$STOREPULSE_OUTBOX_DIR
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -206,7 +207,12 @@ class FileTransport:
             json.dumps(json_body, ensure_ascii=False, indent=2), encoding="utf-8"
         )
         if "html" in bodies:
-            stem.with_suffix(".html").write_text(bodies["html"], encoding="utf-8")
+            html = bodies["html"]
+            for name, png in images(message).items():  # a file cannot show cid: images
+                picture = stem.with_name(f"{stem.name}.{name}")
+                picture.write_bytes(png)
+                html = html.replace(f"cid:{name}", picture.name)
+            stem.with_suffix(".html").write_text(html, encoding="utf-8")
         stem.with_suffix(".eml").write_bytes(email_message(message).as_bytes())
         return str(stem.with_suffix(".html" if "html" in bodies else ".json"))
 
@@ -229,7 +235,16 @@ def email_message(
     email.set_content(message.bodies.get("text", ""), charset="utf-8")
     if "html" in message.bodies:
         email.add_alternative(message.bodies["html"], subtype="html", charset="utf-8")
+        html_part = email.get_body(("html",))
+        assert html_part is not None  # just added
+        for name, png in images(message).items():
+            html_part.add_related(png, "image", "png", cid=f"<{name}>", filename=name)
     return email
+
+
+def images(message: Message) -> dict[str, bytes]:
+    """The message's PNG images by name (stored base64 in the outbox)."""
+    return {n: base64.b64decode(data) for n, data in message.bodies.get("images", {}).items()}
 
 
 def header_safe(value: str) -> str:

@@ -9,6 +9,7 @@ resolution is told only where the opening was, and marks the original Slack mess
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -19,9 +20,11 @@ from sqlalchemy import Connection, and_, select
 from connectors.config import Config
 from reports.alerts import resolved_blocks
 from reports.i18n import Locale
+from reports.markdown import md
 from reports.model import AlertNotice
 from reports.renderers import ALERTS
-from tasks.channels import Route, render_message, routes, send
+from reports.slack import mrkdwn_escape, section_blocks
+from tasks.channels import Route, Sent, render_message, routes, send
 from tasks.digest import alert_line
 from tasks.dispatch import Delivery, Message
 from tasks.warehouse import schema as t
@@ -183,3 +186,37 @@ def _edits(
         }
         for r in rows
     ]
+
+
+def tell_failure(
+    config: Config,
+    database_url: str | None,
+    *,
+    flow_name: str,
+    run_id: str,
+    reason: str,
+    now: datetime,
+    run_url: str | None = None,
+) -> Sent:
+    """Tell every channel that takes critical alerts that a run failed (once per run)."""
+    text = f"storepulse: the {flow_name} run failed: {reason}"
+    if run_url:
+        text += f" ({run_url})"
+    messages = []
+    channels = {
+        (r.channel, r.recipient): r for s in config.stores for r in routes(config, s.name, "alerts")
+    }
+    for route in channels.values():
+        bodies = {
+            "text": text + "\n",
+            "html": f"<p>{html.escape(text)}</p>",
+            "markdown": md(text),
+            "blocks": section_blocks(f":rotating_light: {mrkdwn_escape(text)}"),
+        }
+        key = f"failure/{run_id}/{route.channel}/{route.recipient}"
+        subject = f"storepulse: {flow_name} failed"
+        messages.append(
+            Message(key, "alert", route.channel, route.recipient, route.language, subject, bodies)
+        )
+    with get_engine(database_url).begin() as conn:
+        return send(conn, config, messages, now)

@@ -145,10 +145,13 @@ def plan_windows(
     now: datetime,
     *,
     full: bool = False,
+    since: datetime | None = None,
 ) -> list[WindowPlan]:
     """Split each resource's pending range into windows of at most ``window_days``.
 
-    Pure: the same cursors and ``now`` give the same plan.
+    ``since`` re-reads everything updated from then on (a backfill: every record created since
+    was updated since too); ``full`` re-reads the whole history. Pure: the same cursors and
+    ``now`` give the same plan.
     """
     settings = store.sync
     end = _whole_second(now - timedelta(seconds=settings.safety_lag_seconds))
@@ -162,6 +165,8 @@ def plan_windows(
     for resource in WINDOWED:
         state = states.get(resource, CursorState())
         start = history_start if full or state.cursor is None else state.cursor - lookback
+        if since is not None and not full:
+            start = min(start, since)
         deep = (
             resource == "orders"
             and not full
@@ -204,6 +209,7 @@ def prepare_store(
     now: datetime | None = None,
     *,
     full: bool = False,
+    since: datetime | None = None,
     source: StoreSource | None = None,
 ) -> list[WindowPlan]:
     """Check the shop against its configuration, record it, and plan this run's windows.
@@ -237,7 +243,7 @@ def prepare_store(
         )
         states = read_cursors(conn, store.name)
         purge_quarantine(conn, store, synced_at)
-    return plan_windows(store, shop.created_at, states, now or synced_at, full=full)
+    return plan_windows(store, shop.created_at, states, now or synced_at, full=full, since=since)
 
 
 def check_shop(store: StoreConfig, shop: ShopInfo) -> None:

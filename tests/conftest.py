@@ -80,10 +80,15 @@ def require_postgres() -> None:
     """Skip without PostgreSQL on a developer's machine; fail under CI, where it must exist."""
     if postgres_available():
         return
-    message = "PostgreSQL is not reachable at 127.0.0.1:5432"
+    required("PostgreSQL is not reachable at 127.0.0.1:5432")
+
+
+def required(missing: str) -> None:
+    """Skip, saying what is ``missing``, on a developer's machine; fail under CI, which
+    installs everything the tests need (``.ci/run``)."""
     if os.environ.get("CI"):
-        pytest.fail(f"{message}, and CI requires it")
-    pytest.skip(message)
+        pytest.fail(f"{missing}, and CI requires it")
+    pytest.skip(missing)
 
 
 @pytest.fixture

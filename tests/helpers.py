@@ -22,6 +22,9 @@ BOOKKEEPING_COLUMNS = {
     "changed_at",
     "first_seen_at",
     "last_seen_at",
+    "recorded_at",  # when a check last looked at a day
+    "computed_at",  # when a metric value was last (re)computed, identically
+    "computed_through",
 }
 
 

@@ -161,10 +161,17 @@ def test_the_digest_goes_to_slack_and_email_in_each_channels_language(
     assert not again.delivery.sent and len(again.delivery.skipped) == 2
     top = [m for m in slack.state.messages if m.thread_ts is None]
     assert len(top) == 1 and "每日简报" in str(top[0].blocks)
-    (report,) = slack.state.files.values()
-    assert report["thread_ts"] == top[0].ts and "每日简报".encode() in report["content"]
+    files = {f["name"]: f for f in slack.state.files.values()}
+    assert sorted(files) == ["kpi-trends.png", "report.html"]
+    assert all(f["thread_ts"] == top[0].ts for f in files.values())
+    assert "每日简报".encode() in files["report.html"]["content"]
+    assert files["kpi-trends.png"]["content"].startswith(b"\x89PNG")
     (mail,) = smtp.mailbox.received
     assert len(mail.recipients) == 3 and mail.message["Subject"].startswith("Daily digest")
+    html = mail.message.get_body(("html",))
+    assert html is not None and 'src="cid:kpi-trends.png"' in html.get_content()
+    (chart,) = [part for part in mail.message.walk() if part.get_content_type() == "image/png"]
+    assert chart["Content-ID"] == "<kpi-trends.png>"
     assert not (tmp_path / "outbox").exists()  # channels configured: no files written
 
 

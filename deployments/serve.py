@@ -1,0 +1,52 @@
+"""``storepulse serve``: this process serves every deployment, with its schedule, to the Prefect
+server named by ``PREFECT_API_URL`` (one machine; for several, see docs/deploy.md)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from prefect import serve
+from prefect.client.orchestration import get_client
+from prefect.schedules import Cron
+
+from connectors.config import Config
+from deployments.build import DeploymentSpec, deployment_specs
+from flows.backfill import backfill
+from flows.daily_ops import daily_ops
+from flows.sync_store import store_tag
+from flows.weekly_review import weekly_review
+
+FLOWS: dict[str, Any] = {
+    "daily-ops": daily_ops,
+    "weekly-review": weekly_review,
+    "backfill": backfill,
+}
+
+
+def runner_deployments(config: Config, config_path: Path) -> list[Any]:
+    return [_deployment(spec) for spec in deployment_specs(config, config_path)]
+
+
+def _deployment(spec: DeploymentSpec) -> Any:
+    schedules = [Cron(spec.cron, timezone=spec.timezone)] if spec.cron else None
+    return FLOWS[spec.flow].to_deployment(
+        name=spec.name,
+        description=spec.description,
+        parameters=spec.parameters,
+        schedules=schedules,
+        tags=list(spec.tags),
+    )
+
+
+async def ensure_store_limits(config: Config) -> None:
+    """A concurrency limit of one per store, so two runs never sync the same store at once."""
+    async with get_client() as client:
+        for store in config.stores:
+            await client.create_concurrency_limit(tag=store_tag(store.name), concurrency_limit=1)
+
+
+def serve_all(config: Config, config_path: Path) -> None:
+    asyncio.run(ensure_store_limits(config))
+    serve(*runner_deployments(config, config_path), print_starting_message=False)

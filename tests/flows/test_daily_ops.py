@@ -1,0 +1,139 @@
+"""The scheduled flows on a real Prefect server: the morning loop, its reruns, the backfill,
+and deployments served and started through the API the Prefect UI uses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from prefect.deployments import run_deployment
+from prefect.settings import PREFECT_API_URL
+from sqlalchemy import select
+
+from connectors.config import load_config
+from connectors.shopify.sandbox import DemoStore
+from deployments.build import deployment_specs, prefect_yaml
+from flows.backfill import backfill
+from flows.daily_ops import daily_ops
+from tasks.warehouse import schema as t
+from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
+from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config
+from tests.helpers import snapshot
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+DAY = date(2026, 3, 30)  # the small shop's last whole day
+
+
+@pytest.fixture
+def env(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(DATABASE_URL_ENV, sqlite_url)
+    monkeypatch.setenv("STOREPULSE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    return tmp_path
+
+
+def outbox(url: str) -> list[tuple[Any, ...]]:
+    o = t.outbox.c
+    query = select(o.key, o.status, o.attempts, o.sent_at, o.reference).order_by(o.key)
+    with get_engine(url).connect() as conn:
+        return [tuple(r) for r in conn.execute(query)]
+
+
+def test_daily_ops_runs_the_loop_and_a_rerun_changes_nothing(
+    shop: DemoStore, env: Path, sqlite_url: str
+) -> None:
+    path = str(write_config(env, shop.url))
+    first = daily_ops(report_date=DAY, config_path=path)
+    assert first["report_days"] == {"demo": str(DAY)} and first["sent"] == 2
+    assert first["synced"] > 2000 and first["metric_values"] > 0
+    warehouse, messages = snapshot(sqlite_url), outbox(sqlite_url)
+    again = daily_ops(report_date=DAY, config_path=path)
+    assert again["sent"] == 0 and again["already_sent"] == 2
+    assert snapshot(sqlite_url) == warehouse
+    assert outbox(sqlite_url) == messages
+
+
+def test_a_backfill_rechecks_quietly(shop: DemoStore, env: Path, sqlite_url: str) -> None:
+    path = str(write_config(env, shop.url))
+    done = backfill(date(2026, 3, 27), DAY, config_path=path)
+    assert done["days"] == 4 and done["synced"] > 2000
+    with get_engine(sqlite_url).connect() as conn:
+        assert conn.execute(select(t.alerts)).first() is None  # recorded, paged nobody
+        days = set(conn.execute(select(t.check_findings.c.check_day)).scalars())
+        assert conn.execute(select(t.outbox)).first() is None
+    assert days <= {date(2026, 3, d) for d in range(27, 31)}
+
+
+def test_deployments_follow_the_stores_timezones(tmp_path: Path) -> None:
+    shanghai = store_entry("http://x", name="cn", timezone="Asia/Shanghai", currency="CNY")
+    path = tmp_path / "storepulse.yaml"
+    path.write_text(yaml.safe_dump({"stores": [store_entry("http://x"), shanghai]}))
+    specs = {s.name: s for s in deployment_specs(load_config(path), path)}
+    assert sorted(specs) == [
+        "backfill",
+        "daily-ops-america-new-york",
+        "daily-ops-asia-shanghai",
+        "weekly-review-america-new-york",
+        "weekly-review-asia-shanghai",
+    ]
+    daily = specs["daily-ops-asia-shanghai"]
+    assert (daily.cron, daily.timezone) == ("0 8 * * *", "Asia/Shanghai")
+    assert daily.parameters == {"config_path": str(path.resolve()), "stores": ["cn"]}
+    assert specs["weekly-review-america-new-york"].cron == "0 9 * * 1"
+    assert specs["backfill"].cron is None
+
+
+def test_the_shipped_prefect_yaml_is_generated_from_the_example_config() -> None:
+    example = Path("deployments/storepulse.example.yaml")
+    shipped = Path("deployments/prefect.yaml").read_text(encoding="utf-8")
+    import prefect
+
+    config_path = Path("/etc/storepulse/storepulse.yaml")
+    generated = prefect_yaml(load_config(example), config_path, prefect.__version__)
+    assert shipped == generated, "regenerate: see deployments/README.md"
+    document = yaml.safe_load(shipped)
+    daily = next(d for d in document["deployments"] if d["name"] == "daily-ops")
+    assert daily["schedules"][0]["timezone"] == "America/New_York"
+    assert daily["entrypoint"] == "flows/daily_ops.py:daily_ops"
+
+
+def test_a_served_deployment_runs_a_custom_run_started_through_the_api(
+    shop: DemoStore, env: Path, sqlite_url: str
+) -> None:
+    path = write_config(env, shop.url)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "serve", "--config", str(path)],
+        env=os.environ
+        | {"PREFECT_API_URL": str(PREFECT_API_URL.value()), "PREFECT_RUNNER_POLL_FREQUENCY": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        run = wait_for_run("daily-ops/daily-ops", {"report_date": str(DAY)}, server)
+        assert run.state is not None and run.state.is_completed(), run.state
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=60)[0].decode()
+    assert "Traceback" not in output, output
+    with get_engine(sqlite_url).connect() as conn:
+        keys = conn.execute(select(t.outbox.c.key)).scalars().all()
+    assert sorted(keys) == [f"daily/{DAY}/demo/files/en", f"daily/{DAY}/demo/files/zh-CN"]
+
+
+def wait_for_run(name: str, parameters: dict[str, Any], server: subprocess.Popen[bytes]) -> Any:
+    """Start a run once the served deployment exists, and wait for it to finish."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return run_deployment(name, parameters=parameters, timeout=300)
+        except Exception:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise
+            time.sleep(1)

@@ -1,0 +1,75 @@
+"""The HTML reports in a real browser (Debian's Chromium, headless): the chart loads, nothing
+overflows a 640-pixel mail column, and Chinese text has a font to draw it.
+
+Screenshots land in ``out/screens/`` for a human look.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reports.renderers import DAILY, WEEKLY
+from tasks.channels import Route, render_message
+from tasks.dispatch import FileTransport
+from tests.conftest import required
+from tests.reports.sample import sample_digest, sample_weekly
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENS = Path("out/screens")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        required(f"{CHROMIUM} is not installed (Debian: chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def written(tmp_path: Path, model: object, renderers: object, language: str) -> Path:
+    """The report as the file channel writes it: HTML with its chart beside it."""
+    route = Route("files", language, language)  # type: ignore[arg-type]
+    message = render_message(model, renderers, route, "report")  # type: ignore[arg-type]
+    return Path(FileTransport(tmp_path).send(message))
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+@pytest.mark.parametrize("report", ["daily", "weekly"])
+def test_reports_render_within_a_mail_column(
+    browser: object, tmp_path: Path, report: str, language: str
+) -> None:
+    model, renderers = (sample_digest(), DAILY) if report == "daily" else (sample_weekly(), WEEKLY)
+    page = browser.new_page(viewport={"width": 680, "height": 900})  # type: ignore[attr-defined]
+    page.goto(written(tmp_path, model, renderers, language).as_uri())
+    width = page.evaluate("document.querySelector('#kpis').getBoundingClientRect().width")
+    assert 0 < width <= 640 - 2 * 24
+    assert page.evaluate("document.documentElement.scrollWidth") <= 680  # no sideways scroll
+    assert page.evaluate("[...document.scripts].length") == 0
+    chart = page.query_selector("img")
+    if report == "daily":
+        assert chart is not None and chart.evaluate("i => i.complete && i.naturalWidth") == 960
+    if language == "zh-CN":
+        used = fonts_drawing(page, "h1")
+        assert any("CJK" in family for family in used)
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{report}.{language}.png"), full_page=True)
+    page.close()
+
+
+def fonts_drawing(page: object, selector: str) -> list[str]:
+    """The fonts Chromium actually drew the element's text with (DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)  # type: ignore[attr-defined]
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return [f["familyName"] for f in fonts]
