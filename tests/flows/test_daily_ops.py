@@ -3,9 +3,7 @@ and deployments served and started through the API the Prefect UI uses."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -25,6 +23,7 @@ from flows.daily_ops import daily_ops
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config
+from tests.flows.conftest import storepulse_serving
 from tests.helpers import snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -108,20 +107,11 @@ def test_a_served_deployment_runs_a_custom_run_started_through_the_api(
     shop: DemoStore, env: Path, sqlite_url: str
 ) -> None:
     path = write_config(env, shop.url)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "serve", "--config", str(path)],
-        env=os.environ
-        | {"PREFECT_API_URL": str(PREFECT_API_URL.value()), "PREFECT_RUNNER_POLL_FREQUENCY": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    log = env / "serve.log"
+    with storepulse_serving(path, str(PREFECT_API_URL.value()), log) as server:
         run = wait_for_run("daily-ops/daily-ops", {"report_date": str(DAY)}, server)
-        assert run.state is not None and run.state.is_completed(), run.state
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=60)[0].decode()
-    assert "Traceback" not in output, output
+    assert run.state is not None and run.state.is_completed(), log.read_text()
+    assert "Traceback" not in log.read_text()
     with get_engine(sqlite_url).connect() as conn:
         keys = conn.execute(select(t.outbox.c.key)).scalars().all()
     assert sorted(keys) == [f"daily/{DAY}/demo/files/en", f"daily/{DAY}/demo/files/zh-CN"]
