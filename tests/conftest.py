@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -94,14 +95,21 @@ def required(missing: str) -> None:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database, dropped afterwards."""
+    with postgres_database("storepulse_test") as name:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        dispose_engines()
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """Create a database with a fresh name; drop it when the block ends."""
     require_postgres()
-    name = f"storepulse_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        yield name
     finally:
-        dispose_engines()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
