@@ -351,18 +351,26 @@ def digest(
     ] = None,
     resend: ResendOption = False,
 ) -> None:
-    """Write each store's daily digest, in every language, through the outbox."""
-    from connectors.config import config_path, load_config
+    """Send each store's daily digest through the outbox."""
     from flows.publish_digest import publish_digest
+
+    day = report_date.date() if report_date else None
+    publish_report(publish_digest, config, store, resend, report_date=day)
+
+
+def publish_report(
+    flow: Callable[..., Any],
+    config: Path | None,
+    store: list[str] | None,
+    resend: bool,
+    **when: Any,
+) -> None:
+    """Run a publishing flow for the chosen stores and say what became of each message."""
+    from connectors.config import config_path, load_config
 
     path = config_path(config)
     load_config(path).select(store)
-    run = publish_digest(
-        stores=store,
-        report_date=report_date.date() if report_date else None,
-        resend=resend,
-        config_path=str(path),
-    )
+    run = flow(stores=store, resend=resend, config_path=str(path), **when)
     print_outcomes(run.references, run.delivery)
 
 
@@ -397,15 +405,9 @@ def weekly(
     resend: ResendOption = False,
 ) -> None:
     """Send each store's weekly review through the outbox."""
-    from connectors.config import config_path, load_config
     from flows.publish_digest import publish_weekly_review
 
-    path = config_path(config)
-    load_config(path).select(store)
-    run = publish_weekly_review(
-        stores=store, week=week.date() if week else None, resend=resend, config_path=str(path)
-    )
-    print_outcomes(run.references, run.delivery)
+    publish_report(publish_weekly_review, config, store, resend, week=week.date() if week else None)
 
 
 outbox_app = typer.Typer(help="Messages stored for delivery.", invoke_without_command=True)

@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator, PercentFormatter
 
 from reports.i18n import Locale
 from reports.model import Kpi
@@ -39,6 +40,13 @@ def cjk_font() -> str | None:
             continue
         return family
     return None
+
+
+def _axis_format(unit: str) -> Formatter:
+    """Rates as percentages, amounts with thousands separators (k above ten thousand)."""
+    if unit == "ratio":
+        return PercentFormatter(1.0, decimals=1)
+    return FuncFormatter(lambda v, _: f"{v / 1000:,.0f}k" if abs(v) >= 10_000 else f"{v:,.0f}")
 
 
 def charted(kpis: list[Kpi]) -> bool:
@@ -72,6 +80,8 @@ def trend_chart(kpis: list[Kpi], t: Locale, currency: str) -> bytes | None:
         label = k.label_zh if chinese else k.label_en
         value = t.number(k.value, k.unit, currency) if k.value is not None else ""
         axes.set_title(f"{label}  {value}", fontsize=8, loc="left", fontfamily=families)
+        axes.yaxis.set_major_formatter(_axis_format(k.unit))
+        axes.yaxis.set_major_locator(MaxNLocator(4))
         axes.tick_params(labelsize=6, length=0)
         axes.set_xticks([])
         axes.grid(axis="y", color=GRID, linewidth=0.5)

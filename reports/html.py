@@ -24,7 +24,7 @@ _env = Environment(
 def daily_html(digest: DailyDigest, t: Locale) -> str:
     return render(
         "daily.html.j2",
-        s=daily_sections(digest, t),
+        s=daily_sections(digest, t, sparklines=not charted(digest.kpis)),
         chart=TREND_CHART if charted(digest.kpis) else None,
         t=t,
         lang=t.language,

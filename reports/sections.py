@@ -45,10 +45,11 @@ def daily_title(digest: DailyDigest, t: Locale) -> str:
     return f"{t('daily_title')} · {digest.store} · {t.day(digest.day)}"
 
 
-def daily_sections(digest: DailyDigest, t: Locale) -> Sections:
+def daily_sections(digest: DailyDigest, t: Locale, sparklines: bool = True) -> Sections:
+    """The digest's content; ``sparklines`` off where a real chart shows the trend (HTML)."""
     title = daily_title(digest, t)
     headers = [t("kpi"), t("value"), t("vs_prior"), t("vs_week"), t("vs_year"), t("vs_target")]
-    rows = [_kpi_row(k, digest.currency, t) for k in digest.kpis]
+    rows = [_kpi_row(k, digest.currency, t, sparklines) for k in digest.kpis]
     alerts = alert_groups(digest.alerts, digest.currency, t)
     money = digest.currency
     products = [
@@ -105,12 +106,16 @@ def alert_groups(
 
 
 def kpi_cells(
-    k: Kpi, currency: str, t: Locale, changes: tuple[str, ...] = ("prior", "week", "year")
+    k: Kpi,
+    currency: str,
+    t: Locale,
+    changes: tuple[str, ...] = ("prior", "week", "year"),
+    sparklines: bool = True,
 ) -> list[Cell]:
     """Label, value (with its sparkline), and the ``changes`` asked for."""
     label = k.label_zh if t.language == "zh-CN" else k.label_en
     value = t.number(k.value, k.unit, currency)
-    if k.trend:
+    if k.trend and sparklines:
         value += " " + sparkline(k.trend)
     cells = [Cell(label), Cell(value)]
     against = {"prior": k.vs_prior, "week": k.vs_week, "year": k.vs_year}
@@ -119,8 +124,8 @@ def kpi_cells(
     return cells
 
 
-def _kpi_row(k: Kpi, currency: str, t: Locale) -> list[Cell]:
-    cells = kpi_cells(k, currency, t)
+def _kpi_row(k: Kpi, currency: str, t: Locale, sparklines: bool) -> list[Cell]:
+    cells = kpi_cells(k, currency, t, sparklines=sparklines)
     target = k.vs_target
     cells.append(
         Cell(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from connectors.config import ChannelConfig, Config, Report, resolve_secret
+from connectors.config import ChannelConfig, Config, Report, StoreConfig, resolve_secret
 from connectors.email import SmtpServer
 from connectors.errors import ConfigError
 from connectors.slack import Posted, SlackBot, SlackWebhook
@@ -35,6 +36,7 @@ from tasks.dispatch import (
     outbox_dir,
     references,
 )
+from tasks.warehouse.engine import get_engine
 
 log = logging.getLogger(__name__)
 FILES = "files"
@@ -119,6 +121,30 @@ def send(
     delivery = deliver(conn, transports(config), now, queued)
     delivery.skipped = [m.key for m in messages if m.key not in queued]
     return Sent(delivery, references(conn, [m.key for m in messages]))
+
+
+def publish(
+    config: Config,
+    database_url: str | None,
+    report: Report,
+    renderers: Renderers,
+    build: Callable[[Connection, StoreConfig], Any],
+    *,
+    stores: list[str] | None,
+    now: datetime,
+    resend: bool,
+) -> tuple[list[Any], Sent]:
+    """Build one report per store (``build``), render it for every route, and send it."""
+    models, messages = [], []
+    with get_engine(database_url).begin() as conn:
+        for store in config.select(stores):
+            model = build(conn, store)
+            models.append(model)
+            messages += [
+                render_message(model, renderers, r, model.key)
+                for r in routes(config, store.name, report)
+            ]
+        return models, send(conn, config, messages, now, resend)
 
 
 def transports(config: Config) -> dict[str, Transport]:

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, RowMapping, and_, or_, select
 
-from connectors.config import Config
+from connectors.config import Config, StoreConfig
 from connectors.money import currency_exponent
 from reports.model import AlertLine, AlertState, Change, DailyDigest, Kpi, ProductLine, StockRisk
 from reports.renderers import DAILY
-from tasks.channels import render_message, routes, send
+from tasks.channels import publish
 from tasks.checks.history import load_history
 from tasks.checks.run import default_report_date
 from tasks.dispatch import Delivery
@@ -23,7 +23,6 @@ from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
 from tasks.warehouse import schema as t
-from tasks.warehouse.engine import get_engine
 
 TREND_DAYS = 14
 #: Variants with fewer days of cover than this are listed as stock at risk.
@@ -70,8 +69,8 @@ def kpi(
             return Change(d.ratio, d.change)
         return Change(d.ratio)
 
-    points = () if trend is None else trend
-    values = tuple(None if np.isnan(v) else float(v) / scale for v in points)
+    points = () if trend is None else trend  # history is in currency units already
+    values = tuple(None if np.isnan(v) else float(v) for v in points)
     return Kpi(
         metric=c.metric,
         label_en=m.label_en,
@@ -226,17 +225,12 @@ def publish_daily(
 ) -> DigestRun:
     """Build each store's daily digest, store it in the outbox, and deliver what is due."""
     as_of = as_of or datetime.now(UTC)
-    run = DigestRun()
-    with get_engine(database_url).begin() as conn:
-        messages = []
-        for store in config.select(stores):
-            day = report_date or default_report_date(store, as_of)
-            digest = build_daily(conn, store.name, store.currency, day, run_url)
-            run.digests.append(digest)
-            messages += [
-                render_message(digest, DAILY, r, digest.key)
-                for r in routes(config, store.name, "daily")
-            ]
-        sent = send(conn, config, messages, as_of, resend)
-    run.delivery, run.references = sent.delivery, sent.references
-    return run
+
+    def build(conn: Connection, store: StoreConfig) -> DailyDigest:
+        day = report_date or default_report_date(store, as_of)
+        return build_daily(conn, store.name, store.currency, day, run_url)
+
+    digests, sent = publish(
+        config, database_url, "daily", DAILY, build, stores=stores, now=as_of, resend=resend
+    )
+    return DigestRun(digests, sent.delivery, sent.references)

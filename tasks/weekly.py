@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, and_, or_, select
 
-from connectors.config import CampaignConfig, Config
+from connectors.config import CampaignConfig, Config, StoreConfig
 from connectors.money import currency_exponent
 from reports.model import (
     AlertLine,
@@ -22,14 +22,13 @@ from reports.model import (
     WeeklyReview,
 )
 from reports.renderers import WEEKLY
-from tasks.channels import render_message, routes, send
+from tasks.channels import publish
 from tasks.digest import alert_line, kpi, product_line
 from tasks.dispatch import Delivery
 from tasks.metrics.compare import compare, evaluate_range
 from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
 from tasks.warehouse import schema as t
-from tasks.warehouse.engine import get_engine
 
 WEEKLY_KPIS = (*HEADLINE, "sessions", "repeat_purchase_rate", "promotion_sales_share")
 COHORT_MONTHS = 6
@@ -199,19 +198,12 @@ def publish_weekly(
 ) -> WeeklyRun:
     """Build each store's weekly review, store it in the outbox, and deliver what is due."""
     as_of = as_of or datetime.now(UTC)
-    run = WeeklyRun()
-    with get_engine(database_url).begin() as conn:
-        messages = []
-        for store in config.select(stores):
-            monday = week or default_week(as_of.astimezone(store.zone).date())
-            review = build_weekly(
-                conn, store.name, store.currency, monday, config.campaigns, run_url
-            )
-            run.reviews.append(review)
-            messages += [
-                render_message(review, WEEKLY, r, review.key)
-                for r in routes(config, store.name, "weekly")
-            ]
-        sent = send(conn, config, messages, as_of, resend)
-    run.delivery, run.references = sent.delivery, sent.references
-    return run
+
+    def build(conn: Connection, store: StoreConfig) -> WeeklyReview:
+        monday = week or default_week(as_of.astimezone(store.zone).date())
+        return build_weekly(conn, store.name, store.currency, monday, config.campaigns, run_url)
+
+    reviews, sent = publish(
+        config, database_url, "weekly", WEEKLY, build, stores=stores, now=as_of, resend=resend
+    )
+    return WeeklyRun(reviews, sent.delivery, sent.references)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from reports.model import DailyDigest
 from reports.renderers import DAILY, WEEKLY
 from tasks.channels import Route, render_message
 from tasks.dispatch import FileTransport
@@ -34,6 +36,19 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+def busy_digest() -> DailyDigest:
+    """The sample digest at a big shop's scale: seven-figure sales, fourteen days of trend."""
+    digest = sample_digest()
+    kpis = [
+        replace(k, value=1_234_567.89 if k.unit == "money" else k.value, trend=WAVE)
+        for k in digest.kpis
+    ]
+    return replace(digest, kpis=kpis)
+
+
+WAVE = tuple(100.0 + 30 * ((i * 7) % 5) for i in range(14))
+
+
 def written(tmp_path: Path, model: object, renderers: object, language: str) -> Path:
     """The report as the file channel writes it: HTML with its chart beside it."""
     route = Route("files", language, language)  # type: ignore[arg-type]
@@ -46,7 +61,7 @@ def written(tmp_path: Path, model: object, renderers: object, language: str) -> 
 def test_reports_render_within_a_mail_column(
     browser: object, tmp_path: Path, report: str, language: str
 ) -> None:
-    model, renderers = (sample_digest(), DAILY) if report == "daily" else (sample_weekly(), WEEKLY)
+    model, renderers = (busy_digest(), DAILY) if report == "daily" else (sample_weekly(), WEEKLY)
     page = browser.new_page(viewport={"width": 680, "height": 900})  # type: ignore[attr-defined]
     page.goto(written(tmp_path, model, renderers, language).as_uri())
     width = page.evaluate("document.querySelector('#kpis').getBoundingClientRect().width")

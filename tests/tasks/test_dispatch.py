@@ -117,6 +117,8 @@ def test_the_daily_digest_goes_out_once_per_language(
     resent = publish_daily(config, sqlite_url, report_date=day, as_of=NOW, resend=True)
     assert len(resent.delivery.sent) == 2
     assert date.fromisoformat(str(day)) == run.digests[0].day
+    sales = {k.metric: k for k in run.digests[0].kpis}["net_sales"]
+    assert sales.trend[-1] == pytest.approx(sales.value)  # the chart ends on the day, same units
 
 
 def test_the_digest_goes_to_slack_and_email_in_each_channels_language(
