@@ -47,6 +47,8 @@ class SlackState:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Answer the next N calls with 429 whatever the pace.
     throttle_next: int = 0
+    #: While true, every call gets HTTP 503 (an outage).
+    down: bool = False
     throttled: int = 0
     last_post: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,6 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.server.state.down:
+            return self._reply(503, "text/html", b"<html>Service Unavailable</html>")
         if url.path.startswith("/upload/"):
             self._upload(url.path.rsplit("/", 1)[-1], raw)
         elif url.path.startswith("/services/"):

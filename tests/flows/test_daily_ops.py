@@ -127,3 +127,18 @@ def wait_for_run(name: str, parameters: dict[str, Any], server: subprocess.Popen
             if time.monotonic() > deadline or server.poll() is not None:
                 raise
             time.sleep(1)
+
+
+def test_a_failed_run_tells_the_ops_channels_once(
+    shop: DemoStore, env: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REVOKED_TOKEN", "shpat_revoked")
+    path = str(write_config(env, shop.url, token_env="REVOKED_TOKEN"))
+    state = daily_ops(report_date=DAY, config_path=path, return_state=True)
+    assert state.is_failed()
+    with get_engine(sqlite_url).connect() as conn:
+        rows = conn.execute(select(t.outbox.c.key, t.outbox.c.payload)).all()
+    assert sorted(key.rsplit("/", 2)[-2:][1] for key, _ in rows) == ["en", "zh-CN"]
+    assert all(key.startswith("failure/") for key, _ in rows)
+    text = rows[0].payload
+    assert "daily-ops run failed" in text and "401" in text and "shpat_revoked" not in text

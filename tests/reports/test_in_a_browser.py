@@ -75,8 +75,23 @@ def test_reports_render_within_a_mail_column(
         used = fonts_drawing(page, "h1")
         assert any("CJK" in family for family in used)
     SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"{report}.{language}.png"), full_page=True)
+    shot = SCREENS / f"{report}.{language}.png"
+    page.screenshot(path=str(shot), full_page=True)
     page.close()
+    assert not blank(shot)
+
+
+def blank(png: Path) -> bool:
+    """Whether a screenshot shows (next to) nothing: one colour, or hardly any ink on it."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        grey = image.convert("L")
+        dark = sum(grey.histogram()[:160])  # pixels darker than the page's light greys
+        return (
+            len(grey.getcolors(maxcolors=1 << 16) or ()) < 8
+            or dark < 0.005 * grey.width * grey.height
+        )
 
 
 def fonts_drawing(page: object, selector: str) -> list[str]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from connectors.config import StoreConfig, parse_config
 from connectors.shopify.sandbox import DemoStore
+from tasks.channels import transports
 from tasks.digest import publish_daily
 from tasks.dispatch import FileTransport, Message, deliver, email_message, enqueue, list_outbox
 from tasks.metrics.compute import refresh
@@ -199,3 +200,34 @@ def test_the_weekly_review_reads_the_warehouse_and_goes_out_once(
     assert "每周复盘" in html and 'id="cohorts"' in html
     again = publish_weekly(config, sqlite_url, as_of=as_of)
     assert not again.delivery.sent and len(again.delivery.skipped) == 2
+
+
+def test_a_slack_outage_in_one_run_is_delivered_by_the_next(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STOREPULSE_TEST_SLACK_TOKEN", BOT_TOKEN)
+    with fake_slack() as slack:
+        ops = {
+            "name": "ops",
+            "type": "slack",
+            "channel": "#ops",
+            "token_env": "STOREPULSE_TEST_SLACK_TOKEN",
+            "api_url": slack.api_url,
+        }
+        store = store_config("http://127.0.0.1:1").model_dump(mode="json")
+        config = parse_config({"stores": [store], "channels": [ops]})
+        transport = transports(config)
+        note = Message("daily/x/demo/ops/#ops", "digest", "ops", "#ops", "en", "Digest", {
+            "text": "hi", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]
+        })  # fmt: skip
+        slack.state.down = True
+        with get_engine(sqlite_url).begin() as conn:
+            first = deliver(conn, transport, NOW, enqueue(conn, [note], NOW))
+        slack.state.down = False
+        later = NOW + timedelta(minutes=5)
+        with get_engine(sqlite_url).begin() as conn:
+            second = deliver(conn, transport, later)
+            (row,) = list_outbox(conn)
+    assert first.failed == [note.key] and second.sent == [note.key]
+    assert row["status"] == "sent" and row["attempts"] == 2
+    assert [m.text for m in slack.state.messages] == ["Digest"]
