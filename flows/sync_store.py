@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.config import StoreConfig, load_config
 from flows.policy import RETRY_DELAYS, retry_transient
@@ -44,7 +45,16 @@ def sync_window_task(
     return sync_window(store, plan, database_url, run_id=run_id)
 
 
-@flow(name="sync-store", log_prints=False)
+#: Windows synced at once in one run: enough to overlap many stores' API waits, few enough
+#: for the warehouse's connection pool (5 + 10 overflow) and PostgreSQL's connection limit.
+SYNC_THREADS = 8
+
+
+@flow(
+    name="sync-store",
+    log_prints=False,
+    task_runner=ThreadPoolTaskRunner(max_workers=SYNC_THREADS),  # type: ignore[arg-type]
+)
 def sync_store(
     stores: list[str] | None = None,
     full: bool = False,
@@ -61,21 +71,29 @@ def sync_store(
     logger = get_run_logger()
     config = load_config(config_path)
     run_id = str(flow_run.get_id() or "local")
-    chains: list[list[PrefectFuture[WindowResult]]] = []
-    for store in config.select(stores):
-        plans = plan_sync_windows(store, database_url, full, since)
-        previous: list[PrefectFuture[WindowResult]] = []
-        chain = []
-        with tags(store_tag(store.name)):  # the per-store concurrency limit applies to these
-            for plan in plans:
-                future = sync_window_task.submit(
-                    store, plan, database_url, run_id, wait_for=previous, return_state=False
+    chosen = config.select(stores)
+    plans = {s.name: plan_sync_windows(s, database_url, full, since) for s in chosen}
+    chains: dict[str, list[PrefectFuture[WindowResult]]] = {s.name: [] for s in chosen}
+    # Round by round, each store's next window: the pool's threads go to stores in turn, and a
+    # window only ever waits for one submitted before it (so the pool cannot deadlock).
+    for depth in range(max((len(p) for p in plans.values()), default=0)):
+        for store in chosen:
+            if depth >= len(plans[store.name]):
+                continue
+            chain = chains[store.name]
+            with tags(store_tag(store.name)):  # the per-store concurrency limit applies
+                chain.append(
+                    sync_window_task.submit(
+                        store,
+                        plans[store.name][depth],
+                        database_url,
+                        run_id,
+                        wait_for=chain[-1:],
+                        return_state=False,
+                    )
                 )
-                chain.append(future)
-                previous = [future]
-        chains.append(chain)
     summary, failures = SyncSummary(), []
-    for chain in chains:
+    for chain in chains.values():
         for future in chain:
             future.wait()
             state = future.state

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from connectors.config import load_config
 from connectors.shopify.sandbox import DemoStore
 from deployments.build import deployment_specs, prefect_yaml
+from deployments.processes import storepulse_serving
 from flows.backfill import backfill
 from flows.daily_ops import daily_ops
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config
-from tests.flows.conftest import storepulse_serving
 from tests.helpers import snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

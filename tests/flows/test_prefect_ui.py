@@ -18,10 +18,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from connectors.shopify.sandbox import DemoStore
+from deployments.processes import PrefectServer, prefect_server, storepulse_serving
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, required, write_config
-from tests.flows.conftest import PrefectServer, prefect_server_process, storepulse_serving
 
 CHROMIUM = "/usr/bin/chromium"
 DAY = "2026-03-30"
@@ -40,7 +40,7 @@ def served(
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     config = write_config(tmp_path, shop.url)
     with (
-        prefect_server_process(tmp_path / "prefect") as server,
+        prefect_server(tmp_path / "prefect") as server,
         storepulse_serving(config, server.api_url, tmp_path / "serve.log"),
     ):
         yield server
