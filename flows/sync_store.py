@@ -72,7 +72,8 @@ def sync_store(
     config = load_config(config_path)
     run_id = str(flow_run.get_id() or "local")
     chosen = config.select(stores)
-    plans = {s.name: plan_sync_windows(s, database_url, full, since) for s in chosen}
+    planning = {s.name: plan_sync_windows.submit(s, database_url, full, since) for s in chosen}
+    plans = {name: future.result() for name, future in planning.items()}  # side by side
     chains: dict[str, list[PrefectFuture[WindowResult]]] = {s.name: [] for s in chosen}
     # Round by round, each store's next window: the pool's threads go to stores in turn, and a
     # window only ever waits for one submitted before it (so the pool cannot deadlock).
