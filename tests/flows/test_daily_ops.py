@@ -142,3 +142,18 @@ def test_a_failed_run_tells_the_ops_channels_once(
     assert all(key.startswith("failure/") for key, _ in rows)
     text = rows[0].payload
     assert "daily-ops run failed" in text and "401" in text and "shpat_revoked" not in text
+
+
+def test_storepulse_run_runs_a_flow_here_and_now(shop: DemoStore, env: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    path = str(write_config(env, shop.url))
+    result = CliRunner().invoke(
+        app, ["run", "daily-ops", "--config", path, "--report-date", str(DAY)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"report_days: {{'demo': '{DAY}'}}" in result.output and "sent: 2" in result.output
+    missing = CliRunner().invoke(app, ["run", "backfill", "--config", path])
+    assert missing.exit_code == 2 and "backfill needs --from and --to" in missing.output
