@@ -12,9 +12,11 @@ from prefect.cache_policies import NO_CACHE
 from connectors.config import load_config
 from reports.i18n import Locale
 from reports.markdown import daily_markdown
+from reports.model import DailyDigest, WeeklyReview
 from reports.weekly import weekly_markdown
-from tasks.digest import DigestRun, publish_daily
-from tasks.weekly import WeeklyRun, publish_weekly
+from tasks.channels import Published
+from tasks.digest import publish_daily
+from tasks.weekly import publish_weekly
 
 
 @task(name="publish_daily", cache_policy=NO_CACHE)
@@ -25,7 +27,7 @@ def publish_daily_task(
     report_date: date | None,
     as_of: datetime | None,
     resend: bool,
-) -> DigestRun:
+) -> Published[DailyDigest]:
     return publish_daily(
         load_config(config_path),
         database_url,
@@ -44,10 +46,10 @@ def publish_digest(
     resend: bool = False,
     config_path: str | None = None,
     database_url: str | None = None,
-) -> DigestRun:
+) -> Published[DailyDigest]:
     """Render the daily digest in every language and deliver it (a rerun sends nothing twice)."""
     run = publish_daily_task(config_path, database_url, stores, report_date, as_of, resend)
-    for digest in run.digests:
+    for digest in run.reports:
         create_markdown_artifact(
             daily_markdown(digest, Locale("en")),
             key=f"daily-digest-{digest.store}",
@@ -64,7 +66,7 @@ def publish_weekly_task(
     week: date | None,
     as_of: datetime | None,
     resend: bool,
-) -> WeeklyRun:
+) -> Published[WeeklyReview]:
     return publish_weekly(
         load_config(config_path),
         database_url,
@@ -83,10 +85,10 @@ def publish_weekly_review(
     resend: bool = False,
     config_path: str | None = None,
     database_url: str | None = None,
-) -> WeeklyRun:
+) -> Published[WeeklyReview]:
     """Render the weekly review (by default of the last complete ISO week) and deliver it."""
     run = publish_weekly_task(config_path, database_url, stores, week, as_of, resend)
-    for review in run.reviews:
+    for review in run.reports:
         create_markdown_artifact(
             weekly_markdown(review, Locale("en")),
             key=f"weekly-review-{review.store}",

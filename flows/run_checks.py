@@ -11,8 +11,10 @@ from prefect.cache_policies import NO_CACHE
 from connectors.config import load_config
 from connectors.shopify import open_shopify
 from flows.policy import RETRY_DELAYS, retry_transient
+from tasks.channels import Published
 from tasks.checks.run import CheckRun, run_checks
-from tasks.notify import NoticeRun, notify_alerts
+from tasks.dispatch import Message
+from tasks.notify import notify_alerts
 
 
 @task(
@@ -50,7 +52,7 @@ def notify_alerts_task(
     database_url: str | None,
     stores: list[str] | None,
     now: datetime,
-) -> NoticeRun:
+) -> Published[Message]:
     return notify_alerts(load_config(config_path), database_url, now=now, stores=stores)
 
 

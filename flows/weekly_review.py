@@ -35,7 +35,7 @@ def weekly_review(
         stores=stores, week=week, as_of=as_of, resend=resend, config_path=config_path
     )
     return {
-        "weeks": {r.store: str(r.week) for r in run.reviews},
+        "weeks": {r.store: str(r.week) for r in run.reports},
         "sent": len(run.delivery.sent),
         "already_sent": len(run.delivery.skipped),
     }

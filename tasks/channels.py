@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -22,8 +22,10 @@ from connectors.email import SmtpServer
 from connectors.errors import ConfigError
 from connectors.slack import Posted, SlackBot, SlackWebhook
 from reports.i18n import LANGUAGES, Language, Locale
+from reports.markdown import md
 from reports.model import Renderers
 from reports.slack import mrkdwn_escape, section_blocks, split_messages
+from tasks.checks.findings import SEVERITY_ORDER
 from tasks.dispatch import (
     Delivery,
     FileTransport,
@@ -39,8 +41,17 @@ from tasks.dispatch import (
 from tasks.warehouse.engine import get_engine
 
 log = logging.getLogger(__name__)
+
+
+class Keyed(Protocol):
+    @property
+    def key(self) -> str:
+        """What identifies it in the outbox (report, period and store; or the message's key)."""
+        ...
+
+
+R = TypeVar("R", bound=Keyed)
 FILES = "files"
-SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +65,7 @@ class Route:
 
     def takes(self, severity: str) -> bool:
         least = self.config.min_severity if self.config else "warning"
-        return SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK[least]
+        return SEVERITY_ORDER.get(severity, 0) >= SEVERITY_ORDER[least]
 
     @property
     def mentions(self) -> list[str]:
@@ -107,7 +118,11 @@ def render_message(
 
 
 @dataclass(slots=True)
-class Sent:
+class Published(Generic[R]):
+    """What a step published (report models, or the messages themselves) and what became of
+    their messages."""
+
+    reports: list[R] = field(default_factory=list)
     delivery: Delivery = field(default_factory=Delivery)
     #: Where each message went (the file written, for the file transport); None if held.
     references: dict[str, str | None] = field(default_factory=dict)
@@ -115,12 +130,12 @@ class Sent:
 
 def send(
     conn: Connection, config: Config, messages: list[Message], now: datetime, resend: bool = False
-) -> Sent:
+) -> Published[Message]:
     """Store ``messages`` in the outbox and deliver those due; a key already sent is skipped."""
     queued = enqueue(conn, messages, now, resend=resend)
     delivery = deliver(conn, transports(config), now, queued)
     delivery.skipped = [m.key for m in messages if m.key not in queued]
-    return Sent(delivery, references(conn, [m.key for m in messages]))
+    return Published(messages, delivery, references(conn, [m.key for m in messages]))
 
 
 def publish(
@@ -128,14 +143,15 @@ def publish(
     database_url: str | None,
     report: Report,
     renderers: Renderers,
-    build: Callable[[Connection, StoreConfig], Any],
+    build: Callable[[Connection, StoreConfig], R],
     *,
     stores: list[str] | None,
     now: datetime,
     resend: bool,
-) -> tuple[list[Any], Sent]:
+) -> Published[R]:
     """Build one report per store (``build``), render it for every route, and send it."""
-    models, messages = [], []
+    models: list[R] = []
+    messages: list[Message] = []
     with get_engine(database_url).begin() as conn:
         for store in config.select(stores):
             model = build(conn, store)
@@ -144,7 +160,8 @@ def publish(
                 render_message(model, renderers, r, model.key)
                 for r in routes(config, store.name, report)
             ]
-        return models, send(conn, config, messages, now, resend)
+        sent = send(conn, config, messages, now, resend)
+    return Published(models, sent.delivery, sent.references)
 
 
 def transports(config: Config) -> dict[str, Transport]:
@@ -251,6 +268,17 @@ class EmailTransport:
         return self.server.check()
 
 
+def short_bodies(text: str, slack_lead: str = "") -> dict[str, Any]:
+    """A one-paragraph message (``text`` is plain, unescaped) in every medium; ``slack_lead``
+    is mrkdwn put before it in Slack (a bold title, an emoji)."""
+    return {
+        "text": text + "\n",
+        "html": f"<p>{html.escape(text)}</p>",
+        "markdown": md(text),
+        "blocks": section_blocks(slack_lead + mrkdwn_escape(text)),
+    }
+
+
 def send_test(config: Config, name: str, now: datetime) -> str:
     """Send a short message straight to channel ``name`` (not through the outbox: it proves
     the channel, it is not a report). Return where it went; raise with the reason if not."""
@@ -260,12 +288,7 @@ def send_test(config: Config, name: str, now: datetime) -> str:
         raise ConfigError(f"no channel named {name!r} (channels: {known})")
     t = Locale(channel.language)
     body = f"{t('test_body')} ({now:%Y-%m-%d %H:%M} UTC)"
-    bodies = {
-        "text": body + "\n",
-        "html": f"<p>{html.escape(body)}</p>",
-        "markdown": body,
-        "blocks": section_blocks(f"*{mrkdwn_escape(t('test_title'))}*\n{mrkdwn_escape(body)}"),
-    }
+    bodies = short_bodies(body, f"*{mrkdwn_escape(t('test_title'))}*\n")
     key = f"test/{now:%Y%m%dT%H%M%S}/{name}"
     message = Message(
         key, "test", name, channel.recipient, channel.language, t("test_title"), bodies

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,10 +14,9 @@ from connectors.config import Config, StoreConfig
 from connectors.money import currency_exponent
 from reports.model import AlertLine, AlertState, Change, DailyDigest, Kpi, ProductLine, StockRisk
 from reports.renderers import DAILY
-from tasks.channels import publish
+from tasks.channels import Published, publish
 from tasks.checks.history import load_history
 from tasks.checks.run import default_report_date
-from tasks.dispatch import Delivery
 from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
@@ -205,14 +203,6 @@ def _data_problems(conn: Connection, store: str, day: date) -> list[str]:
     )
 
 
-@dataclass(slots=True)
-class DigestRun:
-    digests: list[DailyDigest] = field(default_factory=list)
-    delivery: Delivery = field(default_factory=Delivery)
-    #: Where each message went (the file written, for the file transport).
-    references: dict[str, str | None] = field(default_factory=dict)
-
-
 def publish_daily(
     config: Config,
     database_url: str | None = None,
@@ -222,7 +212,7 @@ def publish_daily(
     as_of: datetime | None = None,
     resend: bool = False,
     run_url: str | None = None,
-) -> DigestRun:
+) -> Published[DailyDigest]:
     """Build each store's daily digest, store it in the outbox, and deliver what is due."""
     as_of = as_of or datetime.now(UTC)
 
@@ -230,7 +220,6 @@ def publish_daily(
         day = report_date or default_report_date(store, as_of)
         return build_daily(conn, store.name, store.currency, day, run_url)
 
-    digests, sent = publish(
+    return publish(
         config, database_url, "daily", DAILY, build, stores=stores, now=as_of, resend=resend
     )
-    return DigestRun(digests, sent.delivery, sent.references)

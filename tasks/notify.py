@@ -9,9 +9,8 @@ resolution is told only where the opening was, and marks the original Slack mess
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,13 +19,11 @@ from sqlalchemy import Connection, and_, select
 from connectors.config import Config
 from reports.alerts import resolved_blocks
 from reports.i18n import Locale
-from reports.markdown import md
 from reports.model import AlertNotice
 from reports.renderers import ALERTS
-from reports.slack import mrkdwn_escape, section_blocks
-from tasks.channels import Route, Sent, render_message, routes, send
+from tasks.channels import Published, Route, render_message, routes, send, short_bodies
 from tasks.digest import alert_line
-from tasks.dispatch import Delivery, Message
+from tasks.dispatch import Message
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import insert
@@ -34,14 +31,6 @@ from tasks.warehouse.upsert import insert
 #: State changes older than this are not told any more (a channel added today does not
 #: receive last month's alerts); the digest still lists what is open.
 TELL_WITHIN = timedelta(hours=48)
-
-
-@dataclass(slots=True)
-class NoticeRun:
-    messages: list[Message] = field(default_factory=list)
-    delivery: Delivery = field(default_factory=Delivery)
-    #: Where each message went (the file written, for the file transport).
-    references: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,19 +49,17 @@ def notify_alerts(
     now: datetime,
     stores: list[str] | None = None,
     run_url: str | None = None,
-) -> NoticeRun:
+) -> Published[Message]:
     """Queue and send a notice of every untold alert state change, per store and channel."""
-    run = NoticeRun()
+    messages = []
     with get_engine(database_url).begin() as conn:
         for store in config.select(stores):
             events = _untold_events(conn, store.name, now)
             for route in routes(config, store.name, "alerts"):
                 message = _notice(conn, route, store.name, store.currency, events, now, run_url)
                 if message is not None:
-                    run.messages.append(message)
-        sent = send(conn, config, run.messages, now)
-    run.delivery, run.references = sent.delivery, sent.references
-    return run
+                    messages.append(message)
+        return send(conn, config, messages, now)
 
 
 def _untold_events(conn: Connection, store: str, now: datetime) -> list[_Event]:
@@ -197,7 +184,7 @@ def tell_failure(
     reason: str,
     now: datetime,
     run_url: str | None = None,
-) -> Sent:
+) -> Published[Message]:
     """Tell every channel that takes critical alerts that a run failed (once per run)."""
     text = f"storepulse: the {flow_name} run failed: {reason}"
     if run_url:
@@ -207,12 +194,7 @@ def tell_failure(
         (r.channel, r.recipient): r for s in config.stores for r in routes(config, s.name, "alerts")
     }
     for route in channels.values():
-        bodies = {
-            "text": text + "\n",
-            "html": f"<p>{html.escape(text)}</p>",
-            "markdown": md(text),
-            "blocks": section_blocks(f":rotating_light: {mrkdwn_escape(text)}"),
-        }
+        bodies = short_bodies(text, ":rotating_light: ")
         key = f"failure/{run_id}/{route.channel}/{route.recipient}"
         subject = f"storepulse: {flow_name} failed"
         messages.append(

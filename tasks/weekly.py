@@ -6,7 +6,6 @@ before the run. Everything in it is read from ``metric_values`` and the alert ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, and_, or_, select
@@ -22,9 +21,8 @@ from reports.model import (
     WeeklyReview,
 )
 from reports.renderers import WEEKLY
-from tasks.channels import publish
+from tasks.channels import Published, publish
 from tasks.digest import alert_line, kpi, product_line
-from tasks.dispatch import Delivery
 from tasks.metrics.compare import compare, evaluate_range
 from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
@@ -179,13 +177,6 @@ def _alerts(conn: Connection, store: str, week: date, end: date) -> list[AlertLi
     ]
 
 
-@dataclass(slots=True)
-class WeeklyRun:
-    reviews: list[WeeklyReview] = field(default_factory=list)
-    delivery: Delivery = field(default_factory=Delivery)
-    references: dict[str, str | None] = field(default_factory=dict)
-
-
 def publish_weekly(
     config: Config,
     database_url: str | None = None,
@@ -195,7 +186,7 @@ def publish_weekly(
     as_of: datetime | None = None,
     resend: bool = False,
     run_url: str | None = None,
-) -> WeeklyRun:
+) -> Published[WeeklyReview]:
     """Build each store's weekly review, store it in the outbox, and deliver what is due."""
     as_of = as_of or datetime.now(UTC)
 
@@ -203,7 +194,6 @@ def publish_weekly(
         monday = week or default_week(as_of.astimezone(store.zone).date())
         return build_weekly(conn, store.name, store.currency, monday, config.campaigns, run_url)
 
-    reviews, sent = publish(
+    return publish(
         config, database_url, "weekly", WEEKLY, build, stores=stores, now=as_of, resend=resend
     )
-    return WeeklyRun(reviews, sent.delivery, sent.references)

@@ -21,7 +21,8 @@ from tasks.checks.lifecycle import Changes, apply, record
 from tasks.warehouse.engine import get_engine
 
 if TYPE_CHECKING:  # notices are built after the checks, from what they stored
-    from tasks.notify import NoticeRun
+    from tasks.channels import Published
+    from tasks.dispatch import Message
 
 
 @dataclass(slots=True)
@@ -31,7 +32,7 @@ class CheckRun:
     #: None when the run only recorded findings (a backfill or a past day).
     changes: Changes | None = None
     #: The alert notices the run sent (``tasks/notify.py``), when it paged.
-    notices: NoticeRun | None = None
+    notices: Published[Message] | None = None
 
 
 def default_report_date(store: StoreConfig, as_of: datetime) -> date:

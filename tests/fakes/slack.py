@@ -23,6 +23,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 BOT_TOKEN = "xoxb-test-0123456789"
+#: Where the tests put BOT_TOKEN for a channel's ``token_env``.
+TOKEN_ENV = "STOREPULSE_TEST_SLACK_TOKEN"
 WEBHOOK_PATH = "/services/T0TEST/B0TEST/0123456789abcdef"
 #: ID → (name, whether the bot is a member).
 CHANNELS = {"C0OPS": ("ops", True), "C0ALERTS": ("alerts", True), "C0PRIVATE": ("private", False)}
@@ -249,6 +251,17 @@ class FakeSlack:
     @property
     def webhook_url(self) -> str:
         return f"{self.url}{WEBHOOK_PATH}"
+
+    def channel(self, **overrides: object) -> dict[str, object]:
+        """A ``channels[]`` entry posting to #ops here with the bot token from TOKEN_ENV."""
+        base = {
+            "name": "ops",
+            "type": "slack",
+            "channel": "#ops",
+            "token_env": TOKEN_ENV,
+            "api_url": self.api_url,
+        }
+        return base | overrides
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from flows.cli import app
 from tasks.warehouse.engine import DATABASE_URL_ENV
 from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config
 from tests.fakes.slack import BOT_TOKEN, fake_slack
+from tests.fakes.slack import TOKEN_ENV as SLACK_TOKEN_ENV
 
 runner = CliRunner()
 
@@ -112,14 +113,7 @@ def test_test_send_proves_a_channel_and_names_what_is_wrong(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with fake_slack() as slack:
-        ops = {
-            "name": "ops",
-            "type": "slack",
-            "channel": "#ops",
-            "token_env": "STOREPULSE_TEST_SLACK_TOKEN",
-            "api_url": slack.api_url,
-            "language": "zh-CN",
-        }
+        ops = slack.channel(language="zh-CN")
         private = ops | {"name": "private", "channel": "C0PRIVATE"}
         path = tmp_path / "storepulse.yaml"
         config = {"stores": [store_entry("http://x")], "channels": [ops, private]}
@@ -127,7 +121,7 @@ def test_test_send_proves_a_channel_and_names_what_is_wrong(
         missing = runner.invoke(app, ["test-send", "--channel", "ops", "--config", str(path)])
         assert missing.exit_code == 2
         assert "environment variable STOREPULSE_TEST_SLACK_TOKEN is not set" in missing.output
-        monkeypatch.setenv("STOREPULSE_TEST_SLACK_TOKEN", BOT_TOKEN)
+        monkeypatch.setenv(SLACK_TOKEN_ENV, BOT_TOKEN)
         ok = runner.invoke(app, ["test-send", "--channel", "ops", "--config", str(path)])
         assert ok.exit_code == 0 and "C0OPS/" in ok.output
         assert "storepulse 测试消息" in str(slack.state.messages[0].blocks)

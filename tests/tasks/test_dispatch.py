@@ -21,6 +21,7 @@ from tasks.warehouse.engine import get_engine
 from tasks.weekly import publish_weekly
 from tests.conftest import SMALL_SPEC, store_config
 from tests.fakes.slack import BOT_TOKEN, fake_slack
+from tests.fakes.slack import TOKEN_ENV as SLACK_TOKEN_ENV
 from tests.fakes.smtp import PASSWORD, USER, fake_smtp
 from tests.helpers import run_sync
 
@@ -117,28 +118,21 @@ def test_the_daily_digest_goes_out_once_per_language(
         assert conn.execute(select(t.outbox.c.key)).scalars().all() == sorted(run.delivery.sent)
     resent = publish_daily(config, sqlite_url, report_date=day, as_of=NOW, resend=True)
     assert len(resent.delivery.sent) == 2
-    assert date.fromisoformat(str(day)) == run.digests[0].day
-    sales = {k.metric: k for k in run.digests[0].kpis}["net_sales"]
+    assert date.fromisoformat(str(day)) == run.reports[0].day
+    sales = {k.metric: k for k in run.reports[0].kpis}["net_sales"]
     assert sales.trend[-1] == pytest.approx(sales.value)  # the chart ends on the day, same units
 
 
 def test_the_digest_goes_to_slack_and_email_in_each_channels_language(
     synced: StoreConfig, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("STOREPULSE_TEST_SLACK_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv(SLACK_TOKEN_ENV, BOT_TOKEN)
     monkeypatch.setenv("STOREPULSE_TEST_SMTP_PASSWORD", PASSWORD)
     monkeypatch.setenv("STOREPULSE_OUTBOX_DIR", str(tmp_path / "outbox"))
     day = SMALL_SPEC.end_date - timedelta(days=1)  # type: ignore[operator]
     with fake_slack() as slack, fake_smtp(tmp_path) as smtp:
         channels = [
-            {
-                "name": "ops-cn",
-                "type": "slack",
-                "language": "zh-CN",
-                "channel": "#ops",
-                "token_env": "STOREPULSE_TEST_SLACK_TOKEN",
-                "api_url": slack.api_url,
-            },
+            slack.channel(name="ops-cn", language="zh-CN"),
             {
                 "name": "managers",
                 "type": "email",
@@ -185,7 +179,7 @@ def test_the_weekly_review_reads_the_warehouse_and_goes_out_once(
     config = parse_config({"stores": [synced.model_dump(mode="json")]})
     as_of = datetime(2026, 3, 31, 14, 0, tzinfo=UTC)  # a Tuesday: the last whole week is 23–29
     run = publish_weekly(config, sqlite_url, as_of=as_of)
-    (review,) = run.reviews
+    (review,) = run.reports
     assert review.week == date(2026, 3, 23)
     kpis = {k.metric: k for k in review.kpis}
     assert kpis["orders"].value and kpis["orders"].vs_prior.ratio is not None
@@ -205,17 +199,10 @@ def test_the_weekly_review_reads_the_warehouse_and_goes_out_once(
 def test_a_slack_outage_in_one_run_is_delivered_by_the_next(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("STOREPULSE_TEST_SLACK_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv(SLACK_TOKEN_ENV, BOT_TOKEN)
     with fake_slack() as slack:
-        ops = {
-            "name": "ops",
-            "type": "slack",
-            "channel": "#ops",
-            "token_env": "STOREPULSE_TEST_SLACK_TOKEN",
-            "api_url": slack.api_url,
-        }
         store = store_config("http://127.0.0.1:1").model_dump(mode="json")
-        config = parse_config({"stores": [store], "channels": [ops]})
+        config = parse_config({"stores": [store], "channels": [slack.channel()]})
         transport = transports(config)
         note = Message("daily/x/demo/ops/#ops", "digest", "ops", "#ops", "en", "Digest", {
             "text": "hi", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]

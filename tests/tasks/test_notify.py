@@ -16,29 +16,20 @@ from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
 from tests.fakes.slack import BOT_TOKEN, FakeSlack, fake_slack
+from tests.fakes.slack import TOKEN_ENV as SLACK_TOKEN_ENV
 from tests.tasks.checks.test_alerts import AS_OF, DAY, SHOP, _row, seed_history
-
-TOKEN_ENV = "STOREPULSE_TEST_SLACK_TOKEN"
 
 
 @pytest.fixture
 def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
-    monkeypatch.setenv(TOKEN_ENV, BOT_TOKEN)
+    monkeypatch.setenv(SLACK_TOKEN_ENV, BOT_TOKEN)
     with fake_slack() as server:
         yield server
 
 
 def config(slack: FakeSlack, checks: dict[str, object] | None = None, **channel: object) -> Config:
-    ops = {
-        "name": "ops",
-        "type": "slack",
-        "channel": "#ops",
-        "token_env": TOKEN_ENV,
-        "api_url": slack.api_url,
-        "mention": ["S0ONCALL"],
-        "timezone": "America/New_York",
-    }
-    return parse_config({"stores": [SHOP], "channels": [ops | channel], "checks": checks or {}})
+    ops = slack.channel(mention=["S0ONCALL"], timezone="America/New_York") | channel
+    return parse_config({"stores": [SHOP], "channels": [ops], "checks": checks or {}})
 
 
 def recover_next_day(url: str) -> datetime:
@@ -61,24 +52,24 @@ def test_alerts_are_told_once_and_their_recovery_edits_the_original(
     assert checked.changes and len(checked.changes.opened) >= 3
 
     told = notify_alerts(cfg, warehouse_url, now=AS_OF)
-    assert told.delivery.sent == [m.key for m in told.messages] and len(told.messages) == 1
+    assert told.delivery.sent == [m.key for m in told.reports] and len(told.reports) == 1
     (opening,) = slack.state.messages
     text = str(opening.blocks)
     assert "Conversion rate" in text and "expected 3.0%" in text
     assert "<!subteam^S0ONCALL>" in text  # a critical alert calls the on-call group
 
-    assert not notify_alerts(cfg, warehouse_url, now=AS_OF).messages  # a rerun says nothing
+    assert not notify_alerts(cfg, warehouse_url, now=AS_OF).reports  # a rerun says nothing
     run_checks(cfg, warehouse_url, as_of=AS_OF)  # nor do checks re-run for the same day
-    assert not notify_alerts(cfg, warehouse_url, now=AS_OF + timedelta(hours=1)).messages
+    assert not notify_alerts(cfg, warehouse_url, now=AS_OF + timedelta(hours=1)).reports
 
     later = recover_next_day(warehouse_url)
     run_checks(cfg, warehouse_url, as_of=later)
     resolved = notify_alerts(cfg, warehouse_url, now=later)
-    assert len(resolved.messages) == 1 and len(slack.state.messages) == 2
+    assert len(resolved.reports) == 1 and len(slack.state.messages) == 2
     assert "Resolved" in str(slack.state.messages[-1].blocks)
     (edit,) = slack.state.updates
     assert edit.ts == opening.ts and "Resolved" in str(edit.blocks[0])
-    assert not notify_alerts(cfg, warehouse_url, now=later).messages
+    assert not notify_alerts(cfg, warehouse_url, now=later).reports
 
 
 def test_quiet_hours_hold_warnings_but_not_critical_alerts(
@@ -89,10 +80,10 @@ def test_quiet_hours_hold_warnings_but_not_critical_alerts(
     quiet = config(slack, orders_only, quiet_hours="07:00-10:00")  # AS_OF is 09:00 EDT
     run_checks(quiet, warehouse_url, as_of=AS_OF)
     held = notify_alerts(quiet, warehouse_url, now=AS_OF)
-    assert len(held.messages) == 1 and not held.delivery.sent and not slack.state.messages
-    assert held.messages[0].not_before == datetime(2026, 3, 11, 14, 0, tzinfo=UTC)  # 10:00 EDT
+    assert len(held.reports) == 1 and not held.delivery.sent and not slack.state.messages
+    assert held.reports[0].not_before == datetime(2026, 3, 11, 14, 0, tzinfo=UTC)  # 10:00 EDT
     after = notify_alerts(quiet, warehouse_url, now=AS_OF + timedelta(minutes=30))
-    assert not after.messages  # already queued: the outbox sends it when quiet hours end
+    assert not after.reports  # already queued: the outbox sends it when quiet hours end
     with get_engine(warehouse_url).begin() as conn:
         assert not deliver(conn, transports(quiet), AS_OF + timedelta(minutes=30)).sent
         assert deliver(conn, transports(quiet), AS_OF + timedelta(hours=1)).sent
