@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    ArtifactFilterKey,
+)
 from prefect.states import Completed, Failed
 
 from connectors.errors import AuthError, ConnectorError, ResponseError
@@ -22,12 +27,14 @@ from tests.conftest import write_config
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
-async def _artifact(key: str) -> str:
+async def _artifact(key: str, flow_run_id: UUID) -> str:
+    """The artifact KEY that one flow run published (other tests publish the same key)."""
+    wanted = ArtifactFilter(
+        key=ArtifactFilterKey(any_=[key]), flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])
+    )
     async with get_client() as client:
-        artifacts = await client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1
-        )
-    return str(artifacts[0].data)
+        (artifact,) = await client.read_artifacts(artifact_filter=wanted)
+    return str(artifact.data)
 
 
 @pytest.mark.usefixtures("config")
@@ -35,7 +42,8 @@ def test_the_flow_syncs_and_publishes_its_summary(
     shop: DemoStore, tmp_path: Path, sqlite_url: str
 ) -> None:
     path = write_config(tmp_path, shop.url)
-    summary = sync_store(config_path=str(path), database_url=sqlite_url)
+    state = sync_store(config_path=str(path), database_url=sqlite_url, return_state=True)
+    summary = state.result()
     orders = sum(w.upserted for w in summary.windows if w.resource == "orders")
     assert orders > 2000
     assert {w.resource for w in summary.windows} == {
@@ -45,7 +53,7 @@ def test_the_flow_syncs_and_publishes_its_summary(
         "deletions",
         "inventory",
     }
-    markdown = asyncio.run(_artifact("sync-summary"))
+    markdown = asyncio.run(_artifact("sync-summary", state.state_details.flow_run_id))
     assert "## Sync summary" in markdown and f"{orders:,}" in markdown
 
 
@@ -85,7 +93,7 @@ def test_the_metrics_flow_computes_after_a_sync(
     run = compute_metrics(config_path=str(path), database_url=sqlite_url)
     [store] = run.stores
     assert store.full and store.values > 10_000
-    again = compute_metrics(config_path=str(path), database_url=sqlite_url)
-    assert again.stores[0].values < store.values  # only what changed since
-    table = asyncio.run(_artifact("metrics-computed"))
+    state = compute_metrics(config_path=str(path), database_url=sqlite_url, return_state=True)
+    assert state.result().stores[0].values < store.values  # only what changed since
+    table = asyncio.run(_artifact("metrics-computed", state.state_details.flow_run_id))
     assert "demo" in table
