@@ -37,7 +37,7 @@ import yaml
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from benchmarks.report import update_section
-from connectors.config import StoreConfig, load_config
+from connectors.config import load_config
 from connectors.shopify import open_shopify
 from connectors.shopify.sandbox import DemoStore, StoreSpec
 from deployments.build import prefect_yaml
@@ -47,7 +47,7 @@ from flows.sync_store import SYNC_THREADS
 from tasks.checks.run import run_checks
 from tasks.digest import publish_daily
 from tasks.metrics.run import refresh_metrics
-from tasks.sync import prepare_store, sync_window
+from tasks.sync import sync_store_windows
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -124,17 +124,12 @@ def plain_calls(config_path: Path, url: str, api_url: str, work: Path) -> float:
     config = load_config(config_path)
     started = time.perf_counter()
     with ThreadPoolExecutor(SYNC_THREADS) as pool:
-        list(pool.map(lambda store: sync_store(store, url), config.stores))
+        list(pool.map(lambda store: sync_store_windows(store, url), config.stores))
     refresh_metrics(config, url)
     sources = {s.name: open_shopify(s) for s in config.stores}
     run_checks(config, url, report_date=DAY, sources=sources)
     publish_daily(config, url, report_date=DAY)
     return time.perf_counter() - started
-
-
-def sync_store(store: StoreConfig, url: str) -> None:
-    for plan in prepare_store(store, url):
-        sync_window(store, plan, url)
 
 
 def one_machine(config_path: Path, url: str, api_url: str, work: Path) -> float:

@@ -303,6 +303,20 @@ def sync_window(
     return result
 
 
+def sync_store_windows(
+    store: StoreConfig,
+    database_url: str | None = None,
+    *,
+    full: bool = False,
+    since: datetime | None = None,
+    run_id: str | None = None,
+) -> list[WindowResult]:
+    """Plan one store's windows and sync them in order: its cursors only move forward, so a
+    second call after a failure resumes where the first stopped."""
+    plans = prepare_store(store, database_url, full=full, since=since)
+    return [sync_window(store, plan, database_url, run_id=run_id) for plan in plans]
+
+
 Loader = Callable[[Connection, StoreContext, list[Any]], LoadResult]
 
 

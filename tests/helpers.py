@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from connectors.config import StoreConfig, parse_config
-from tasks.sync import SyncSummary, prepare_store, sync_window
+from tasks.sync import SyncSummary, sync_store_windows
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 
@@ -30,10 +30,7 @@ BOOKKEEPING_COLUMNS = {
 
 def run_sync(store: StoreConfig, url: str, *, full: bool = False) -> SyncSummary:
     """The sync flow's work, in order, without Prefect."""
-    summary = SyncSummary()
-    for plan in prepare_store(store, url, full=full):
-        summary.windows.append(sync_window(store, plan, url))
-    return summary
+    return SyncSummary(sync_store_windows(store, url, full=full))
 
 
 def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:

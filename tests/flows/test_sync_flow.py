@@ -64,7 +64,7 @@ def test_bad_credentials_fail_the_flow_without_retrying(
     path = write_config(tmp_path, shop.url, token_env="WRONG_TOKEN")
     with pytest.raises(AuthError, match="401"):
         sync_store(config_path=str(path), database_url=sqlite_url)
-    assert shop.stats().requests == 1  # plan_sync_windows asked once, and was not retried
+    assert shop.stats().requests == 1  # the shop was asked once, and not again
 
 
 @pytest.mark.parametrize(
