@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -299,6 +299,16 @@ class ScheduleConfig(_Strict):
     weekly: str = "0 9 * * 1"
     #: The Prefect work pool the deployments in ``deployments/prefect.yaml`` use.
     work_pool: str = "storepulse"
+    #: How long a daily run may take from its start (or from falling late, when no worker
+    #: takes it) before the ops channels are told; ``PT2H``, ``01:30:00`` or seconds.
+    daily_deadline: timedelta = timedelta(hours=2)
+
+    @field_validator("daily_deadline")
+    @classmethod
+    def _deadline(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=10):  # Prefect's shortest proactive trigger
+            raise ValueError("daily_deadline must be at least 10 seconds")
+        return value
 
     @field_validator("daily", "weekly")
     @classmethod
@@ -324,6 +334,9 @@ class Config(_Strict):
     #: Where reports and alerts go; without any, they are written as files (the outbox folder).
     channels: list[ChannelConfig] = Field(default_factory=list)
     schedules: ScheduleConfig = ScheduleConfig()
+    #: Where the team reaches ``storepulse reports serve`` (say ``http://reports.internal:8765``);
+    #: the runs' artifacts and the digests link each report's page there.
+    reports_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
 
     @model_validator(mode="after")
     def _targets_name_stores(self) -> Config:

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from prefect import serve
-from prefect.client.orchestration import get_client
 from prefect.schedules import Cron
 
 from connectors.config import Config
+from deployments.automations import prepare_server
 from deployments.build import DeploymentSpec, deployment_specs
 from flows.backfill import backfill
 from flows.daily_ops import daily_ops
-from flows.sync_store import store_tag
 from flows.weekly_review import weekly_review
 
 FLOWS: dict[str, Any] = {
@@ -40,13 +39,6 @@ def _deployment(spec: DeploymentSpec) -> Any:
     )
 
 
-async def ensure_store_limits(config: Config) -> None:
-    """A concurrency limit of one per store, so two runs never sync the same store at once."""
-    async with get_client() as client:
-        for store in config.stores:
-            await client.create_concurrency_limit(tag=store_tag(store.name), concurrency_limit=1)
-
-
 def serve_all(config: Config, config_path: Path) -> None:
-    asyncio.run(ensure_store_limits(config))
+    asyncio.run(prepare_server(config))
     serve(*runner_deployments(config, config_path), print_starting_message=False)

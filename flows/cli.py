@@ -471,6 +471,56 @@ def outbox_retry(config: ConfigOption = None) -> None:
         raise typer.Exit(1)
 
 
+reports_app = typer.Typer(
+    help="Each digest and weekly review as an HTML page, kept in the warehouse.",
+    no_args_is_help=True,
+)
+app.add_typer(reports_app, name="reports")
+
+
+@reports_app.command("serve")
+@reports_errors
+def reports_serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8765,
+) -> None:
+    """Serve the stored pages over HTTP (read-only; `/` lists the latest)."""
+    from tasks.pages import page_server
+
+    server = page_server(None, host, port)
+    console.print(f"serving reports at http://{host}:{server.server_address[1]}/ (Ctrl+C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@reports_app.command("show")
+@reports_errors
+def reports_show(
+    key: Annotated[str, typer.Argument(help="The report, such as daily/2026-11-28/flagship.")],
+    language: Annotated[str, typer.Option(help="en or zh-CN.")] = "en",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here, not to the console.")
+    ] = None,
+) -> None:
+    """Print (or write) one stored page."""
+    from tasks.pages import read_page
+    from tasks.warehouse.engine import get_engine
+
+    with get_engine().connect() as conn:
+        page = read_page(conn, key, language)
+    if page is None:
+        raise StorepulseError(f"no {language} page for {key!r} (see `storepulse outbox`)")
+    if output is None:
+        sys.stdout.write(page)
+    else:
+        output.write_text(page, encoding="utf-8")
+        console.print(f"wrote {output}")
+
+
 @app.command("test-send")
 @reports_errors
 def send_test_message(
@@ -552,6 +602,36 @@ def serve(config: ConfigOption = None) -> None:
 
     path = config_path(config).resolve()
     serve_all(load_config(path), path)
+
+
+@app.command("prefect-setup")
+@reports_errors
+def prefect_setup(config: ConfigOption = None) -> None:
+    """Create the per-store concurrency limits and the late daily run alert on the Prefect
+    server at PREFECT_API_URL (`serve` does this itself; with workers, run it after deploying)."""
+    import asyncio
+
+    from connectors.config import config_path, load_config
+    from deployments.automations import DEADLINE_AUTOMATION, prepare_server
+
+    loaded = load_config(config_path(config))
+    done = asyncio.run(prepare_server(loaded))
+    console.print(f"concurrency limits: one per store ({done.store_limits})", highlight=False)
+    if done.alerted:
+        deadline = loaded.schedules.daily_deadline
+        console.print(
+            f"automation {DEADLINE_AUTOMATION!r}: daily runs not done within {deadline} "
+            f"are told to {', '.join(done.alerted)}",
+            highlight=False,
+        )
+    else:
+        console.print("no Slack or webhook channel takes alerts: no late-run automation")
+    for name in done.not_alerted:
+        console.print(
+            f"[yellow]channel {name!r}: email; the Prefect server cannot send it the late-run "
+            "alert (add a Slack or webhook channel for alerts)[/yellow]",
+            highlight=False,
+        )
 
 
 @app.command("deployments")

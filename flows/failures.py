@@ -34,3 +34,11 @@ def run_url(run_id: Any) -> str | None:
 
     base = PREFECT_UI_URL.value()
     return f"{base.rstrip('/')}/runs/flow-run/{run_id}" if base else None
+
+
+def this_run_url() -> str | None:
+    """The UI page of the run this code is part of (the outermost one, for a subflow)."""
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.root_flow_run_id or flow_run.get_id()
+    return run_url(run_id) if run_id else None

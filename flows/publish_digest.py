@@ -3,19 +3,24 @@ review, through the outbox, once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from connectors.config import load_config
+from flows.failures import this_run_url
 from reports.i18n import Locale
-from reports.markdown import daily_markdown
+from reports.markdown import daily_markdown, kpi_table
 from reports.model import DailyDigest, WeeklyReview
 from reports.weekly import weekly_markdown
 from tasks.channels import Published
 from tasks.digest import publish_daily
+from tasks.pages import pages_markdown, stored_languages
+from tasks.warehouse.engine import get_engine
 from tasks.weekly import publish_weekly
 
 
@@ -27,6 +32,7 @@ def publish_daily_task(
     report_date: date | None,
     as_of: datetime | None,
     resend: bool,
+    run_url: str | None,
 ) -> Published[DailyDigest]:
     return publish_daily(
         load_config(config_path),
@@ -35,6 +41,7 @@ def publish_daily_task(
         report_date=report_date,
         as_of=as_of,
         resend=resend,
+        run_url=run_url,
     )
 
 
@@ -48,14 +55,34 @@ def publish_digest(
     database_url: str | None = None,
 ) -> Published[DailyDigest]:
     """Render the daily digest in every language and deliver it (a rerun sends nothing twice)."""
-    run = publish_daily_task(config_path, database_url, stores, report_date, as_of, resend)
+    run = publish_daily_task(
+        config_path, database_url, stores, report_date, as_of, resend, this_run_url()
+    )
+    english = Locale("en")
     for digest in run.reports:
         create_markdown_artifact(
-            daily_markdown(digest, Locale("en")),
+            daily_markdown(digest, english),
             key=f"daily-digest-{digest.store}",
             description=f"Daily digest, {digest.store}, {digest.day}",
         )
+    create_table_artifact(
+        kpi_table(run.reports, english), key="daily-kpis", description="Every store's KPIs"
+    )
+    publish_page_links(config_path, database_url, run.reports, "daily-reports")
     return run
+
+
+def publish_page_links(
+    config_path: str | None, database_url: str | None, reports: Sequence[Any], key: str
+) -> None:
+    """One artifact linking each report's HTML page (stored in the warehouse, tasks/pages.py)."""
+    with get_engine(database_url).connect() as conn:
+        languages = stored_languages(conn, [r.key for r in reports])
+    create_markdown_artifact(
+        pages_markdown(languages, load_config(config_path).reports_url),
+        key=key,
+        description="The reports' HTML pages",
+    )
 
 
 @task(name="publish_weekly", cache_policy=NO_CACHE)
@@ -66,6 +93,7 @@ def publish_weekly_task(
     week: date | None,
     as_of: datetime | None,
     resend: bool,
+    run_url: str | None,
 ) -> Published[WeeklyReview]:
     return publish_weekly(
         load_config(config_path),
@@ -74,6 +102,7 @@ def publish_weekly_task(
         week=week,
         as_of=as_of,
         resend=resend,
+        run_url=run_url,
     )
 
 
@@ -87,11 +116,14 @@ def publish_weekly_review(
     database_url: str | None = None,
 ) -> Published[WeeklyReview]:
     """Render the weekly review (by default of the last complete ISO week) and deliver it."""
-    run = publish_weekly_task(config_path, database_url, stores, week, as_of, resend)
+    run = publish_weekly_task(
+        config_path, database_url, stores, week, as_of, resend, this_run_url()
+    )
     for review in run.reports:
         create_markdown_artifact(
             weekly_markdown(review, Locale("en")),
             key=f"weekly-review-{review.store}",
             description=f"Weekly review, {review.store}, week of {review.week}",
         )
+    publish_page_links(config_path, database_url, run.reports, "weekly-reports")
     return run

@@ -71,3 +71,14 @@ def alert_lines(s: Sections, t: Locale) -> list[str]:
             why = f" — {t('why')}{t('colon')}{a.why}" if a.why else ""
             out.append(f"{heading} [{a.severity_label}] {a.text}{why}")
     return out
+
+
+def kpi_table(digests: list[DailyDigest], t: Locale) -> list[dict[str, str]]:
+    """Every store's KPIs, a row each, for a table artifact (values formatted as in the digest)."""
+    rows = []
+    for digest in digests:
+        s = daily_sections(digest, t, sparklines=False)
+        for row in s.kpi_rows:
+            cells = dict(zip(s.headers, (c.text for c in row), strict=True))
+            rows.append({"store": digest.store, "day": digest.day.isoformat()} | cells)
+    return rows

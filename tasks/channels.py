@@ -38,6 +38,7 @@ from tasks.dispatch import (
     outbox_dir,
     references,
 )
+from tasks.pages import keep_pages
 from tasks.warehouse.engine import get_engine
 
 log = logging.getLogger(__name__)
@@ -149,18 +150,20 @@ def publish(
     now: datetime,
     resend: bool,
 ) -> Published[R]:
-    """Build one report per store (``build``), render it for every route, and send it."""
+    """Build one report per store (``build``), render it for every route, keep it as a page
+    (tasks/pages.py), and send it."""
     models: list[R] = []
-    messages: list[Message] = []
+    pages: list[tuple[str, Message]] = []
     with get_engine(database_url).begin() as conn:
         for store in config.select(stores):
             model = build(conn, store)
             models.append(model)
-            messages += [
-                render_message(model, renderers, r, model.key)
+            pages += [
+                (model.key, render_message(model, renderers, r, model.key))
                 for r in routes(config, store.name, report)
             ]
-        sent = send(conn, config, messages, now, resend)
+        keep_pages(conn, pages, now, replace=resend)
+        sent = send(conn, config, [message for _, message in pages], now, resend)
     return Published(models, sent.delivery, sent.references)
 
 

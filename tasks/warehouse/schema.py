@@ -530,3 +530,15 @@ alert_notices = Table(
     #: The grouped message (one per store, run and channel) that told it.
     Column("outbox_key", String(400), nullable=False),
 )
+
+report_pages = Table(
+    "report_pages",
+    metadata,
+    #: A digest or weekly review as one self-contained HTML page (charts inlined), per language:
+    #: what ``storepulse reports serve`` shows and the run's artifacts link to, from any machine.
+    Column("key", String(400), primary_key=True),  # the report's outbox key: daily/DAY/STORE
+    Column("language", String(8), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

@@ -60,7 +60,7 @@ def test_sync_prints_its_summary_and_a_config_mismatch_exits_2(
 def test_db_upgrade_and_status(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DATABASE_URL_ENV, sqlite_url)
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "revision 0004" in result.output
+    assert result.exit_code == 0 and "revision 0005" in result.output
     result = runner.invoke(app, ["db", "status"])
     assert result.exit_code == 0 and "up to date" in result.output
 

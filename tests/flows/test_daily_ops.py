@@ -3,6 +3,7 @@ and deployments served and started through the API the Prefect UI uses."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
 from datetime import date
@@ -11,6 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
 from prefect.deployments import run_deployment
 from prefect.settings import PREFECT_API_URL
 from sqlalchemy import select
@@ -45,6 +49,20 @@ def outbox(url: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in conn.execute(query)]
 
 
+async def latest_artifacts(*keys: str) -> list[str]:
+    """The newest artifact of each key, as published (tables as JSON)."""
+    found = []
+    async with get_client() as client:
+        for key in keys:
+            [artifact] = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                sort=ArtifactSort.CREATED_DESC,
+                limit=1,
+            )
+            found.append(str(artifact.data))
+    return found
+
+
 def test_daily_ops_runs_the_loop_and_a_rerun_changes_nothing(
     shop: DemoStore, env: Path, sqlite_url: str
 ) -> None:
@@ -52,6 +70,9 @@ def test_daily_ops_runs_the_loop_and_a_rerun_changes_nothing(
     first = daily_ops(report_date=DAY, config_path=path)
     assert first["report_days"] == {"demo": str(DAY)} and first["sent"] == 2
     assert first["synced"] > 2000 and first["metric_values"] > 0
+    kpis, pages = asyncio.run(latest_artifacts("daily-kpis", "daily-reports"))
+    assert '"store": "demo"' in kpis and "Net sales" in kpis
+    assert f"storepulse reports show daily/{DAY}/demo --language zh-CN" in pages
     warehouse, messages = snapshot(sqlite_url), outbox(sqlite_url)
     again = daily_ops(report_date=DAY, config_path=path)
     assert again["sent"] == 0 and again["already_sent"] == 2

@@ -16,6 +16,7 @@ from tasks.channels import transports
 from tasks.digest import publish_daily
 from tasks.dispatch import FileTransport, Message, deliver, email_message, enqueue, list_outbox
 from tasks.metrics.compute import refresh
+from tasks.pages import stored_languages
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tasks.weekly import publish_weekly
@@ -116,8 +117,20 @@ def test_the_daily_digest_goes_out_once_per_language(
     assert not again.delivery.sent and len(again.delivery.skipped) == 2
     with get_engine(sqlite_url).connect() as conn:
         assert conn.execute(select(t.outbox.c.key)).scalars().all() == sorted(run.delivery.sent)
-    resent = publish_daily(config, sqlite_url, report_date=day, as_of=NOW, resend=True)
+    with get_engine(sqlite_url).connect() as conn:  # the pages, written once, charts inlined
+        pages = {r.language: r.html for r in conn.execute(select(t.report_pages))}
+        assert stored_languages(conn, [f"daily/{day}/demo"]) == {
+            f"daily/{day}/demo": ["en", "zh-CN"]
+        }
+    assert "每日简报" in pages["zh-CN"] and "data:image/png;base64," in pages["en"]
+    assert "cid:" not in pages["en"]
+    resent = publish_daily(
+        config, sqlite_url, report_date=day, as_of=NOW + timedelta(hours=1), resend=True
+    )
     assert len(resent.delivery.sent) == 2
+    with get_engine(sqlite_url).connect() as conn:
+        written = set(conn.execute(select(t.report_pages.c.created_at)).scalars())
+    assert written == {NOW + timedelta(hours=1)}  # a resend writes the pages again
     assert date.fromisoformat(str(day)) == run.reports[0].day
     sales = {k.metric: k for k in run.reports[0].kpis}["net_sales"]
     assert sales.trend[-1] == pytest.approx(sales.value)  # the chart ends on the day, same units
