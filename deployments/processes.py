@@ -99,8 +99,17 @@ def workers(
         yield started
     finally:
         for worker in started:
-            worker.terminate()
-            worker.wait(timeout=60)
+            stop(worker)
+
+
+def stop(process: subprocess.Popen[bytes], grace: float = 120) -> None:
+    """Ask a worker to stop (it lets its runs' processes finish), then insist."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
 
 
 def free_port() -> int:

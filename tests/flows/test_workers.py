@@ -66,9 +66,12 @@ def test_two_workers_complete_twenty_store_runs(
     prefect_file = tmp_path / "prefect.yaml"
     prefect_file.write_text(prefect_yaml(load_config(config), config, prefect.__version__))
     deploy_to_pool(prefect_file, "storepulse", env, REPO)
-    subprocess.run(  # migrate once, as docs/deploy.md says, before the workers start
-        [sys.executable, "-m", "flows.cli", "db", "upgrade"], env=env, check=True, timeout=120
-    )
+    for command in (["db", "upgrade"], ["prefect-setup", "--config", str(config)]):
+        # once, as docs/deploy.md says, before the workers start: the runs then sync under
+        # the per-store concurrency limits
+        subprocess.run(
+            [sys.executable, "-m", "flows.cli", *command], env=env, check=True, timeout=120
+        )
     logs = [tmp_path / f"worker{i}.log" for i in (1, 2)]
     runs = [{"stores": [f"shop{i:02d}"], "report_date": DAY} for i in range(STORES)]
     with workers("storepulse", env, logs, REPO):
