@@ -103,10 +103,13 @@ def deadline_trigger(deadline: timedelta) -> EventTrigger:
 
 
 def late_text(language: str, deadline: timedelta) -> str:
-    minutes = int(deadline.total_seconds() // 60)
-    span = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-    if deadline < timedelta(minutes=1):
-        span = f"{int(deadline.total_seconds())} s"
+    seconds = int(deadline.total_seconds())
+    if seconds < 60:
+        span = f"{seconds} s"
+    elif seconds < 3600:
+        span = f"{seconds // 60} min"
+    else:
+        span = f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
     return LATE_TEXT.get(language, LATE_TEXT["en"]).replace("{deadline}", span)
 
 

@@ -99,6 +99,8 @@ def run_demo(out: Path, console: Console) -> None:
         + _written("digest", published.references)
         + _written("weekly", reviewed.references)
         + _written("alerts", checked.notices.references if checked.notices else {})
+        + f"  report pages   run `STOREPULSE_DATABASE_URL=sqlite:///{_short(warehouse)} "
+        + ".venv/bin/storepulse reports serve`, open http://127.0.0.1:8765\n"
         + "  flow runs      run `prefect server start`, open http://127.0.0.1:4200",
         highlight=False,
         soft_wrap=True,
