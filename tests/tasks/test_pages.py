@@ -6,13 +6,16 @@ import base64
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import requests
+from typer.testing import CliRunner
 
+from flows.cli import app
 from tasks.dispatch import Message
 from tasks.pages import keep_pages, page_server, page_url, pages_markdown, read_page
-from tasks.warehouse.engine import get_engine
+from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 KEY = "daily/2026-11-28/flagship"
@@ -71,3 +74,16 @@ def test_the_artifact_links_pages_or_says_how_to_get_them() -> None:
     unlinked = pages_markdown({KEY: ["en"]}, None)
     assert f"`storepulse reports show {KEY} --language en`" in unlinked
     assert "reports_url" in unlinked
+
+
+def test_reports_show_writes_a_page_or_names_what_is_missing(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATABASE_URL_ENV, sqlite_url)
+    with get_engine(sqlite_url).begin() as conn:
+        keep_pages(conn, [(KEY, digest("zh-CN", "每日简报"))], NOW, replace=False)
+    out = tmp_path / "page.html"
+    shown = CliRunner().invoke(app, ["reports", "show", KEY, "--language", "zh-CN", "-o", str(out)])
+    assert shown.exit_code == 0 and "每日简报" in out.read_text(encoding="utf-8")
+    missing = CliRunner().invoke(app, ["reports", "show", KEY])  # no English page
+    assert missing.exit_code == 1 and f"no en page for '{KEY}'" in missing.output
