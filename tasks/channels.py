@@ -100,10 +100,27 @@ def routes(config: Config, store: str, report: Report) -> list[Route]:
 
 
 def render_message(
-    model: Any, renderers: Renderers, route: Route, key: str, kind: str = "digest"
+    model: Any,
+    renderers: Renderers,
+    route: Route,
+    key: str,
+    kind: str = "digest",
+    rendered: dict[str, tuple[str, dict[str, Any]]] | None = None,
 ) -> Message:
-    """``model`` rendered in every medium for one route, in its language, keyed for the outbox."""
-    t = Locale(route.language)
+    """``model`` rendered in every medium for one route, in its language, keyed for the outbox.
+    Routes sharing ``rendered`` (one dict per model) render each language once, chart and all."""
+    rendered = {} if rendered is None else rendered
+    if route.language not in rendered:
+        rendered[route.language] = render_bodies(model, renderers, Locale(route.language))
+    subject, bodies = rendered[route.language]
+    full_key = f"{key}/{route.channel}/{route.recipient}"
+    return Message(
+        full_key, kind, route.channel, route.recipient, route.language, subject, dict(bodies)
+    )
+
+
+def render_bodies(model: Any, renderers: Renderers, t: Locale) -> tuple[str, dict[str, Any]]:
+    """The subject, and the bodies in every medium, in one language."""
     bodies = {
         "text": renderers.text(model, t),
         "html": renderers.html(model, t),
@@ -113,9 +130,7 @@ def render_message(
     if renderers.images:
         images = renderers.images(model, t)
         bodies["images"] = {n: base64.b64encode(png).decode() for n, png in images.items()}
-    subject = renderers.title(model, t)
-    full_key = f"{key}/{route.channel}/{route.recipient}"
-    return Message(full_key, kind, route.channel, route.recipient, route.language, subject, bodies)
+    return renderers.title(model, t), bodies
 
 
 @dataclass(slots=True)
@@ -158,8 +173,9 @@ def publish(
         for store in config.select(stores):
             model = build(conn, store)
             models.append(model)
+            rendered: dict[str, tuple[str, dict[str, Any]]] = {}
             pages += [
-                (model.key, render_message(model, renderers, r, model.key))
+                (model.key, render_message(model, renderers, r, model.key, rendered=rendered))
                 for r in routes(config, store.name, report)
             ]
         keep_pages(conn, pages, now, replace=resend)

@@ -6,13 +6,16 @@ import email
 from datetime import UTC, date, datetime, timedelta
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from connectors.config import StoreConfig, parse_config
 from connectors.shopify.sandbox import DemoStore
-from tasks.channels import transports
+from reports.i18n import Locale
+from reports.model import Renderers
+from tasks.channels import Route, render_message, transports
 from tasks.digest import publish_daily
 from tasks.dispatch import FileTransport, Message, deliver, email_message, enqueue, list_outbox
 from tasks.metrics.compute import refresh
@@ -231,3 +234,30 @@ def test_a_slack_outage_in_one_run_is_delivered_by_the_next(
     assert first.failed == [note.key] and second.sent == [note.key]
     assert row["status"] == "sent" and row["attempts"] == 2
     assert [m.text for m in slack.state.messages] == ["Digest"]
+
+
+def test_routes_in_one_language_share_one_rendering() -> None:
+    drawn: list[str] = []
+
+    def chart(model: object, t: Locale) -> dict[str, bytes]:
+        drawn.append(t.language)
+        return {"kpi-trends.png": b"png"}
+
+    def word(model: object, t: Locale) -> str:
+        return f"digest in {t.language}"
+
+    renderers = Renderers(word, word, word, word, lambda model, t: [], chart)
+    rendered: dict[str, tuple[str, dict[str, Any]]] = {}
+    messages = [
+        render_message(
+            None, renderers, Route(channel, channel, language), "daily/x", rendered=rendered
+        )
+        for channel, language in (("slack", "en"), ("mail", "en"), ("team-cn", "zh-CN"))
+    ]
+    assert drawn == ["en", "zh-CN"]  # two languages, two charts, for three channels
+    assert [m.key for m in messages] == [
+        "daily/x/slack/slack",
+        "daily/x/mail/mail",
+        "daily/x/team-cn/team-cn",
+    ]
+    assert messages[0].bodies == messages[1].bodies and messages[0].bodies is not messages[1].bodies
