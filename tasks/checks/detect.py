@@ -12,7 +12,8 @@ The daily checks use :func:`detect`, a robust seasonal baseline chosen by backte
 
 Days on the campaign and holiday calendar are neither scored nor used as history. A slower
 companion, the *level* check, compares the last ``level_points`` with the same span
-``level_back`` points earlier to catch declines too gradual for a daily score.
+``level_back`` points earlier to catch declines too gradual for a daily score, and only while
+the trailing level is also below the level of the whole history.
 
 :func:`zscore` is Elementary's default test (mean and standard deviation of the last 14 points
 including the scored one, |z| > 3), kept as the baseline to beat.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -60,8 +61,12 @@ class DetectorSettings:
     #: an incident, and a sudden jump is the daily check's to report.
     #: It fires on a relative fall of the trailing level at least this large…
     level_change: float = 0.25
-    #: …and this many standard errors of that level.
+    #: …and this many standard errors of that level…
     level_threshold: float = 4.0
+    #: …while the trailing level is at least this share below the median level of the history
+    #: (``seasons`` periods): a return to the usual level after a busy spell (December, a good
+    #: month) is not an incident.
+    level_below_usual: float = 0.15
 
     def with_(self, **changes: object) -> DetectorSettings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -114,11 +119,11 @@ def detect(
         if len(history) < settings.min_history:
             continue
         point = _score_point(x, history, phases, i, settings)
-        out["expected"][i], out["lower"][i], out["upper"][i], out["score"][i] = point
-        flagged[i] = _is_anomaly(x[i], point[0], point[3], settings)
+        out["expected"][i], out["lower"][i], out["upper"][i], out["score"][i] = point[:4]
+        flagged[i] = _is_anomaly(x[i], point.expected, point.score, settings)
         change = _level_change(x, usable, phases, i, settings)
         out["change"][i] = change[0]
-        level_flagged[i] = change[1]
+        level_flagged[i] = change[1] and _below_usual(point.level_gap, settings)
     return Scored(
         x,
         out["expected"],
@@ -131,16 +136,26 @@ def detect(
     )
 
 
+class Point(NamedTuple):
+    expected: float
+    lower: float
+    upper: float
+    score: float
+    #: The trailing level against the median level of the history, in log terms.
+    level_gap: float
+
+
 def _score_point(
     x: np.ndarray, history: np.ndarray, phases: np.ndarray, i: int, s: DetectorSettings
-) -> tuple[float, float, float, float]:
+) -> Point:
     offset = _offset(x[history])
     logs = np.log(x[history] + offset)
     profile = _seasonal_profile(logs, phases[history], s.period)
     flat = logs - profile[phases[history]]
     level = float(np.median(flat[-s.level_points :]))
+    usual = float(np.median(flat))
     centre = level + profile[phases[i]]
-    scale = MAD_TO_SIGMA * float(np.median(np.abs(flat - np.median(flat))))
+    scale = MAD_TO_SIGMA * float(np.median(np.abs(flat - usual)))
     expected = float(np.exp(centre) - offset)
     if s.counts:
         scale = max(scale, 1 / np.sqrt(max(expected, 1.0)))
@@ -148,7 +163,7 @@ def _score_point(
     score = (np.log(x[i] + offset) - centre) / scale
     lower = max(0.0, float(np.exp(centre - s.threshold * scale) - offset))
     upper = float(np.exp(centre + s.threshold * scale) - offset)
-    return expected, lower, upper, float(score)
+    return Point(expected, lower, upper, float(score), level - usual)
 
 
 def _offset(history: np.ndarray) -> float:
@@ -188,6 +203,10 @@ def _is_anomaly(value: float, expected: float, score: float, s: DetectorSettings
         return False
     base = max(abs(expected), 1e-12)
     return abs(value - expected) / base >= s.min_change
+
+
+def _below_usual(level_gap: float, s: DetectorSettings) -> bool:
+    return float(np.expm1(level_gap)) <= -s.level_below_usual
 
 
 def _level_change(

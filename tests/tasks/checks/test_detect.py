@@ -83,6 +83,15 @@ def test_a_slow_drift_is_caught_by_the_level_check() -> None:
     assert not scored.any_flag[:120].any()
 
 
+def test_a_return_to_the_usual_level_after_a_busy_month_is_no_level_alert() -> None:
+    x = store_series(days=180)
+    x[100:128] *= 1.5  # a busy month (December, a good campaign), then back to normal
+    always = DetectorSettings(counts=True, level_below_usual=-math.inf)
+    assert detect(x, always).level_flagged[128:160].any()  # it has fallen against a month ago
+    scored = detect(x, DetectorSettings(counts=True))
+    assert not scored.any_flag[128:].any()  # but not below its usual level
+
+
 def test_the_zscore_baseline_includes_the_scored_point_as_elementary_does() -> None:
     x = store_series()
     x[120] = 0  # an outage
