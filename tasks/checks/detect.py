@@ -61,8 +61,9 @@ class DetectorSettings:
     #: an incident, and a sudden jump is the daily check's to report.
     #: It fires on a relative fall of the trailing level at least this large…
     level_change: float = 0.25
-    #: …and this many standard errors of that level…
-    level_threshold: float = 4.0
+    #: …and this many standard errors of that level (fewer than the daily threshold: the
+    #: usual-level condition below also guards against false alarms)…
+    level_threshold: float = 3.0
     #: …while the trailing level is at least this share below the median level of the history
     #: (``seasons`` periods): a return to the usual level after a busy spell (December, a good
     #: month) is not an incident.

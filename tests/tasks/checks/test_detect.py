@@ -83,6 +83,23 @@ def test_a_slow_drift_is_caught_by_the_level_check() -> None:
     assert not scored.any_flag[:120].any()
 
 
+def test_drifts_in_noisy_shops_are_caught_by_the_level_check() -> None:
+    def caught(settings: DetectorSettings) -> int:
+        found = 0
+        for seed in range(1, 9):
+            rng = np.random.default_rng(seed)
+            days = np.arange(180)
+            # A small shop: a day's orders swing about 25 %.
+            x = np.round(200 * 1.002**days * WEEKLY[days % 7] * rng.lognormal(0, 0.25, 180))
+            x[120:148] *= np.linspace(1, 0.5, 28)
+            found += bool(detect(x, settings).level_flagged[120:155].any())
+        return found
+
+    defaults = DetectorSettings(counts=True)
+    assert caught(defaults) >= 6
+    assert caught(defaults.with_(level_threshold=4.0)) < caught(defaults)
+
+
 def test_a_return_to_the_usual_level_after_a_busy_month_is_no_level_alert() -> None:
     x = store_series(days=180)
     x[100:128] *= 1.5  # a busy month (December, a good campaign), then back to normal
