@@ -138,6 +138,8 @@ def detect(
 
 
 class Point(NamedTuple):
+    """What the detector made of one point, against the history before it."""
+
     expected: float
     lower: float
     upper: float
