@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
-import psycopg
 from sqlalchemy import text, update
 
 from benchmarks.report import update_section
@@ -34,6 +32,7 @@ from connectors.config import parse_config
 from connectors.shopify.parse import ORDERS
 from connectors.shopify.sandbox import StoreSpec, prepare_shop_file
 from connectors.shopify.sandbox.db import ShopData
+from deployments.processes import scratch_database
 from tasks.metrics import compute
 from tasks.metrics import facts as facts_sql
 from tasks.metrics.customers import number_orders
@@ -45,7 +44,6 @@ from tasks.warehouse.load import RESOURCE_TABLES, StoreContext, load_orders
 
 CACHE = Path("out/bench-cache")
 END = date(2026, 10, 31)
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CORE = (
     "orders",
     "units",
@@ -318,18 +316,11 @@ def main() -> None:
         load_store(spec, f"sqlite:///{partial}")
         dispose_engines()
         shutil.move(partial, sqlite_file)
-    name = f"storepulse_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    pg_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
+    with scratch_database("storepulse_bench") as name:
+        pg_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         print("loading PostgreSQL…", flush=True)
         orders = load_store(spec, pg_url)
         results = measure(sqlite_url, pg_url, spec)
-    finally:
-        dispose_engines()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     markdown = render(results, orders)
     print(markdown)
     if not args.no_docs:

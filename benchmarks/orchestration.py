@@ -23,16 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import prefect
-import psycopg
 import yaml
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -41,7 +37,13 @@ from connectors.config import load_config
 from connectors.shopify import open_shopify
 from connectors.shopify.sandbox import DemoStore, StoreSpec
 from deployments.build import prefect_yaml
-from deployments.processes import deploy_to_pool, prefect_server, run_all, workers
+from deployments.processes import (
+    deploy_to_pool,
+    prefect_server,
+    run_all,
+    scratch_database,
+    workers,
+)
 from flows.cli import PREFECT_DEFAULTS
 from flows.sync_store import SYNC_THREADS
 from tasks.checks.run import run_checks
@@ -50,7 +52,6 @@ from tasks.metrics.run import refresh_metrics
 from tasks.sync import sync_store_windows
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SPEC = StoreSpec(seed=3, days=90, orders_per_day=25, end_date=date(2026, 3, 31))
 DAY = date(2026, 3, 30)
 HISTORY_START = "2026-03-24"
@@ -76,7 +77,7 @@ def main() -> None:
     results: dict[str, float] = {}
     with (
         DemoStore.start(SPEC, token=TOKEN, plan="plus", time_scale=50, data_dir=CACHE) as shop,
-        warehouse() as prefect_db,
+        scratch_database("storepulse_bench") as prefect_db,
         prefect_server(
             work / "prefect",
             PREFECT_SERVER_DATABASE_CONNECTION_URL=(
@@ -90,7 +91,7 @@ def main() -> None:
             ("one machine", one_machine),
             ("two workers", two_workers),
         ):
-            with warehouse() as database:
+            with scratch_database("storepulse_bench") as database:
                 url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
                 print(f"{name}…", flush=True)
                 results[name] = measure(config, url, server.api_url, work)
@@ -167,19 +168,6 @@ def two_workers(config_path: Path, url: str, api_url: str, work: Path) -> float:
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(states)} runs did not complete: {failed[:3]}")
     return elapsed
-
-
-@contextmanager
-def warehouse() -> Iterator[str]:
-    name = f"storepulse_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        dispose_engines()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def render(results: dict[str, float], stores: int) -> str:

@@ -20,14 +20,12 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
 from pydantic import SecretStr
 
 from benchmarks.report import update_section
@@ -35,6 +33,7 @@ from connectors.shopify import ShopifyClient
 from connectors.shopify.parse import ORDERS
 from connectors.shopify.sandbox import PLANS, DemoStore, StoreSpec, prepare_shop_file
 from connectors.shopify.sandbox.db import ShopData
+from deployments.processes import scratch_database
 from tasks.warehouse.engine import (
     bulk_transaction,
     dispose_engines,
@@ -46,7 +45,6 @@ from tasks.warehouse.load import RESOURCE_TABLES, StoreContext, load_orders
 CACHE = Path("out/bench-cache")
 SPEC = StoreSpec(seed=21, days=730, orders_per_day=120, end_date=date(2026, 10, 31))
 TOKEN = "shpat_bench"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass
@@ -200,14 +198,8 @@ def _stream_load(orders: int) -> None:
 
 def measure_postgres(pages: list[bytes]) -> dict[str, float]:
     """``measure_load`` into a fresh PostgreSQL database, dropped afterwards."""
-    name = f"storepulse_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_database("storepulse_bench") as name:
         return measure_load(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", pages)
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def measure_loads(

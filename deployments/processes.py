@@ -1,6 +1,7 @@
 """Prefect and storepulse as separate processes on this machine: a Prefect server on a free
-port, ``storepulse serve``, and process workers. The tests and the orchestration benchmark run
-the production setup this way; docs/deploy.md shows the same commands by hand."""
+port, ``storepulse serve``, process workers, and scratch PostgreSQL databases for them. The
+tests and the benchmarks run the production setup this way; docs/deploy.md shows the same
+commands by hand."""
 
 from __future__ import annotations
 
@@ -10,15 +11,21 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import requests
 
+from tasks.warehouse.engine import dispose_engines
+
 BIN = Path(sys.executable).parent
+#: The local PostgreSQL server (trust auth) the tests and benchmarks create databases on.
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,21 @@ def stop(process: subprocess.Popen[bytes], grace: float = 120) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=30)
+
+
+@contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """A PostgreSQL database with a fresh name; when the block ends, our connections to it are
+    closed and it is dropped."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        dispose_engines()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def free_port() -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,11 +14,11 @@ import yaml
 
 from connectors.config import StoreConfig, parse_config
 from connectors.shopify.sandbox import DemoStore, StoreSpec
+from deployments.processes import PG_ADMIN, scratch_database
 from tasks.warehouse.engine import dispose_engines
 
 TOKEN = "shpat_test_token_0123456789"
 TOKEN_ENV = "STOREPULSE_TEST_TOKEN"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 #: Ninety days around the spring DST change (2026-03-08 in America/New_York).
 SMALL_SPEC = StoreSpec(seed=3, days=90, orders_per_day=25, end_date=date(2026, 3, 31))
 
@@ -104,14 +103,8 @@ def postgres_url() -> Iterator[str]:
 def postgres_database(prefix: str) -> Iterator[str]:
     """Create a database with a fresh name; drop it when the block ends."""
     require_postgres()
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_database(prefix) as name:
         yield name
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
