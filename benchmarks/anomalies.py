@@ -112,6 +112,49 @@ def race(flaggers: dict[str, Flagger], seeds: range) -> dict[str, tuple[Tally, T
     return results
 
 
+#: One-day event sizes, in noise units, at which recall is measured (the benchmark draws 5–8).
+SIZES = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
+#: Days between the events planted in one series for the size curve.
+SPACING = 30
+
+
+def recall_by_size(seeds: range) -> dict[str, dict[float, float]]:
+    """Recall of one-day spikes and drops by size, planted in the clean shops' traffic and sales.
+
+    Every ``SPACING`` days of a clean shop's scored year, orders, sales and sessions are scaled by
+    ``exp(±size × noise unit)``; a planted day is caught when any watched metric flags it.
+    """
+    stores = [labelled.load_store(seed, False, CACHE) for seed in seeds]
+    curve: dict[str, dict[float, float]] = {}
+    for kind, sign in (("spike", 1), ("drop", -1)):
+        curve[kind] = {}
+        for size in SIZES:
+            caught, planted = 0, 0
+            for seed, store in zip(seeds, stores, strict=True):
+                unit = labelled.noise_unit(kind, labelled.store_spec(seed, False).orders_per_day)
+                days = _plant_days(store)
+                flagged = _flag_planted(store, days, np.exp(sign * size * unit))
+                caught, planted = caught + int(flagged.sum()), planted + len(days)
+            curve[kind][size] = caught / planted
+    return curve
+
+
+def _plant_days(store: labelled.LabelledStore) -> np.ndarray:
+    days = np.arange(store.first_scored + SPACING // 2, len(store.days), SPACING)
+    return days[~store.excluded[days]]
+
+
+def _flag_planted(store: labelled.LabelledStore, days: np.ndarray, factor: float) -> np.ndarray:
+    flagged = np.zeros(len(days), bool)
+    for metric, counts in labelled.METRICS.items():
+        values = store.series[metric].copy()
+        if metric != "conversion_rate":  # a spike or drop moves visits and orders alike
+            values[days] *= factor
+        flags = detect(values, DEFAULTS.with_(counts=counts), store.excluded).any_flag
+        flagged |= flags[days]
+    return flagged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-docs", action="store_true", help="print, do not update docs")
@@ -130,8 +173,9 @@ def main() -> None:
         labelled.TUNING_SEEDS,
     )
     held_out = store_benchmark(CACHE)
+    sizes = recall_by_size(labelled.HELD_OUT_SEEDS)
     nab = nab_benchmark(args.nab)
-    markdown = render(raced, sweep, held_out, nab)
+    markdown = render(raced, sweep, held_out, sizes, nab)
     print(markdown)
     if not args.no_docs:
         update_section("anomalies", markdown)
@@ -141,6 +185,7 @@ def render(
     raced: dict[str, tuple[Tally, Tally, float]],
     sweep: dict[str, tuple[Tally, Tally, float]],
     held_out: dict[str, object],
+    sizes: dict[str, dict[float, float]],
     nab: dict[str, object],
 ) -> str:
     seeds = labelled.TUNING_SEEDS
@@ -164,7 +209,7 @@ def render(
             f"| {name} | {_p(injected.precision)} | {_p(injected.recall)} | {_p(injected.f1)} "
             f"| {_p(clean.false_per_month)} |"
         )
-    lines += ["", _held_out(held_out), "", _nab(nab)]
+    lines += ["", _held_out(held_out), "", _sizes(sizes), "", _nab(nab)]
     return "\n".join(lines)
 
 
@@ -192,6 +237,19 @@ def _held_out(result: dict[str, object]) -> str:
         "Recall per kind (storepulse): "
         + ", ".join(f"{k} {_p(v)}" for k, v in sorted(kinds.items())),
     ]
+    return "\n".join(rows)
+
+
+def _sizes(curve: dict[str, dict[float, float]]) -> str:
+    rows = [
+        "Recall of one-day events by size (noise units), planted every "
+        f"{SPACING} days in the clean held-out shops:",
+        "",
+        "| kind | " + " | ".join(f"{size:g}" for size in SIZES) + " |",
+        "|---|" + "---:|" * len(SIZES),
+    ]
+    for kind, by_size in curve.items():
+        rows.append(f"| {kind} | " + " | ".join(_p(by_size[size]) for size in SIZES) + " |")
     return "\n".join(rows)
 
 

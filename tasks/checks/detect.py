@@ -6,8 +6,9 @@ The daily checks use :func:`detect`, a robust seasonal baseline chosen by backte
 
     expected = trailing level (median of the last ``level_points``, de-seasonalised)
                + the point's seasonal phase (median of the same phase over ``seasons`` periods)
-    scale    = 1.4826 · MAD of recent de-seasonalised points, floored so flat or sparse
-               series do not explode (a fixed floor, and a Poisson floor for counts)
+    scale    = day-to-day noise (1.4826 · MAD of de-seasonalised day-to-day steps / √2), widened
+               by the error of the expectation itself, floored so flat or sparse series do
+               not explode (a fixed floor, and a Poisson floor for counts)
     score    = (log value − expected) / scale
 
 Days on the campaign and holiday calendar are neither scored nor used as history. A slower
@@ -29,6 +30,8 @@ import numpy as np
 
 Side = Literal["both", "drop", "spike"]
 MAD_TO_SIGMA = 1.4826
+#: The median of k points varies about 1.25·σ/√k.
+MEDIAN_ERROR = 1.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,10 @@ class DetectorSettings:
     #: ``level_back`` points earlier.
     level_points: int = 14
     level_back: int = 28
+    #: Noise is measured on steps this many points apart: one day for daily data; sub-daily
+    #: points share their noise with their neighbours (a busy hour follows a busy hour), so
+    #: their steps must span about as far as the expectation lags the point.
+    noise_lag: int = 1
     #: Points of history needed before anything is scored.
     min_history: int = 28
     #: Neither the value nor its expectation reaches this: too small to matter (e.g. 5 orders).
@@ -158,7 +165,7 @@ def _score_point(
     level = float(np.median(flat[-s.level_points :]))
     usual = float(np.median(flat))
     centre = level + profile[phases[i]]
-    scale = MAD_TO_SIGMA * float(np.median(np.abs(flat - usual)))
+    scale = _noise_scale(flat, s)
     expected = float(np.exp(centre) - offset)
     if s.counts:
         scale = max(scale, 1 / np.sqrt(max(expected, 1.0)))
@@ -167,6 +174,18 @@ def _score_point(
     lower = max(0.0, float(np.exp(centre - s.threshold * scale) - offset))
     upper = float(np.exp(centre + s.threshold * scale) - offset)
     return Point(expected, lower, upper, float(score), level - usual)
+
+
+def _noise_scale(flat: np.ndarray, s: DetectorSettings) -> float:
+    """How far a point may stray from its expected value: the day-to-day noise, plus the error
+    of the expectation itself (a median level over ``level_points``, a median per phase).
+
+    The noise is read from steps ``noise_lag`` points apart (their MAD over √2), which a level
+    that moved inside the window (growth, a busy December) does not inflate.
+    """
+    steps = flat[s.noise_lag :] - flat[: -s.noise_lag]
+    noise = MAD_TO_SIGMA * float(np.median(np.abs(steps - np.median(steps)))) / np.sqrt(2)
+    return noise * float(np.sqrt(1 + MEDIAN_ERROR**2 * (1 / s.level_points + 1 / s.seasons)))
 
 
 def _offset(history: np.ndarray) -> float:
@@ -236,8 +255,8 @@ def _level_change(
     if s.counts:
         spread = max(spread, 1 / np.sqrt(max(float(np.exp(np.median(old))), 1.0)))
     spread = max(spread, s.scale_floor)
-    # The median of k points varies about 1.25·σ/√k; both levels carry that error.
-    stderr = 1.25 * spread * np.sqrt(1 / len(old) + 1 / len(new))
+    # Both levels are medians and carry that error.
+    stderr = MEDIAN_ERROR * spread * np.sqrt(1 / len(old) + 1 / len(new))
     change = float(np.expm1(shift))
     if change > 0 or s.side == "spike":
         return change, False

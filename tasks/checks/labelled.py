@@ -10,6 +10,7 @@ reports.
 
 from __future__ import annotations
 
+import math
 import random
 import sqlite3
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ import orjson
 from connectors.config import CampaignConfig
 from connectors.shopify.sandbox import Anomaly, StoreSpec, prepare_shop_file
 from connectors.shopify.sandbox.catalog import Calendar
+from connectors.shopify.sandbox.generator import CHANNELS, DEMAND_SHAPE, ONLINE
 from tasks.checks.backtest import Event
 from tasks.checks.calendar import special_days
 
@@ -31,15 +33,24 @@ HELD_OUT_SEEDS = range(13, 25)
 END = date(2026, 6, 30)
 DAYS = 456  # 15 months: three of history, then a year scored
 SCORED_DAYS = 365
-#: (smallest, largest) size of each kind of anomaly, and how many days it lasts.
-KINDS: dict[str, tuple[float, float, int]] = {
-    "spike": (0.8, 1.5, 1),
-    "drop": (0.45, 0.65, 1),
+#: Sustained kinds: (smallest, largest) share of the level lost, and how many days it lasts.
+SUSTAINED: dict[str, tuple[float, float, int]] = {
     "level_shift": (0.3, 0.45, 21),
     "drift": (0.45, 0.6, 28),
-    "conversion_drop": (0.35, 0.5, 1),
     "outage": (1.0, 1.0, 1),
 }
+#: One-day kinds: (smallest, largest) size in multiples of the shop's own day-to-day noise, in
+#: log terms. A normal day strays about 3.7 of those once in ten thousand, so even on a day whose
+#: own noise works against it (one unit) an event of five or more is outside the shop's normal
+#: range; a size fixed in percent would be lost in a small, noisy shop and trivial in a large,
+#: steady one. ``benchmarks/anomalies.py`` also measures recall at smaller sizes.
+ONE_DAY: dict[str, tuple[float, float]] = {
+    "spike": (5.0, 8.0),
+    "drop": (5.0, 8.0),
+    "conversion_drop": (5.0, 8.0),
+}
+#: Every kind, in the order seeds draw them.
+KINDS = ("spike", "drop", "level_shift", "drift", "conversion_drop", "outage")
 #: A level shift or drift ends when the store recovers; alerts on the recovery count for nothing.
 RECOVERY_DAYS = 7
 #: What each metric is and whether it counts things (the detector's Poisson floor).
@@ -73,10 +84,10 @@ def store_spec(seed: int, injected: bool) -> StoreSpec:
     )
     if not injected:
         return spec
-    return replace(spec, anomalies=anomalies_for(seed))
+    return replace(spec, anomalies=anomalies_for(seed, spec.orders_per_day))
 
 
-def anomalies_for(seed: int) -> tuple[Anomaly, ...]:
+def anomalies_for(seed: int, orders_per_day: float) -> tuple[Anomaly, ...]:
     """One anomaly of each kind in its own ~50-day slot (no two overlap, recovery included),
     clear of holidays and campaigns where the slot allows, and never starting on one."""
     rng = random.Random(seed)
@@ -87,7 +98,7 @@ def anomalies_for(seed: int) -> tuple[Anomaly, ...]:
     chosen: list[Anomaly] = []
     slot = (SCORED_DAYS - 60) // len(kinds)
     for index, kind in enumerate(kinds):
-        low, high, days = KINDS[kind]
+        days = SUSTAINED[kind][2] if kind in SUSTAINED else 1
         fallback = None
         for _ in range(200):
             start = first + timedelta(days=index * slot + rng.randrange(max(1, slot - days - 10)))
@@ -97,8 +108,28 @@ def anomalies_for(seed: int) -> tuple[Anomaly, ...]:
             fallback = fallback or (start if start not in busy else None)
         else:  # a long drift near December cannot miss every holiday; those days go unscored
             start = fallback or start
-        chosen.append(Anomaly(start, kind, round(rng.uniform(low, high), 2), days))  # type: ignore[arg-type]
+        size = _size(kind, rng, orders_per_day)
+        chosen.append(Anomaly(start, kind, size, days))  # type: ignore[arg-type]
     return tuple(chosen)
+
+
+def _size(kind: str, rng: random.Random, orders_per_day: float) -> float:
+    if kind in SUSTAINED:
+        return round(rng.uniform(*SUSTAINED[kind][:2]), 2)
+    change = rng.uniform(*ONE_DAY[kind]) * noise_unit(kind, orders_per_day)
+    return round(math.expm1(change) if kind == "spike" else -math.expm1(-change), 2)
+
+
+def noise_unit(kind: str, orders_per_day: float) -> float:
+    """The day-to-day noise, in log terms, of the series the kind moves most cleanly.
+
+    Traffic carries the day's demand shock (a gamma of shape ``DEMAND_SHAPE``); conversion
+    carries the sampling noise of the day's online orders and the generator's ±7 % swing.
+    """
+    if kind != "conversion_drop":
+        return math.sqrt(1 / DEMAND_SHAPE)
+    online = orders_per_day * sum(CHANNELS[name] for name in ONLINE)
+    return math.sqrt(0.04**2 + 1 / online)
 
 
 def load_store(seed: int, injected: bool, data_dir: Path) -> LabelledStore:

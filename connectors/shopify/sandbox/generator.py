@@ -49,6 +49,9 @@ TRAFFIC_CHANNELS = (
     ("Referral", 0.05, 0.8),
 )
 BASE_CONVERSION = 0.021
+#: The day's demand shock is gamma-distributed with this shape: a mean of 1 and a standard
+#: deviation of 1/√shape (20 %), as over-dispersed (negative binomial) demand is.
+DEMAND_SHAPE = 25
 YEARLY_GROWTH = 1.4
 CANCEL_REASONS = ("customer", "inventory", "fraud", "declined")
 CANCEL_WEIGHTS = (0.6, 0.15, 0.15, 0.1)
@@ -202,7 +205,7 @@ class Generator:
                 factor *= change
                 traffic_factor *= change if anomaly.moves_traffic else 1.0
         # Most of a day's swing is how many people came; the same noise moves sessions below.
-        noise = self.rng.gammavariate(25, 1 / 25)
+        noise = self.rng.gammavariate(DEMAND_SHAPE, 1 / DEMAND_SHAPE)
         plan = DayPlan(
             day, index, expected, _poisson(self.rng, expected * factor * noise), promotion
         )

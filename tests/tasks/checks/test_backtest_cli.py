@@ -59,7 +59,7 @@ def test_alerts_can_be_muted_and_listed(tmp_path: Path, monkeypatch: object) -> 
 
 def test_injected_anomalies_cover_every_kind_clear_of_special_days() -> None:
     for seed in (1, 7):
-        chosen = anomalies_for(seed)
+        chosen = anomalies_for(seed, 40.0)
         assert sorted(a.kind for a in chosen) == sorted(KINDS)
         spans = sorted((a.day, a.day + timedelta(days=a.days + RECOVERY_DAYS)) for a in chosen)
         assert all(end < start for (_, end), (start, _) in pairwise(spans))

@@ -49,6 +49,18 @@ def test_a_flat_series_does_not_alert_on_a_tiny_change() -> None:
     assert math.isfinite(scored.score[90]) and abs(scored.score[90]) < 1
 
 
+def test_a_level_that_moved_weeks_ago_does_not_hide_a_spike() -> None:
+    # A busy spell began eight weeks ago (+50 %): the noise is read from day-to-day steps, so
+    # the two levels inside the window do not widen the range and a 1.7x day still stands out.
+    rng = np.random.default_rng(2)
+    level = np.where(np.arange(140) < 80, 200.0, 300.0)
+    x = np.round(level * WEEKLY[np.arange(140) % 7] * rng.lognormal(0, 0.1, 140))
+    x[135] *= 1.7
+    scored = detect(x, DetectorSettings(counts=True))
+    assert scored.score[135] > 4.5
+    assert list(np.flatnonzero(scored.any_flag[90:])) == [135 - 90]
+
+
 def test_sparse_counts_do_not_page_anyone() -> None:
     rng = np.random.default_rng(5)
     x = rng.poisson(2.0, 120).astype(float)
