@@ -22,6 +22,7 @@ from rich.markup import escape
 from connectors.errors import ConfigError, StorepulseError
 
 if TYPE_CHECKING:  # the commands import their work late, to start fast
+    from connectors.shopify.sandbox import DemoStore
     from tasks.dispatch import Delivery
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -806,6 +807,18 @@ def demo_store(
             shops=shops,
             data_dir=data_dir,
         )
+    # Ctrl-C may come as soon as the first address is printed: the store stops either way.
+    try:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        _print_served(store, shops, plan)
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.stop()
+
+
+def _print_served(store: DemoStore, shops: int, plan: str) -> None:
     urls = [store.shop_url(name) for name in store.names] if shops > 1 else [store.url]
     console.print(f"Serving {len(urls)} shop(s) on the {plan} plan:")
     for url in urls:
@@ -814,13 +827,6 @@ def demo_store(
         "Clients authenticate with the --token value in X-Shopify-Access-Token. "
         "Press Ctrl-C to stop."
     )
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        signal.pause()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        store.stop()
 
 
 @app.command()
