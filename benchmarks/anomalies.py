@@ -122,7 +122,8 @@ def recall_by_size(seeds: range) -> dict[str, dict[float, float]]:
     """Recall of one-day spikes and drops by size, planted in the clean shops' traffic and sales.
 
     Every ``SPACING`` days of a clean shop's scored year, orders, sales and sessions are scaled by
-    ``exp(±size × noise unit)``; a planted day is caught when any watched metric flags it.
+    ``exp(±size × noise unit)``; a planted day is caught when one of those metrics' daily check
+    flags it.
     """
     stores = [labelled.load_store(seed, False, CACHE) for seed in seeds]
     curve: dict[str, dict[float, float]] = {}
@@ -147,11 +148,11 @@ def _plant_days(store: labelled.LabelledStore) -> np.ndarray:
 def _flag_planted(store: labelled.LabelledStore, days: np.ndarray, factor: float) -> np.ndarray:
     flagged = np.zeros(len(days), bool)
     for metric, counts in labelled.METRICS.items():
+        if metric == "conversion_rate":  # a spike or drop moves visits and orders alike
+            continue
         values = store.series[metric].copy()
-        if metric != "conversion_rate":  # a spike or drop moves visits and orders alike
-            values[days] *= factor
-        flags = detect(values, DEFAULTS.with_(counts=counts), store.excluded).any_flag
-        flagged |= flags[days]
+        values[days] *= factor
+        flagged |= detect(values, DEFAULTS.with_(counts=counts), store.excluded).flagged[days]
     return flagged
 
 

@@ -6,9 +6,9 @@ The daily checks use :func:`detect`, a robust seasonal baseline chosen by backte
 
     expected = trailing level (median of the last ``level_points``, de-seasonalised)
                + the point's seasonal phase (median of the same phase over ``seasons`` periods)
-    scale    = day-to-day noise (1.4826 · MAD of de-seasonalised day-to-day steps / √2), widened
-               by the error of the expectation itself, floored so flat or sparse series do
-               not explode (a fixed floor, and a Poisson floor for counts)
+    scale    = noise (1.4826 · MAD of de-seasonalised steps half the level's span apart, / √2),
+               widened by the error of the expectation itself, floored so flat or sparse
+               series do not explode (a fixed floor, and a Poisson floor for counts)
     score    = (log value − expected) / scale
 
 Days on the campaign and holiday calendar are neither scored nor used as history. A slower
@@ -50,10 +50,6 @@ class DetectorSettings:
     #: ``level_back`` points earlier.
     level_points: int = 14
     level_back: int = 28
-    #: Noise is measured on steps this many points apart: one day for daily data; sub-daily
-    #: points share their noise with their neighbours (a busy hour follows a busy hour), so
-    #: their steps must span about as far as the expectation lags the point.
-    noise_lag: int = 1
     #: Points of history needed before anything is scored.
     min_history: int = 28
     #: Neither the value nor its expectation reaches this: too small to matter (e.g. 5 orders).
@@ -177,15 +173,22 @@ def _score_point(
 
 
 def _noise_scale(flat: np.ndarray, s: DetectorSettings) -> float:
-    """How far a point may stray from its expected value: the day-to-day noise, plus the error
-    of the expectation itself (a median level over ``level_points``, a median per phase).
+    """How far a point may stray from its expected value: the noise, plus the error of the
+    expectation itself (a median level over ``level_points``, a median per phase).
 
-    The noise is read from steps ``noise_lag`` points apart (their MAD over √2), which a level
-    that moved inside the window (growth, a busy December) does not inflate.
+    The noise is read from steps between points half the level's span apart (their MAD over
+    √2): a level that moved once inside the window (growth, a busy December) does not inflate
+    it, while noise that carries over from one day to the next (weather, an ad budget) is still
+    counted in full, as it is in how far the trailing level lags the point.
     """
-    steps = flat[s.noise_lag :] - flat[: -s.noise_lag]
+    lag = max(1, s.level_points // 2)
+    steps = flat[lag:] - flat[:-lag]
+    if len(steps) < s.min_history // 2:  # too few steps to trust: the spread about the median
+        return MAD_TO_SIGMA * float(np.median(np.abs(flat - np.median(flat))))
     noise = MAD_TO_SIGMA * float(np.median(np.abs(steps - np.median(steps)))) / np.sqrt(2)
-    return noise * float(np.sqrt(1 + MEDIAN_ERROR**2 * (1 / s.level_points + 1 / s.seasons)))
+    level = min(s.level_points, len(flat))
+    per_phase = max(1.0, len(flat) / s.period)
+    return noise * float(np.sqrt(1 + MEDIAN_ERROR**2 * (1 / level + 1 / per_phase)))
 
 
 def _offset(history: np.ndarray) -> float:

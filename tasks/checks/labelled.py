@@ -39,11 +39,12 @@ SUSTAINED: dict[str, tuple[float, float, int]] = {
     "drift": (0.45, 0.6, 28),
     "outage": (1.0, 1.0, 1),
 }
-#: One-day kinds: (smallest, largest) size in multiples of the shop's own day-to-day noise, in
-#: log terms. A normal day strays about 3.7 of those once in ten thousand, so even on a day whose
-#: own noise works against it (one unit) an event of five or more is outside the shop's normal
-#: range; a size fixed in percent would be lost in a small, noisy shop and trivial in a large,
-#: steady one. ``benchmarks/anomalies.py`` also measures recall at smaller sizes.
+#: One-day kinds: (smallest, largest) size in multiples of the day-to-day noise of the series
+#: the kind moves most cleanly, in log terms (``noise_unit``). Normal traffic strays 3.6 units up
+#: and 4.4 down once in ten thousand days, so every event lies beyond the shop's normal range.
+#: Traffic's unit is the same in every generated shop (its demand shock); conversion's depends on
+#: the shop's size, so a conversion drop is large in a small, noisy shop and modest in a large
+#: one. ``benchmarks/anomalies.py`` also measures recall at smaller sizes.
 ONE_DAY: dict[str, tuple[float, float]] = {
     "spike": (5.0, 8.0),
     "drop": (5.0, 8.0),
@@ -124,7 +125,8 @@ def noise_unit(kind: str, orders_per_day: float) -> float:
     """The day-to-day noise, in log terms, of the series the kind moves most cleanly.
 
     Traffic carries the day's demand shock (a gamma of shape ``DEMAND_SHAPE``); conversion
-    carries the sampling noise of the day's online orders and the generator's ±7 % swing.
+    carries the sampling noise of the day's online orders and the generator's ±7 % swing (a
+    uniform of standard deviation 0.04), leaving out the 5 % noise of sessions themselves.
     """
     if kind != "conversion_drop":
         return math.sqrt(1 / DEMAND_SHAPE)

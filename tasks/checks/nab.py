@@ -60,7 +60,6 @@ class NabSeries:
             period=per_day,
             seasons=7,
             level_points=per_day,
-            noise_lag=per_day // 2,
             min_history=2 * per_day,
             threshold=6.0,
         )

@@ -132,6 +132,10 @@ def nab_benchmark(nab_dir: Path) -> dict[str, Any]:
                 "zscore": baseline.as_dict(),
             }
         )
+    both = totals["raw + daily"] = {"storepulse": Tally(), "zscore": Tally()}
+    for grain in ("raw", "daily"):
+        for name, tallied in totals[grain].items():
+            both[name].add(tallied)
     summary = {g: {k: v.as_dict() for k, v in t.items()} for g, t in totals.items()}
     return {"series": rows, "total": summary}
 

@@ -61,6 +61,22 @@ def test_a_level_that_moved_weeks_ago_does_not_hide_a_spike() -> None:
     assert list(np.flatnonzero(scored.any_flag[90:])) == [135 - 90]
 
 
+def test_noise_that_carries_over_from_day_to_day_does_not_page() -> None:
+    # Real traffic has runs of good and bad days (weather, an ad budget): AR(1) noise with
+    # φ = 0.5. Steps a week apart see all of that noise; day-to-day steps would see half of it
+    # and page about once a month per metric.
+    flags = days = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        noise = np.zeros(400)
+        for t in range(1, 400):
+            noise[t] = 0.5 * noise[t - 1] + rng.normal(0, 0.15 * np.sqrt(0.75))
+        x = 1000 * WEEKLY[np.arange(400) % 7] * np.exp(noise)
+        flags += int(detect(x, DetectorSettings(counts=True)).flagged[120:].sum())
+        days += 280
+    assert flags / days < 2 / 1000
+
+
 def test_sparse_counts_do_not_page_anyone() -> None:
     rng = np.random.default_rng(5)
     x = rng.poisson(2.0, 120).astype(float)
