@@ -29,7 +29,7 @@ import numpy as np
 from benchmarks.report import update_section
 from tasks.checks import labelled
 from tasks.checks.backtest import Tally, tally
-from tasks.checks.detect import MAD_TO_SIGMA, DetectorSettings, detect, zscore
+from tasks.checks.detect import DetectorSettings, detect, robust_sigma, zscore
 from tasks.checks.replay import nab_benchmark, store_benchmark
 
 CACHE = Path("out/bench-cache/anomalies")
@@ -77,7 +77,7 @@ def _flags(
         offset = max(0.05 * float(np.median(x[past])), 1e-9)
         logs = np.log(x[past] + offset)
         centre, residuals = model(logs, past % 7, i % 7)
-        scale = MAD_TO_SIGMA * float(np.median(np.abs(residuals - np.median(residuals))))
+        scale = robust_sigma(residuals)
         expected = float(np.exp(centre) - offset)
         if counts:
             scale = max(scale, 1 / np.sqrt(max(expected, 1.0)))

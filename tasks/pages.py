@@ -33,17 +33,16 @@ def keep_pages(
     A page, like the message it shows, is written once: a rerun leaves it as sent, and only a
     resend (``replace``) writes it again. Returns the pages written.
     """
-    rows = {
-        (key, m.language): {
-            "key": key,
-            "language": m.language,
-            "title": m.subject,
-            "html": page_html(m),
-            "created_at": now,
-        }
-        for key, m in pages
-        if "html" in m.bodies
-    }
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for key, m in pages:  # routes in one language share a page: inline its images once
+        if "html" in m.bodies and (key, m.language) not in rows:
+            rows[key, m.language] = {
+                "key": key,
+                "language": m.language,
+                "title": m.subject,
+                "html": page_html(m),
+                "created_at": now,
+            }
     if not replace and rows:
         stored = conn.execute(
             select(t.report_pages.c.key, t.report_pages.c.language).where(

@@ -184,11 +184,16 @@ def _noise_scale(flat: np.ndarray, s: DetectorSettings) -> float:
     lag = max(1, s.level_points // 2)
     steps = flat[lag:] - flat[:-lag]
     if len(steps) < s.min_history // 2:  # too few steps to trust: the spread about the median
-        return MAD_TO_SIGMA * float(np.median(np.abs(flat - np.median(flat))))
-    noise = MAD_TO_SIGMA * float(np.median(np.abs(steps - np.median(steps)))) / np.sqrt(2)
+        return robust_sigma(flat)
+    noise = robust_sigma(steps) / np.sqrt(2)
     level = min(s.level_points, len(flat))
     per_phase = max(1.0, len(flat) / s.period)
     return noise * float(np.sqrt(1 + MEDIAN_ERROR**2 * (1 / level + 1 / per_phase)))
+
+
+def robust_sigma(values: np.ndarray) -> float:
+    """The standard deviation as the median absolute deviation estimates it (outliers ignored)."""
+    return MAD_TO_SIGMA * float(np.median(np.abs(values - np.median(values))))
 
 
 def _offset(history: np.ndarray) -> float:
@@ -254,7 +259,7 @@ def _level_change(
     flat = logs - profile[phases[both]]
     old, new = flat[: len(before)], flat[len(before) :]
     shift = float(np.median(new) - np.median(old))
-    spread = MAD_TO_SIGMA * float(np.median(np.abs(old - np.median(old))))
+    spread = robust_sigma(old)
     if s.counts:
         spread = max(spread, 1 / np.sqrt(max(float(np.exp(np.median(old))), 1.0)))
     spread = max(spread, s.scale_floor)
