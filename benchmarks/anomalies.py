@@ -1,7 +1,8 @@
 """Which detector should the daily checks use? Candidates raced on the same labelled history.
 
-Tuning seeds (``tasks/checks/labelled.py``) compare the candidates and sweep the chosen one's
-threshold; the held-out seeds and NAB are then scored exactly as ``storepulse backtest`` does.
+Tuning seeds (``tasks/checks/evaluation/labelled.py``) compare the candidates and sweep the
+chosen one's threshold; the held-out seeds and NAB are then scored exactly as
+``storepulse backtest`` does.
 
 Candidates, all scored against history that excludes the scored day, with the same holiday and
 campaign calendar and the same minimum-change guard:
@@ -27,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.report import update_section
-from tasks.checks import labelled
-from tasks.checks.backtest import Tally, tally
 from tasks.checks.detect import DetectorSettings, detect, robust_sigma, zscore
-from tasks.checks.replay import nab_benchmark, store_benchmark
+from tasks.checks.evaluation import labelled
+from tasks.checks.evaluation.backtest import Tally, tally
+from tasks.checks.evaluation.replay import nab_benchmark, store_benchmark
 
 CACHE = Path("out/bench-cache/anomalies")
 Flagger = Callable[[np.ndarray, bool, np.ndarray], np.ndarray]

@@ -29,10 +29,10 @@ from sqlalchemy import text, update
 
 from benchmarks.report import update_section
 from connectors.config import parse_config
+from connectors.sandbox import StoreSpec, prepare_shop_file
+from connectors.sandbox.db import ShopData
 from connectors.shopify.parse import ORDERS
-from connectors.shopify.sandbox import StoreSpec, prepare_shop_file
-from connectors.shopify.sandbox.db import ShopData
-from deployments.processes import scratch_database
+from tasks.ingest.load import RESOURCE_TABLES, StoreContext, load_orders
 from tasks.metrics import compute
 from tasks.metrics import facts as facts_sql
 from tasks.metrics.customers import number_orders
@@ -40,7 +40,7 @@ from tasks.metrics.facts import ADDITIVE, Facts
 from tasks.metrics.registry import REGISTRY
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import bulk_transaction, dispose_engines, get_engine, refresh_statistics
-from tasks.warehouse.load import RESOURCE_TABLES, StoreContext, load_orders
+from tests.support.processes import scratch_database
 
 CACHE = Path("out/bench-cache")
 END = date(2026, 10, 31)

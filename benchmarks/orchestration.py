@@ -34,23 +34,23 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from benchmarks.report import update_section
 from connectors.config import load_config
+from connectors.sandbox import DemoStore, StoreSpec
 from connectors.shopify import open_shopify
-from connectors.shopify.sandbox import DemoStore, StoreSpec
 from deployments.build import prefect_yaml
-from deployments.processes import (
+from flows.cli import PREFECT_DEFAULTS
+from flows.steps.sync_store import SYNC_THREADS
+from tasks.checks.run import run_checks
+from tasks.ingest.sync import sync_store_windows
+from tasks.metrics.run import refresh_metrics
+from tasks.reporting.daily import publish_daily
+from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines
+from tests.support.processes import (
     deploy_to_pool,
     prefect_server,
     run_all,
     scratch_database,
     workers,
 )
-from flows.cli import PREFECT_DEFAULTS
-from flows.sync_store import SYNC_THREADS
-from tasks.checks.run import run_checks
-from tasks.digest import publish_daily
-from tasks.metrics.run import refresh_metrics
-from tasks.sync import sync_store_windows
-from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines
 
 SPEC = StoreSpec(seed=3, days=90, orders_per_day=25, end_date=date(2026, 3, 31))
 DAY = date(2026, 3, 30)

@@ -29,18 +29,18 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 from benchmarks.report import update_section
+from connectors.sandbox import PLANS, DemoStore, StoreSpec, prepare_shop_file
+from connectors.sandbox.db import ShopData
 from connectors.shopify import ShopifyClient
 from connectors.shopify.parse import ORDERS
-from connectors.shopify.sandbox import PLANS, DemoStore, StoreSpec, prepare_shop_file
-from connectors.shopify.sandbox.db import ShopData
-from deployments.processes import scratch_database
+from tasks.ingest.load import RESOURCE_TABLES, StoreContext, load_orders
 from tasks.warehouse.engine import (
     bulk_transaction,
     dispose_engines,
     get_engine,
     refresh_statistics,
 )
-from tasks.warehouse.load import RESOURCE_TABLES, StoreContext, load_orders
+from tests.support.processes import scratch_database
 
 CACHE = Path("out/bench-cache")
 SPEC = StoreSpec(seed=21, days=730, orders_per_day=120, end_date=date(2026, 10, 31))

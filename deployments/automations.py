@@ -14,7 +14,7 @@ from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.orchestration import get_client
 
 from connectors.config import ChannelConfig, Config, resolve_secret
-from flows.sync_store import store_tag
+from flows.steps.sync_store import store_tag
 
 DEADLINE_AUTOMATION = "storepulse: daily-ops past its deadline"
 #: A run's clock starts when a worker takes it (Pending) or when nobody has (Late, shortly

@@ -14,12 +14,12 @@ from prefect import flow
 
 from connectors.config import load_config
 from connectors.errors import ConfigError
-from flows.compute_metrics import compute_metrics
-from flows.failures import tell_ops_of_failure
+from flows.hooks import tell_ops_of_failure
 from flows.policy import scheduled_start
-from flows.publish_digest import publish_digest
-from flows.run_checks import check_stores
-from flows.sync_store import sync_store
+from flows.steps.compute_metrics import compute_metrics
+from flows.steps.publish import publish_digest
+from flows.steps.run_checks import check_stores
+from flows.steps.sync_store import sync_store
 
 #: The longest range one backfill run takes; longer ones are several runs.
 MAX_DAYS = 400

@@ -13,12 +13,12 @@ from typing import Any
 
 from prefect import flow
 
-from flows.compute_metrics import compute_metrics
-from flows.failures import tell_ops_of_failure
+from flows.hooks import tell_ops_of_failure
 from flows.policy import scheduled_start
-from flows.publish_digest import publish_digest
-from flows.run_checks import check_stores
-from flows.sync_store import sync_store
+from flows.steps.compute_metrics import compute_metrics
+from flows.steps.publish import publish_digest
+from flows.steps.run_checks import check_stores
+from flows.steps.sync_store import sync_store
 
 
 @flow(name="daily-ops", on_failure=[tell_ops_of_failure], on_crashed=[tell_ops_of_failure])

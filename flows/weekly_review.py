@@ -7,10 +7,10 @@ from typing import Any
 
 from prefect import flow
 
-from flows.compute_metrics import compute_metrics
-from flows.failures import tell_ops_of_failure
+from flows.hooks import tell_ops_of_failure
 from flows.policy import scheduled_start
-from flows.publish_digest import publish_weekly_review
+from flows.steps.compute_metrics import compute_metrics
+from flows.steps.publish import publish_weekly_review
 
 
 @flow(name="weekly-review", on_failure=[tell_ops_of_failure], on_crashed=[tell_ops_of_failure])

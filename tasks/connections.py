@@ -9,8 +9,8 @@ from functools import partial
 from connectors.config import Config, StoreConfig
 from connectors.errors import StorepulseError
 from connectors.shopify import open_shopify
-from tasks.channels import transport_for
-from tasks.sync import check_shop
+from tasks.delivery.channels import transport_for
+from tasks.ingest.sync import check_shop
 
 
 @dataclass(frozen=True, slots=True)

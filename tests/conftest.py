@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from connectors.config import StoreConfig, parse_config
-from connectors.shopify.sandbox import DemoStore, StoreSpec
-from deployments.processes import PG_ADMIN, scratch_database
+from connectors.sandbox import DemoStore, StoreSpec
 from tasks.warehouse.engine import dispose_engines
+from tests.support.processes import PG_ADMIN, scratch_database
 
 TOKEN = "shpat_test_token_0123456789"
 TOKEN_ENV = "STOREPULSE_TEST_TOKEN"

@@ -21,8 +21,8 @@ from tasks.checks.lifecycle import Changes, apply, record
 from tasks.warehouse.engine import get_engine
 
 if TYPE_CHECKING:  # notices are built after the checks, from what they stored
-    from tasks.channels import Published
-    from tasks.dispatch import Message
+    from tasks.delivery.channels import Published
+    from tasks.delivery.outbox import Message
 
 
 @dataclass(slots=True)
@@ -31,7 +31,7 @@ class CheckRun:
     findings: list[Finding] = field(default_factory=list)
     #: None when the run only recorded findings (a backfill or a past day).
     changes: Changes | None = None
-    #: The alert notices the run sent (``tasks/notify.py``), when it paged.
+    #: The alert notices the run sent (``tasks/delivery/notices.py``), when it paged.
     notices: Published[Message] | None = None
 
 

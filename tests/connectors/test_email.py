@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from connectors.email import SmtpServer
 from connectors.errors import DispatchError
-from tasks.dispatch import Message, email_message
+from tasks.delivery.outbox import Message, email_message
 from tests.fakes.smtp import PASSWORD, USER, FakeSmtp, fake_smtp
 
 

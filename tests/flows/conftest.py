@@ -1,5 +1,5 @@
 """The in-process Prefect test harness; tests that need a real ``prefect server start``, its
-UI or several processes use ``deployments/processes.py``."""
+UI or several processes use ``tests/support/processes.py``."""
 
 from __future__ import annotations
 

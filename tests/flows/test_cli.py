@@ -14,7 +14,7 @@ import requests
 import yaml
 from typer.testing import CliRunner
 
-from connectors.shopify.sandbox import DemoStore
+from connectors.sandbox import DemoStore
 from flows.cli import app
 from tasks.warehouse.engine import DATABASE_URL_ENV
 from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config

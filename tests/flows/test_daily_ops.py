@@ -20,15 +20,15 @@ from prefect.settings import PREFECT_API_URL
 from sqlalchemy import select
 
 from connectors.config import load_config
-from connectors.shopify.sandbox import DemoStore
+from connectors.sandbox import DemoStore
 from deployments.build import deployment_specs, prefect_yaml
-from deployments.processes import storepulse_serving
 from flows.backfill import backfill
 from flows.daily_ops import daily_ops
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config
-from tests.helpers import snapshot
+from tests.support.helpers import snapshot
+from tests.support.processes import storepulse_serving
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 DAY = date(2026, 3, 30)  # the small shop's last whole day

@@ -18,10 +18,10 @@ from prefect.states import Completed, Pending, Running, Scheduled
 from connectors.config import load_config
 from connectors.errors import ConfigError
 from deployments.automations import DEADLINE_AUTOMATION, prepare_server
-from deployments.processes import prefect_server
 from flows.daily_ops import daily_ops
 from tests.conftest import store_entry
 from tests.fakes.slack import BOT_TOKEN, TOKEN_ENV, FakeSlack, fake_slack
+from tests.support.processes import prefect_server
 
 DEADLINE = 10  # seconds: Prefect's shortest proactive trigger
 #: Runs fall late a second after their scheduled start, checked every second.

@@ -17,11 +17,11 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
-from connectors.shopify.sandbox import DemoStore
-from deployments.processes import PrefectServer, prefect_server, storepulse_serving
+from connectors.sandbox import DemoStore
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, required, write_config
+from tests.support.processes import PrefectServer, prefect_server, storepulse_serving
 
 CHROMIUM = "/usr/bin/chromium"
 DAY = "2026-03-30"

@@ -17,10 +17,10 @@ from prefect.client.schemas.filters import (
 from prefect.states import Completed, Failed
 
 from connectors.errors import AuthError, ConnectorError, ResponseError
-from connectors.shopify.sandbox import DemoStore
-from flows.compute_metrics import compute_metrics
+from connectors.sandbox import DemoStore
 from flows.policy import is_transient, retry_transient
-from flows.sync_store import sync_store
+from flows.steps.compute_metrics import compute_metrics
+from flows.steps.sync_store import sync_store
 from tasks.metrics import compute
 from tests.conftest import write_config
 

@@ -17,12 +17,12 @@ import yaml
 from sqlalchemy import func, select
 
 from connectors.config import load_config
-from connectors.shopify.sandbox import DemoStore
+from connectors.sandbox import DemoStore
 from deployments.build import prefect_yaml
-from deployments.processes import deploy_to_pool, prefect_server, run_all, workers
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, postgres_database, store_entry
+from tests.support.processes import deploy_to_pool, prefect_server, run_all, workers
 
 STORES = 20
 DAY = "2026-03-30"

@@ -15,8 +15,8 @@ import pytest
 
 from reports.model import DailyDigest
 from reports.renderers import DAILY, WEEKLY
-from tasks.channels import Route, render_message
-from tasks.dispatch import FileTransport
+from tasks.delivery.channels import Route, render_message
+from tasks.delivery.outbox import FileTransport
 from tests.conftest import required
 from tests.reports.sample import sample_digest, sample_weekly
 

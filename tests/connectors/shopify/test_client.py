@@ -12,9 +12,9 @@ from pydantic import SecretStr
 
 from connectors.errors import AuthError, ConnectorError, ResponseError
 from connectors.http import RetryPolicy
+from connectors.sandbox import DemoStore
 from connectors.shopify import ShopifyClient
 from connectors.shopify.parse import ORDERS
-from connectors.shopify.sandbox import DemoStore
 from tests.conftest import SMALL_SPEC, TOKEN
 
 FAST_RETRY = RetryPolicy(base_seconds=0.01, cap_seconds=0.05)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from connectors.config import Config, StoreConfig, parse_config
-from connectors.shopify.sandbox import DemoStore
+from connectors.sandbox import DemoStore
 from tasks.checks.run import run_checks
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
@@ -197,7 +197,7 @@ def test_warehouse_counts_are_checked_against_the_platform(
 ) -> None:
     from connectors.shopify import open_shopify
     from tasks.checks.health import platform_count
-    from tests.helpers import run_sync
+    from tests.support.helpers import run_sync
 
     run_sync(config_store, sqlite_url)  # the local store, all of its orders
     settings = config().checks

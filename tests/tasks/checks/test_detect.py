@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import numpy as np
 
 from connectors.config import WatchConfig
-from tasks.checks.backtest import Event, events_from_labels, tally
 from tasks.checks.business import anomaly_findings
 from tasks.checks.detect import DetectorSettings, detect, zscore
+from tasks.checks.evaluation.backtest import Event, events_from_labels, tally
 from tasks.checks.history import History
 
 WEEKLY = np.array([1.0, 0.9, 0.9, 0.95, 1.1, 1.4, 1.3])  # Monday … Sunday

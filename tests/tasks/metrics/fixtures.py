@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from connectors.base import DiscountCode, Order, OrderDeletion, OrderLine, Refund, RefundLine
+from tasks.ingest.load import StoreContext, load_deletions, load_orders
 from tasks.warehouse import schema as t
-from tasks.warehouse.load import StoreContext, load_deletions, load_orders
 from tasks.warehouse.upsert import upsert
 
 _ids = count(1000)

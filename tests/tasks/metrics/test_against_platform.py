@@ -18,7 +18,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from connectors.config import StoreConfig
-from connectors.shopify.sandbox import DemoStore
+from connectors.sandbox import DemoStore
 from flows.cli import app
 from tasks.metrics import compute, registry
 from tasks.metrics.compare import compare
@@ -28,8 +28,8 @@ from tasks.metrics.registry import METRICS
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import SMALL_SPEC, store_config, write_config
-from tests.helpers import run_sync
-from tests.tasks.test_sync import platform_orders
+from tests.support.helpers import run_sync
+from tests.tasks.ingest.test_sync import platform_orders
 
 NY = ZoneInfo("America/New_York")
 END = SMALL_SPEC.end_date

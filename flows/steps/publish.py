@@ -1,0 +1,129 @@
+"""The ``publish-digest`` and ``publish-weekly`` flows: each store's daily digest and weekly
+review, through the outbox, once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from connectors.config import load_config
+from flows.hooks import this_run_url
+from reports.i18n import Locale
+from reports.markdown import daily_markdown, kpi_table
+from reports.model import DailyDigest, WeeklyReview
+from reports.weekly import weekly_markdown
+from tasks.delivery.channels import Published
+from tasks.delivery.pages import pages_markdown, stored_languages
+from tasks.reporting.daily import publish_daily
+from tasks.reporting.weekly import publish_weekly
+from tasks.warehouse.engine import get_engine
+
+
+@task(name="publish_daily", cache_policy=NO_CACHE)
+def publish_daily_task(
+    config_path: str | None,
+    database_url: str | None,
+    stores: list[str] | None,
+    report_date: date | None,
+    as_of: datetime | None,
+    resend: bool,
+    run_url: str | None,
+) -> Published[DailyDigest]:
+    return publish_daily(
+        load_config(config_path),
+        database_url,
+        stores=stores,
+        report_date=report_date,
+        as_of=as_of,
+        resend=resend,
+        run_url=run_url,
+    )
+
+
+@flow(name="publish-digest")
+def publish_digest(
+    stores: list[str] | None = None,
+    report_date: date | None = None,
+    as_of: datetime | None = None,
+    resend: bool = False,
+    config_path: str | None = None,
+    database_url: str | None = None,
+) -> Published[DailyDigest]:
+    """Render the daily digest in every language and deliver it (a rerun sends nothing twice)."""
+    run = publish_daily_task(
+        config_path, database_url, stores, report_date, as_of, resend, this_run_url()
+    )
+    english = Locale("en")
+    for digest in run.reports:
+        create_markdown_artifact(
+            daily_markdown(digest, english),
+            key=f"daily-digest-{digest.store}",
+            description=f"Daily digest, {digest.store}, {digest.day}",
+        )
+    create_table_artifact(
+        kpi_table(run.reports, english), key="daily-kpis", description="Every store's KPIs"
+    )
+    publish_page_links(config_path, database_url, run.reports, "daily-reports")
+    return run
+
+
+def publish_page_links(
+    config_path: str | None, database_url: str | None, reports: Sequence[Any], key: str
+) -> None:
+    """One artifact linking each report's HTML page (kept in the warehouse by delivery.pages)."""
+    with get_engine(database_url).connect() as conn:
+        languages = stored_languages(conn, [r.key for r in reports])
+    create_markdown_artifact(
+        pages_markdown(languages, load_config(config_path).reports_url),
+        key=key,
+        description="The reports' HTML pages",
+    )
+
+
+@task(name="publish_weekly", cache_policy=NO_CACHE)
+def publish_weekly_task(
+    config_path: str | None,
+    database_url: str | None,
+    stores: list[str] | None,
+    week: date | None,
+    as_of: datetime | None,
+    resend: bool,
+    run_url: str | None,
+) -> Published[WeeklyReview]:
+    return publish_weekly(
+        load_config(config_path),
+        database_url,
+        stores=stores,
+        week=week,
+        as_of=as_of,
+        resend=resend,
+        run_url=run_url,
+    )
+
+
+@flow(name="publish-weekly")
+def publish_weekly_review(
+    stores: list[str] | None = None,
+    week: date | None = None,
+    as_of: datetime | None = None,
+    resend: bool = False,
+    config_path: str | None = None,
+    database_url: str | None = None,
+) -> Published[WeeklyReview]:
+    """Render the weekly review (by default of the last complete ISO week) and deliver it."""
+    run = publish_weekly_task(
+        config_path, database_url, stores, week, as_of, resend, this_run_url()
+    )
+    for review in run.reports:
+        create_markdown_artifact(
+            weekly_markdown(review, Locale("en")),
+            key=f"weekly-review-{review.store}",
+            description=f"Weekly review, {review.store}, week of {review.week}",
+        )
+    publish_page_links(config_path, database_url, run.reports, "weekly-reports")
+    return run

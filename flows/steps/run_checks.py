@@ -1,0 +1,82 @@
+"""The ``run-checks`` flow: check each store's report day and keep the alerts current."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from connectors.config import load_config
+from connectors.shopify import open_shopify
+from flows.policy import RETRY_DELAYS, retry_transient
+from tasks.checks.run import CheckRun, run_checks
+from tasks.delivery.channels import Published
+from tasks.delivery.notices import notify_alerts
+from tasks.delivery.outbox import Message
+
+
+@task(
+    name="run_checks",
+    retries=len(RETRY_DELAYS),
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+    cache_policy=NO_CACHE,
+)
+def run_checks_task(
+    config_path: str | None,
+    database_url: str | None,
+    stores: list[str] | None,
+    report_date: date | None,
+    as_of: datetime | None,
+    page: bool | None,
+    count_check: bool,
+) -> CheckRun:
+    config = load_config(config_path)
+    sources = {s.name: open_shopify(s) for s in config.select(stores)} if count_check else None
+    return run_checks(
+        config,
+        database_url,
+        stores=stores,
+        report_date=report_date,
+        as_of=as_of,
+        page=page,
+        sources=sources,
+    )
+
+
+@task(name="notify_alerts", cache_policy=NO_CACHE)
+def notify_alerts_task(
+    config_path: str | None,
+    database_url: str | None,
+    stores: list[str] | None,
+    now: datetime,
+) -> Published[Message]:
+    return notify_alerts(load_config(config_path), database_url, now=now, stores=stores)
+
+
+@flow(name="run-checks")
+def check_stores(
+    stores: list[str] | None = None,
+    report_date: date | None = None,
+    as_of: datetime | None = None,
+    page: bool | None = None,
+    count_check: bool = True,
+    config_path: str | None = None,
+    database_url: str | None = None,
+) -> CheckRun:
+    """Anomalies, rules and data health for each store's report day (docs/checks.md); new and
+    resolved alerts are told at once when the run pages."""
+    run = run_checks_task(config_path, database_url, stores, report_date, as_of, page, count_check)
+    if run.changes is not None:
+        run.notices = notify_alerts_task(
+            config_path, database_url, stores, as_of or datetime.now(UTC)
+        )
+    lines = ["| store | day | check | metric | severity | finding |", "|---|---|---|---|---|---|"]
+    lines += [
+        f"| {f.store} | {f.day} | {f.check} | {f.metric} | {f.severity} | {f.message} |"
+        for f in run.findings
+    ]
+    create_markdown_artifact("\n".join(lines), key="check-findings", description="Findings")
+    return run

@@ -1,0 +1,144 @@
+"""``storepulse backtest``: replay the daily detector over labelled history and score it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from connectors.errors import ConfigError
+from tasks.checks.detect import DetectorSettings, Scored, detect, zscore
+from tasks.checks.evaluation import labelled, nab
+from tasks.checks.evaluation.backtest import Tally, events_from_labels, tally
+
+
+def replay_series(path: Path, side: str = "both") -> dict[str, Any]:
+    """Flag the days of a ``date,value[,label]`` CSV; score them when labels are given."""
+    frame = read_series(path)
+    settings = DetectorSettings(side=side)  # type: ignore[arg-type]
+    scored = detect(frame["value"].to_numpy(float), settings)
+    flagged = [
+        {
+            "date": day.date().isoformat(),
+            "score": _round(scored.score[i]),
+            "expected": _round(scored.expected[i]),
+            "lower": _round(scored.lower[i]),
+            "upper": _round(scored.upper[i]),
+            "check": "anomaly" if scored.flagged[i] else "level",
+        }
+        for i, day in enumerate(frame.index)
+        if scored.any_flag[i]
+    ]
+    result: dict[str, Any] = {"flagged": flagged, "scores": None}
+    if "label" in frame:
+        labels = frame["label"].fillna(0).to_numpy(int)
+        months = len(frame) / 30.44
+        events = events_from_labels(labels)
+        result["scores"] = {
+            "storepulse": tally([scored.any_flag], events, months).as_dict(),
+            "zscore": tally(
+                [zscore(frame["value"].to_numpy(float)).flagged], events, months
+            ).as_dict(),
+        }
+    return result
+
+
+def read_series(path: Path) -> pd.DataFrame:
+    """The CSV on a daily spine (missing days NaN); errors name the file, line and problem."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    if not rows or not {"date", "value"} <= set(rows[0]):
+        raise ConfigError(f"{path}: expected columns date,value (and optionally label)")
+    days, values, labels = [], [], []
+    for line, row in enumerate(rows, start=2):
+        try:
+            days.append(pd.Timestamp(row["date"]).normalize())
+            values.append(float(row["value"]) if row["value"] not in ("", None) else np.nan)
+            labels.append(int(row.get("label") or 0))
+        except ValueError as exc:
+            raise ConfigError(f"{path}, line {line}: {exc}") from None
+    frame = pd.DataFrame({"value": values, "label": labels}, index=pd.DatetimeIndex(days))
+    if frame.index.has_duplicates:
+        raise ConfigError(f"{path}: date {frame.index[frame.index.duplicated()][0]:%Y-%m-%d} twice")
+    frame = frame.sort_index().asfreq("D")
+    if "label" not in rows[0]:
+        frame = frame.drop(columns="label")
+    return frame
+
+
+def replay_benchmarks(nab_dir: Path, data_dir: Path, tuning: bool = False) -> dict[str, Any]:
+    """The labelled local-store benchmark and the NAB series, storepulse vs the z-score."""
+    return {"store": store_benchmark(data_dir, tuning), "nab": nab_benchmark(nab_dir)}
+
+
+def store_benchmark(data_dir: Path, tuning: bool = False) -> dict[str, Any]:
+    seeds = labelled.TUNING_SEEDS if tuning else labelled.HELD_OUT_SEEDS
+    totals = {name: {"injected": Tally(), "clean": Tally()} for name in ("storepulse", "zscore")}
+    for seed in seeds:
+        for injected in (True, False):
+            store = labelled.load_store(seed, injected, data_dir)
+            for name, flags in _store_flags(store).items():
+                result = tally(flags, store.events, store.months)
+                totals[name]["injected" if injected else "clean"].add(result)
+    return {
+        "seeds": [seeds.start, seeds.stop - 1],
+        "metrics": list(labelled.METRICS),
+        **{
+            name: {"injected": t["injected"].as_dict(), "clean": t["clean"].as_dict()}
+            for name, t in totals.items()
+        },
+    }
+
+
+def _store_flags(store: labelled.LabelledStore) -> dict[str, list[np.ndarray]]:
+    flags: dict[str, list[np.ndarray]] = {"storepulse": [], "zscore": []}
+    for metric, counts in labelled.METRICS.items():
+        values = store.series[metric]
+        ours = detect(values, DetectorSettings(counts=counts), store.excluded)
+        for name, scored in (("storepulse", ours), ("zscore", zscore(values))):
+            flags[name].append(_scored_only(scored, store))
+    return flags
+
+
+def _scored_only(scored: Scored, store: labelled.LabelledStore) -> np.ndarray:
+    flags = scored.any_flag.copy()
+    flags[: store.first_scored] = False
+    flags[store.excluded] = False  # holidays and campaigns are not checked
+    return flags
+
+
+def nab_benchmark(nab_dir: Path) -> dict[str, Any]:
+    if not (nab_dir / "labels" / "combined_windows.json").exists():
+        return {"missing": str(nab_dir)}
+    rows = []
+    totals = {g: {"storepulse": Tally(), "zscore": Tally()} for g in ("raw", "daily")}
+    for series in nab.load(nab_dir):
+        ours, baseline = nab.compare(series)
+        totals[series.grain]["storepulse"].add(ours)
+        totals[series.grain]["zscore"].add(baseline)
+        rows.append(
+            {
+                "series": series.name,
+                "grain": series.grain,
+                "points": len(series.values),
+                "events": ours.events,
+                "storepulse": ours.as_dict(),
+                "zscore": baseline.as_dict(),
+            }
+        )
+    both = totals["raw + daily"] = {"storepulse": Tally(), "zscore": Tally()}
+    for grain in ("raw", "daily"):
+        for name, tallied in totals[grain].items():
+            both[name].add(tallied)
+    summary = {g: {k: v.as_dict() for k, v in t.items()} for g, t in totals.items()}
+    return {"series": rows, "total": summary}
+
+
+def _round(value: float) -> float | None:
+    return None if np.isnan(value) else round(float(value), 4)

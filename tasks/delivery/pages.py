@@ -1,0 +1,164 @@
+"""Reports as pages in the warehouse: each digest and weekly review as one self-contained HTML
+page per language. Every worker writes to the same warehouse, so any machine can serve any run's
+report (``storepulse reports serve``) and the run's artifacts can link to it."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from sqlalchemy import Connection, select, tuple_
+
+from tasks.delivery.outbox import Message
+from tasks.warehouse import schema as t
+from tasks.warehouse.engine import get_engine
+from tasks.warehouse.upsert import upsert
+
+#: ``/daily/2026-11-28/flagship.en.html``: the report's key, then its language.
+PAGE_PATH = re.compile(
+    r"^/(?P<key>(?:daily|weekly)/\d{4}-\d\d-\d\d/[^/]+)\.(?P<language>[A-Za-z-]{2,8})\.html$"
+)
+
+
+def keep_pages(
+    conn: Connection, pages: Iterable[tuple[str, Message]], now: datetime, replace: bool
+) -> int:
+    """Store each (report key, rendered message) as a page, one per report and language.
+
+    A page, like the message it shows, is written once: a rerun leaves it as sent, and only a
+    resend (``replace``) writes it again. Returns the pages written.
+    """
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for key, m in pages:  # routes in one language share a page: inline its images once
+        if "html" in m.bodies and (key, m.language) not in rows:
+            rows[key, m.language] = {
+                "key": key,
+                "language": m.language,
+                "title": m.subject,
+                "html": page_html(m),
+                "created_at": now,
+            }
+    if not replace and rows:
+        stored = conn.execute(
+            select(t.report_pages.c.key, t.report_pages.c.language).where(
+                tuple_(t.report_pages.c.key, t.report_pages.c.language).in_(list(rows))
+            )
+        )
+        for found in stored:
+            rows.pop(tuple(found), None)
+    return upsert(conn, t.report_pages, list(rows.values())) if rows else 0
+
+
+def page_html(message: Message) -> str:
+    """The message's HTML with its images inlined (a page has no attachments to point at)."""
+    page = str(message.bodies["html"])
+    for name, data in message.bodies.get("images", {}).items():
+        page = page.replace(f"cid:{name}", f"data:image/png;base64,{data}")
+    return page
+
+
+def page_path(key: str, language: str) -> str:
+    return f"/{key}.{language}.html"
+
+
+def page_url(base: str, key: str, language: str) -> str:
+    return base.rstrip("/") + page_path(key, language)
+
+
+def read_page(conn: Connection, key: str, language: str) -> str | None:
+    pages = t.report_pages
+    found = conn.execute(
+        select(pages.c.html).where(pages.c.key == key, pages.c.language == language)
+    ).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
+def recent_pages(conn: Connection, limit: int = 500) -> list[Any]:
+    pages = t.report_pages
+    return list(
+        conn.execute(
+            select(pages.c.key, pages.c.language, pages.c.title, pages.c.created_at)
+            .order_by(pages.c.created_at.desc(), pages.c.key, pages.c.language)
+            .limit(limit)
+        )
+    )
+
+
+def index_html(rows: list[Any]) -> str:
+    items = "\n".join(
+        f'<li><a href="{html.escape(page_path(r.key, r.language))}">{html.escape(r.title)}</a> '
+        f"<small>{html.escape(r.language)}</small></li>"
+        for r in rows
+    )
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><title>storepulse reports</title>'
+        '</head><body style="font-family:sans-serif;max-width:48rem;margin:2rem auto">'
+        f"<h1>storepulse reports</h1><ul>{items or '<li>No reports yet.</li>'}</ul></body></html>"
+    )
+
+
+def page_server(database_url: str | None, host: str, port: int) -> ThreadingHTTPServer:
+    """An HTTP server for the stored pages (``/`` lists the latest); read-only."""
+    engine = get_engine(database_url)
+
+    class Pages(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            with engine.connect() as conn:
+                if path == "/":
+                    return self._send(HTTPStatus.OK, index_html(recent_pages(conn)))
+                match = PAGE_PATH.match(path)
+                page = match and read_page(conn, match["key"], match["language"])
+            if not page:
+                return self._send(HTTPStatus.NOT_FOUND, "<h1>No such report</h1>")
+            return self._send(HTTPStatus.OK, page)
+
+        def _send(self, status: HTTPStatus, body: str) -> None:
+            data = body.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Security-Policy", "script-src 'none'")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # the console stays quiet
+            pass
+
+    return ThreadingHTTPServer((host, port), Pages)
+
+
+def stored_languages(conn: Connection, keys: list[str]) -> dict[str, list[str]]:
+    """The languages each report has a page in."""
+    pages = t.report_pages
+    found: dict[str, list[str]] = {key: [] for key in keys}
+    if keys:
+        rows = conn.execute(
+            select(pages.c.key, pages.c.language)
+            .where(pages.c.key.in_(keys))
+            .order_by(pages.c.key, pages.c.language)
+        )
+        for key, language in rows:
+            found[key].append(language)
+    return found
+
+
+def pages_markdown(languages: dict[str, list[str]], base_url: str | None) -> str:
+    """Where each report's page is: links under ``base_url``, or how to get it without one."""
+    lines = ["| report | pages |", "|---|---|"]
+    for key, langs in languages.items():
+        if base_url:
+            cells = " · ".join(f"[{lang}]({page_url(base_url, key, lang)})" for lang in langs)
+        else:
+            cells = " · ".join(
+                f"`storepulse reports show {key} --language {lang}`" for lang in langs
+            )
+        lines.append(f"| {key} | {cells or '—'} |")
+    if not base_url:
+        lines += ["", "Set `reports_url` in storepulse.yaml to link `storepulse reports serve`."]
+    return "\n".join(lines)

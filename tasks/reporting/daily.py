@@ -1,0 +1,225 @@
+"""Build the daily digest's model from the warehouse: KPIs, alerts, products, stock, data health."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, RowMapping, and_, or_, select
+
+from connectors.config import Config, StoreConfig
+from connectors.money import currency_exponent
+from reports.model import AlertLine, AlertState, Change, DailyDigest, Kpi, ProductLine, StockRisk
+from reports.renderers import DAILY
+from tasks.checks.history import load_history
+from tasks.checks.run import default_report_date
+from tasks.delivery.channels import Published, publish
+from tasks.metrics.compare import Comparison, Delta, compare
+from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
+from tasks.metrics.registry import HEADLINE, REGISTRY
+from tasks.warehouse import schema as t
+
+TREND_DAYS = 14
+#: Variants with fewer days of cover than this are listed as stock at risk.
+AT_RISK_DAYS = 7.0
+
+
+def build_daily(
+    conn: Connection, store: str, currency: str, day: date, run_url: str | None = None
+) -> DailyDigest:
+    """The digest of ``day`` (a complete store-local day) for ``store``."""
+    comparisons = compare(
+        conn, store, "day", day, day + timedelta(days=1), tuple(REGISTRY[m] for m in HEADLINE)
+    )
+    history = load_history(conn, store, day, list(HEADLINE), days=TREND_DAYS)
+    pacing = _target_pacing(conn, store, day)
+    kpis = [kpi(c, currency, history.get(c.metric), pacing.get(c.metric)) for c in comparisons]
+    moves = product_moves(conn, store, "day", day)
+    risers, fallers = risers_and_fallers(moves, limit=3)
+    return DailyDigest(
+        store=store,
+        day=day,
+        currency=currency,
+        kpis=kpis,
+        alerts=_alerts(conn, store, day),
+        top_products=[product_line(m) for m in top_products(moves, limit=5)],
+        risers=[product_line(m) for m in risers],
+        fallers=[product_line(m) for m in fallers],
+        stock_risks=_stock_risks(conn, store, day),
+        data_problems=_data_problems(conn, store, day),
+        run_url=run_url,
+    )
+
+
+def kpi(
+    c: Comparison, currency: str, trend: np.ndarray | None = None, pace: float | None = None
+) -> Kpi:
+    m = REGISTRY[c.metric]
+    scale = 10 ** currency_exponent(currency) if m.unit == "money" else 1
+
+    def change(d: Delta | None) -> Change:
+        if d is None:
+            return Change(None)
+        if m.unit == "ratio":
+            return Change(d.ratio, d.change)
+        return Change(d.ratio)
+
+    points = () if trend is None else trend  # history is in currency units already
+    values = tuple(None if np.isnan(v) else float(v) for v in points)
+    return Kpi(
+        metric=c.metric,
+        label_en=m.label_en,
+        label_zh=m.label_zh,
+        unit=m.unit,
+        value=None if c.value is None else c.value / scale,
+        vs_prior=change(c.previous),
+        vs_week=change(c.last_week),
+        vs_year=change(c.last_year),
+        vs_target=pace,
+        trend=values,
+        good_when_up=m.good != "down",
+    )
+
+
+def _target_pacing(conn: Connection, store: str, day: date) -> dict[str, float]:
+    mv = t.metric_values.c
+    rows = conn.execute(
+        select(mv.dimension_value, mv.value).where(
+            mv.store == store,
+            mv.metric == "target_pacing_weekday",
+            mv.grain == "day",
+            mv.period_start == day,
+        )
+    ).all()
+    return {metric: value for metric, value in rows if value is not None}
+
+
+def _alerts(conn: Connection, store: str, day: date) -> list[AlertLine]:
+    """New (opened for the day), ongoing (open), and resolved (on the day) alerts, unsilenced."""
+    a = t.alerts.c
+    rows = conn.execute(
+        select(t.alerts)
+        .where(
+            a.store == store,
+            a.silenced.is_(False),
+            or_(
+                a.status == "open",
+                and_(a.status == "resolved", a.resolved_for == day),
+            ),
+        )
+        .order_by(a.severity, a.fingerprint)
+    ).mappings()
+    lines = [
+        alert_line(
+            row,
+            "resolved"
+            if row["status"] == "resolved"
+            else ("new" if row["opened_for"] == day else "ongoing"),
+        )
+        for row in rows
+    ]
+    order = {"new": 0, "ongoing": 1, "resolved": 2}
+    return sorted(lines, key=lambda x: (order[x.state], x.severity != "critical", x.fingerprint))
+
+
+def alert_line(row: Mapping[str, Any] | RowMapping, state: AlertState) -> AlertLine:
+    """An ``alerts`` row as the reader sees it."""
+    metric = REGISTRY.get(row["metric"])
+    return AlertLine(
+        fingerprint=row["fingerprint"],
+        state=state,
+        severity=row["severity"],
+        kind=row["kind"],
+        check=row["check_name"],
+        message=row["message"],
+        label_en=metric.label_en if metric else row["metric"],
+        label_zh=metric.label_zh if metric else row["metric"],
+        unit=metric.unit if metric else "count",
+        actual=row["actual"],
+        expected=row["expected"],
+        lower=row["lower"],
+        upper=row["upper"],
+        explanation=json.loads(row["explanation"] or "{}"),
+    )
+
+
+def product_line(move: ProductMove) -> ProductLine:
+    return ProductLine(move.title, float(move.sales), float(move.change))
+
+
+def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> list[StockRisk]:
+    """Variants under a week of cover on the latest snapshot up to the day after ``day``."""
+    mv = t.metric_values.c
+    latest = conn.execute(
+        select(mv.period_start)
+        .where(mv.store == store, mv.metric == "variant_days_of_cover", mv.grain == "day")
+        .where(mv.period_start <= day + timedelta(days=1))
+        .order_by(mv.period_start.desc())
+        .limit(1)
+    ).scalar()
+    if latest is None:
+        return []
+    v = t.variants.c
+    p = t.products.c
+    rows = conn.execute(
+        select(mv.dimension_value, mv.value, p.title, v.title)
+        .select_from(
+            t.metric_values.join(
+                t.variants,
+                and_(
+                    v.store == mv.store,
+                    mv.dimension_value == v.variant_id.cast(mv.dimension_value.type),
+                ),
+                isouter=True,
+            ).join(t.products, and_(p.store == v.store, p.product_id == v.product_id), isouter=True)
+        )
+        .where(
+            mv.store == store,
+            mv.metric == "variant_days_of_cover",
+            mv.grain == "day",
+            mv.period_start == latest,
+            mv.value < AT_RISK_DAYS,
+        )
+        .order_by(mv.value, mv.dimension_value)
+        .limit(limit)
+    ).all()
+    return [
+        StockRisk(f"{product} – {variant}" if product else key, float(value))
+        for key, value, product, variant in rows
+    ]
+
+
+def _data_problems(conn: Connection, store: str, day: date) -> list[str]:
+    f = t.check_findings.c
+    return list(
+        conn.execute(
+            select(f.message)
+            .where(f.store == store, f.check_day == day, f.kind == "data")
+            .order_by(f.fingerprint)
+        ).scalars()
+    )
+
+
+def publish_daily(
+    config: Config,
+    database_url: str | None = None,
+    *,
+    stores: list[str] | None = None,
+    report_date: date | None = None,
+    as_of: datetime | None = None,
+    resend: bool = False,
+    run_url: str | None = None,
+) -> Published[DailyDigest]:
+    """Build each store's daily digest, store it in the outbox, and deliver what is due."""
+    as_of = as_of or datetime.now(UTC)
+
+    def build(conn: Connection, store: StoreConfig) -> DailyDigest:
+        day = report_date or default_report_date(store, as_of)
+        return build_daily(conn, store.name, store.currency, day, run_url)
+
+    return publish(
+        config, database_url, "daily", DAILY, build, stores=stores, now=as_of, resend=resend
+    )

@@ -1,0 +1,199 @@
+"""Build the weekly review from the warehouse and send it through the outbox.
+
+The week is an ISO week (Monday to Sunday, store-local); by default the last complete one
+before the run. Everything in it is read from ``metric_values`` and the alert tables.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Connection, and_, or_, select
+
+from connectors.config import CampaignConfig, Config, StoreConfig
+from connectors.money import currency_exponent
+from reports.model import (
+    AlertLine,
+    ChannelShare,
+    CohortRow,
+    Pacing,
+    PromotionResult,
+    WeeklyReview,
+)
+from reports.renderers import WEEKLY
+from tasks.delivery.channels import Published, publish
+from tasks.metrics.compare import compare, evaluate_range
+from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
+from tasks.metrics.registry import HEADLINE, REGISTRY
+from tasks.reporting.daily import alert_line, kpi, product_line
+from tasks.warehouse import schema as t
+
+WEEKLY_KPIS = (*HEADLINE, "sessions", "repeat_purchase_rate", "promotion_sales_share")
+COHORT_MONTHS = 6
+
+
+def default_week(local_today: date) -> date:
+    """The Monday of the last complete ISO week before ``local_today``."""
+    this_monday = local_today - timedelta(days=local_today.weekday())
+    return this_monday - timedelta(days=7)
+
+
+def build_weekly(
+    conn: Connection,
+    store: str,
+    currency: str,
+    week: date,
+    campaigns: list[CampaignConfig] = (),  # type: ignore[assignment]
+    run_url: str | None = None,
+) -> WeeklyReview:
+    if week.weekday() != 0:
+        raise ValueError(f"a week starts on a Monday; {week} is a {week:%A}")
+    end = week + timedelta(days=6)
+    metrics = tuple(REGISTRY[m] for m in WEEKLY_KPIS if m in REGISTRY)
+    comparisons = compare(conn, store, "week", week, end + timedelta(days=1), metrics)
+    moves = product_moves(conn, store, "week", week)
+    _, fallers = risers_and_fallers(moves, limit=5)
+    scale = 10 ** currency_exponent(currency)
+    return WeeklyReview(
+        store=store,
+        week=week,
+        currency=currency,
+        kpis=[kpi(c, currency) for c in comparisons],
+        pacing=_pacing(conn, store, end),
+        cohorts=_cohorts(conn, store, end),
+        channels=_channels(conn, store, week, scale),
+        top_products=[product_line(m) for m in top_products(moves, limit=5)],
+        bottom_products=[product_line(m) for m in fallers],
+        promotions=_promotions(conn, store, week, campaigns, scale),
+        alerts=_alerts(conn, store, week, end),
+        run_url=run_url,
+    )
+
+
+def _values(
+    conn: Connection, store: str, metric: str, grain: str, starts: list[date]
+) -> dict[tuple[date, str], float | None]:
+    mv = t.metric_values.c
+    rows = conn.execute(
+        select(mv.period_start, mv.dimension_value, mv.value, mv.value_minor).where(
+            mv.store == store,
+            mv.metric == metric,
+            mv.grain == grain,
+            mv.period_start.in_(starts),
+        )
+    )
+    return {
+        (r.period_start, r.dimension_value): (r.value if r.value_minor is None else r.value_minor)
+        for r in rows
+    }
+
+
+def _pacing(conn: Connection, store: str, day: date) -> list[Pacing]:
+    """Month to date at the week's end, for every metric with a target."""
+    attainment = _values(conn, store, "target_attainment", "day", [day])
+    pace = _values(conn, store, "target_pacing_weekday", "day", [day])
+    return [
+        Pacing(
+            REGISTRY[metric].label_en if metric in REGISTRY else metric,
+            REGISTRY[metric].label_zh if metric in REGISTRY else metric,
+            value,
+            pace.get((day, metric)),
+        )
+        for (_, metric), value in sorted(attainment.items())
+    ]
+
+
+def _cohorts(conn: Connection, store: str, day: date) -> list[CohortRow]:
+    """The last six first-order months with their retention by months since (month 0 first)."""
+    months = [_month(day, -back) for back in range(COHORT_MONTHS - 1, -1, -1)]
+    sizes = _values(conn, store, "cohort_customers", "month", months)
+    cells = _values(conn, store, "cohort_retention", "month", months)
+    rows = []
+    for index, month in enumerate(months):
+        size = sizes.get((month, ""))
+        if not size:
+            continue
+        offsets = range(len(months) - index)
+        rows.append(CohortRow(month, int(size), tuple(cells.get((month, str(k))) for k in offsets)))
+    return rows
+
+
+def _month(day: date, shift: int) -> date:
+    index = day.year * 12 + day.month - 1 + shift
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _channels(conn: Connection, store: str, week: date, scale: int) -> list[ChannelShare]:
+    before = week - timedelta(days=7)
+    sales = _values(conn, store, "channel_sales", "week", [week, before])
+    totals = {
+        start: sum(v or 0 for (s, _), v in sales.items() if s == start) for start in (week, before)
+    }
+    shares = []
+    for (start, channel), value in sales.items():
+        if start != week or not totals[week]:
+            continue
+        share = (value or 0) / totals[week]
+        old = sales.get((before, channel))
+        points = share - (old or 0) / totals[before] if totals[before] else None
+        shares.append(ChannelShare(channel, (value or 0) / scale, share, points))
+    return sorted(shares, key=lambda c: (-c.sales, c.channel))
+
+
+def _promotions(
+    conn: Connection, store: str, week: date, campaigns: list[CampaignConfig], scale: int
+) -> list[PromotionResult]:
+    end = week + timedelta(days=6)
+    results = []
+    for c in campaigns:
+        if (c.stores and store not in c.stores) or c.end < week or c.start > end:
+            continue
+        first, last = max(c.start, week), min(c.end, end)
+        during = evaluate_range(conn, store, first, last).get("net_sales") or 0
+        shifted = evaluate_range(conn, store, first - timedelta(7), last - timedelta(7))
+        before = shifted.get("net_sales") or 0
+        days = (last - first).days + 1
+        results.append(PromotionResult(c.name, days, during / scale, before / scale))
+    return results
+
+
+def _alerts(conn: Connection, store: str, week: date, end: date) -> list[AlertLine]:
+    """Alerts opened in the week and those resolved in it (unsilenced)."""
+    a = t.alerts.c
+    rows = conn.execute(
+        select(t.alerts)
+        .where(
+            a.store == store,
+            a.silenced.is_(False),
+            or_(
+                and_(a.opened_for >= week, a.opened_for <= end),
+                and_(a.resolved_for >= week, a.resolved_for <= end),
+            ),
+        )
+        .order_by(a.opened_for, a.fingerprint)
+    ).mappings()
+    return [
+        alert_line(row, "resolved" if row["status"] == "resolved" else "ongoing") for row in rows
+    ]
+
+
+def publish_weekly(
+    config: Config,
+    database_url: str | None = None,
+    *,
+    stores: list[str] | None = None,
+    week: date | None = None,
+    as_of: datetime | None = None,
+    resend: bool = False,
+    run_url: str | None = None,
+) -> Published[WeeklyReview]:
+    """Build each store's weekly review, store it in the outbox, and deliver what is due."""
+    as_of = as_of or datetime.now(UTC)
+
+    def build(conn: Connection, store: StoreConfig) -> WeeklyReview:
+        monday = week or default_week(as_of.astimezone(store.zone).date())
+        return build_weekly(conn, store.name, store.currency, monday, config.campaigns, run_url)
+
+    return publish(
+        config, database_url, "weekly", WEEKLY, build, stores=stores, now=as_of, resend=resend
+    )

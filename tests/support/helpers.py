@@ -1,0 +1,56 @@
+"""Helpers shared by tests: run a sync without Prefect, and read a warehouse back."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from connectors.config import StoreConfig, parse_config
+from tasks.ingest.sync import SyncSummary, sync_store_windows
+from tasks.warehouse import schema as t
+from tasks.warehouse.engine import get_engine
+
+#: Bookkeeping that legitimately changes from one run to the next.
+BOOKKEEPING_TABLES = {"sync_state", "sync_runs", "alembic_version"}
+BOOKKEEPING_COLUMNS = {
+    "synced_at",
+    "first_synced_at",
+    "changed_at",
+    "first_seen_at",
+    "last_seen_at",
+    "recorded_at",  # when a check last looked at a day
+    "computed_at",  # when a metric value was last (re)computed, identically
+    "computed_through",
+}
+
+
+def run_sync(store: StoreConfig, url: str, *, full: bool = False) -> SyncSummary:
+    """The sync flow's work, in order, without Prefect."""
+    return SyncSummary(sync_store_windows(store, url, full=full))
+
+
+def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every business row of the warehouse, sorted, bookkeeping columns left out."""
+    engine = get_engine(url)
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for table in t.metadata.sorted_tables:
+            if table.name in BOOKKEEPING_TABLES:
+                continue
+            columns = [c for c in table.columns if c.name not in BOOKKEEPING_COLUMNS]
+            rows = conn.execute(select(*columns)).all()
+            tables[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return tables
+
+
+if (
+    __name__ == "__main__"
+):  # python -m tests.support.helpers '<store config json>' <url>: used by kill tests
+    entry, database = json.loads(sys.argv[1]), sys.argv[2]
+    started = datetime.now()
+    run_sync(parse_config({"stores": [entry]}).stores[0], database)
+    print(f"done in {(datetime.now() - started).total_seconds():.1f}s")
