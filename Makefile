@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint format docs bench lock clean
+.PHONY: demo test test-fast lint format docs bench lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The inner loop: no PostgreSQL, Prefect server, browser or process-level tests.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not postgres and not prefect and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -23,6 +23,25 @@ TOKEN_ENV = "STOREPULSE_TEST_TOKEN"
 SMALL_SPEC = StoreSpec(seed=3, days=90, orders_per_day=25, end_date=date(2026, 3, 31))
 
 
+#: Markers that follow from a test's fixtures, so that no test can forget its own.
+FIXTURE_MARKERS = {
+    "postgres_url": "postgres",
+    "prefect_server": "prefect",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they need: ``make test-fast`` leaves out the slow tiers."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in fixtures:
+                item.add_marker(marker)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("warehouse_url") == "postgresql":
+            item.add_marker("postgres")
+
+
 @pytest.fixture(scope="session")
 def sandbox_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Generated shops, shared by every test of the session (each test serves its own copy)."""

@@ -30,7 +30,7 @@ from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config
 from tests.support.helpers import snapshot
 from tests.support.processes import storepulse_serving
 
-pytestmark = pytest.mark.usefixtures("prefect_server")
+pytestmark = [pytest.mark.usefixtures("prefect_server"), pytest.mark.slow]
 DAY = date(2026, 3, 30)  # the small shop's last whole day
 
 

@@ -23,6 +23,8 @@ from tests.conftest import store_entry
 from tests.fakes.slack import BOT_TOKEN, TOKEN_ENV, FakeSlack, fake_slack
 from tests.support.processes import prefect_server
 
+pytestmark = [pytest.mark.slow, pytest.mark.prefect]
+
 DEADLINE = 10  # seconds: Prefect's shortest proactive trigger
 #: Runs fall late a second after their scheduled start, checked every second.
 FAST_LATE_RUNS = {

@@ -27,6 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 DAY = "2026-03-30"
 SCREENS = Path("out/screens")
 
+pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.browser]
+
 
 @pytest.fixture
 def served(

@@ -24,6 +24,8 @@ from tasks.warehouse.engine import get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, postgres_database, store_entry
 from tests.support.processes import deploy_to_pool, prefect_server, run_all, workers
 
+pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.postgres]
+
 STORES = 20
 DAY = "2026-03-30"
 REPO = Path(__file__).resolve().parents[2]

@@ -20,6 +20,8 @@ from tasks.delivery.outbox import FileTransport
 from tests.conftest import required
 from tests.reports.sample import sample_digest, sample_weekly
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENS = Path("out/screens")
 

@@ -203,6 +203,7 @@ def test_an_order_edited_between_two_pages_is_not_lost(shop: DemoStore, warehous
     assert updated == truth
 
 
+@pytest.mark.slow
 def test_a_sync_killed_mid_window_then_rerun_equals_one_clean_run(
     sandbox_cache: Path, tmp_path: Path
 ) -> None:
