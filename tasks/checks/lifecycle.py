@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -45,7 +46,7 @@ def apply(
     findings: list[Finding],
     checked: dict[str, date],
     now: datetime,
-    silences: list[SilenceConfig] = (),  # type: ignore[assignment]
+    silences: Sequence[SilenceConfig] = (),
 ) -> Changes:
     """Open, update and resolve alerts for the stores and days in ``checked``."""
     changes = Changes()
@@ -105,7 +106,7 @@ def unsilence(conn: Connection, fingerprint: str) -> bool:
     )
 
 
-def _silenced(conn: Connection, finding: Finding, silences: list[SilenceConfig]) -> bool:
+def _silenced(conn: Connection, finding: Finding, silences: Sequence[SilenceConfig]) -> bool:
     for item in silences:
         if item.until is not None and finding.day > item.until:
             continue
