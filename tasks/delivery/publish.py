@@ -20,7 +20,15 @@ from reports.i18n import Locale
 from reports.model import Renderers
 from reports.renderers import DAILY, WEEKLY
 from tasks.checks.run import default_report_date
-from tasks.delivery.outbox import Delivery, Message, deliver, enqueue, references, retry_now
+from tasks.delivery.outbox import (
+    Delivery,
+    Message,
+    deliver,
+    enqueue,
+    references,
+    retry_now,
+    settle_interrupted,
+)
 from tasks.delivery.pages import keep_pages
 from tasks.delivery.routes import Route, routes
 from tasks.delivery.transports import transports
@@ -136,12 +144,15 @@ def send(
     """Commit ``messages`` (and their ``pages``) to the outbox, then deliver those due; a key
     already sent is skipped."""
     engine = get_engine(database_url)
+    senders = transports(config, database_url)
+    unknown = settle_interrupted(engine, senders, now)  # first, so a resend is queued again
     with engine.begin() as conn:
         if pages:
             keep_pages(conn, pages, now, replace=resend)
         queued = enqueue(conn, messages, now, resend=resend)
-    delivery = deliver(engine, transports(config, database_url), now, queued)
+    delivery = deliver(engine, senders, now, queued)
     delivery.skipped += [m.key for m in messages if m.key not in queued]
+    delivery.unknown = unknown + delivery.unknown
     with engine.connect() as conn:
         where = references(conn, [m.key for m in messages])
     return Published(messages, delivery, where)
