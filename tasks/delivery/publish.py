@@ -29,7 +29,7 @@ from tasks.delivery.outbox import (
     retry_now,
     settle_interrupted,
 )
-from tasks.delivery.pages import keep_pages
+from tasks.delivery.pages import page_rows, store_pages
 from tasks.delivery.routes import Route, routes
 from tasks.delivery.transports import transports
 from tasks.reporting.daily import build_daily
@@ -128,7 +128,8 @@ def publish_report(
             (model.key, render_message(model, report.renderers, r, model.key, rendered=rendered))
             for r in routes(config, store.name, kind)
         ]
-    sent = send(config, database_url, [m for _, m in pages], now, resend, pages=pages)
+    messages = [m for _, m in pages]
+    sent = send(config, database_url, messages, now, resend, pages=page_rows(pages, now))
     return Published(models, sent.delivery, sent.references)
 
 
@@ -139,16 +140,16 @@ def send(
     now: datetime,
     resend: bool = False,
     *,
-    pages: list[tuple[str, Message]] | None = None,
+    pages: list[dict[str, Any]] | None = None,
 ) -> Published[Message]:
-    """Commit ``messages`` (and their ``pages``) to the outbox, then deliver those due; a key
-    already sent is skipped."""
+    """Commit ``messages`` to the outbox (and their ``pages``, rows from
+    :func:`~tasks.delivery.pages.page_rows`), then deliver those due; a key already sent is
+    skipped."""
     engine = get_engine(database_url)
     senders = transports(config, database_url)
     unknown = settle_interrupted(engine, senders, now)  # first, so a resend is queued again
     with engine.begin() as conn:
-        if pages:
-            keep_pages(conn, pages, now, replace=resend)
+        store_pages(conn, pages or [], replace=resend)
         queued = enqueue(conn, messages, now, resend=resend)
     delivery = deliver(engine, senders, now, queued)
     delivery.skipped += [m.key for m in messages if m.key not in queued]
