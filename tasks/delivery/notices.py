@@ -33,7 +33,7 @@ from tasks.delivery.transports import transport_for
 from tasks.reporting.daily import alert_line
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
-from tasks.warehouse.upsert import insert
+from tasks.warehouse.upsert import upsert
 
 #: State changes older than this are not told any more (a channel added today does not
 #: receive last month's alerts); the digest still lists what is open.
@@ -144,20 +144,17 @@ def _record_told(conn: Connection, plan: _Plan, key: str) -> bool:
     told = _told(conn, plan.route, [e.alert_id for e in plan.chosen])
     if any((e.alert_id, e.seq) in told for e in plan.chosen):
         return False
-    insert(
-        conn,
-        t.alert_notices,
-        [
-            {
-                "alert_id": e.alert_id,
-                "seq": e.seq,
-                "channel": plan.route.channel,
-                "recipient": plan.route.recipient,
-                "outbox_key": key,
-            }
-            for e in plan.chosen
-        ],
-    )
+    rows = [
+        {
+            "alert_id": e.alert_id,
+            "seq": e.seq,
+            "channel": plan.route.channel,
+            "recipient": plan.route.recipient,
+            "outbox_key": key,
+        }
+        for e in plan.chosen
+    ]
+    upsert(conn, t.alert_notices, rows, keep=["outbox_key"])  # a concurrent run's record stands
     return True
 
 

@@ -36,7 +36,7 @@ from typing import Any, Literal, Protocol
 from sqlalchemy import Connection, Engine, select, update
 
 from tasks.warehouse import schema as t
-from tasks.warehouse.upsert import insert
+from tasks.warehouse.upsert import upsert
 
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
@@ -94,7 +94,8 @@ def enqueue(
         row.key: row.status for row in conn.execute(select(o.key, o.status).where(o.key.in_(keys)))
     }
     fresh = [m for m in messages if m.key not in known]
-    insert(conn, t.outbox, [_row(m, now) for m in fresh])
+    # A concurrent run may store the same key first: its row stands, and the claim sends it once.
+    upsert(conn, t.outbox, [_row(m, now) for m in fresh], keep=[c.name for c in t.outbox.c])
     queued = [m.key for m in fresh]
     for m in messages:
         status = known.get(m.key)
