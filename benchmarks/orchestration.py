@@ -40,9 +40,9 @@ from deployments.build import prefect_yaml
 from flows.cli import PREFECT_DEFAULTS
 from flows.steps.sync_store import SYNC_THREADS
 from tasks.checks.run import run_checks
+from tasks.delivery.publish import publish_report
 from tasks.ingest.sync import sync_store_windows
 from tasks.metrics.run import refresh_metrics
-from tasks.reporting.daily import publish_daily
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines
 from tests.support.processes import (
     deploy_to_pool,
@@ -129,7 +129,7 @@ def plain_calls(config_path: Path, url: str, api_url: str, work: Path) -> float:
     refresh_metrics(config, url)
     sources = {s.name: open_shopify(s) for s in config.stores}
     run_checks(config, url, report_date=DAY, sources=sources)
-    publish_daily(config, url, report_date=DAY)
+    publish_report("daily", config, url, period=DAY)
     return time.perf_counter() - started
 
 

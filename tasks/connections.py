@@ -9,7 +9,7 @@ from functools import partial
 from connectors.config import Config, StoreConfig
 from connectors.errors import StorepulseError
 from connectors.shopify import open_shopify
-from tasks.delivery.channels import transport_for
+from tasks.delivery.transports import transport_for
 from tasks.ingest.sync import check_shop
 
 

@@ -456,8 +456,8 @@ def outbox_list(
 def outbox_retry(config: ConfigOption = None) -> None:
     """Send every failed or held message now, through the configured channels."""
     from connectors.config import load_config
-    from tasks.delivery.channels import transports
     from tasks.delivery.outbox import deliver, retry_now
+    from tasks.delivery.transports import transports
     from tasks.warehouse.engine import get_engine
 
     cfg = load_config(config)
@@ -530,7 +530,7 @@ def send_test_message(
 ) -> None:
     """Prove a channel works: send it a short test message now."""
     from connectors.config import load_config
-    from tasks.delivery.channels import send_test
+    from tasks.delivery.notices import send_test
 
     where = send_test(load_config(config), channel, datetime.now(UTC))
     console.print(f"Sent to channel {channel!r}: {escape(where)}", highlight=False)
@@ -867,4 +867,3 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-

@@ -1,5 +1,5 @@
 """The ``publish-digest`` and ``publish-weekly`` flows: each store's daily digest and weekly
-review, through the outbox, once."""
+review, through the outbox, once. One task publishes either kind."""
 
 from __future__ import annotations
 
@@ -11,34 +11,34 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from connectors.config import load_config
+from connectors.config import Report, load_config
 from flows.hooks import this_run_url
 from reports.i18n import Locale
 from reports.markdown import daily_markdown, kpi_table
 from reports.model import DailyDigest, WeeklyReview
 from reports.weekly import weekly_markdown
-from tasks.delivery.channels import Published
 from tasks.delivery.pages import pages_markdown, stored_languages
-from tasks.reporting.daily import publish_daily
-from tasks.reporting.weekly import publish_weekly
+from tasks.delivery.publish import Published, publish_report
 from tasks.warehouse.engine import get_engine
 
 
-@task(name="publish_daily", cache_policy=NO_CACHE)
-def publish_daily_task(
+@task(name="publish_report", task_run_name="publish_report-{kind}", cache_policy=NO_CACHE)
+def publish_report_task(
+    kind: Report,
     config_path: str | None,
     database_url: str | None,
     stores: list[str] | None,
-    report_date: date | None,
+    period: date | None,
     as_of: datetime | None,
     resend: bool,
     run_url: str | None,
-) -> Published[DailyDigest]:
-    return publish_daily(
+) -> Published[Any]:
+    return publish_report(
+        kind,
         load_config(config_path),
         database_url,
         stores=stores,
-        report_date=report_date,
+        period=period,
         as_of=as_of,
         resend=resend,
         run_url=run_url,
@@ -55,8 +55,8 @@ def publish_digest(
     database_url: str | None = None,
 ) -> Published[DailyDigest]:
     """Render the daily digest in every language and deliver it (a rerun sends nothing twice)."""
-    run = publish_daily_task(
-        config_path, database_url, stores, report_date, as_of, resend, this_run_url()
+    run = publish_report_task(
+        "daily", config_path, database_url, stores, report_date, as_of, resend, this_run_url()
     )
     english = Locale("en")
     for digest in run.reports:
@@ -72,6 +72,29 @@ def publish_digest(
     return run
 
 
+@flow(name="publish-weekly")
+def publish_weekly_review(
+    stores: list[str] | None = None,
+    week: date | None = None,
+    as_of: datetime | None = None,
+    resend: bool = False,
+    config_path: str | None = None,
+    database_url: str | None = None,
+) -> Published[WeeklyReview]:
+    """Render the weekly review (by default of the last complete ISO week) and deliver it."""
+    run = publish_report_task(
+        "weekly", config_path, database_url, stores, week, as_of, resend, this_run_url()
+    )
+    for review in run.reports:
+        create_markdown_artifact(
+            weekly_markdown(review, Locale("en")),
+            key=f"weekly-review-{review.store}",
+            description=f"Weekly review, {review.store}, week of {review.week}",
+        )
+    publish_page_links(config_path, database_url, run.reports, "weekly-reports")
+    return run
+
+
 def publish_page_links(
     config_path: str | None, database_url: str | None, reports: Sequence[Any], key: str
 ) -> None:
@@ -83,47 +106,3 @@ def publish_page_links(
         key=key,
         description="The reports' HTML pages",
     )
-
-
-@task(name="publish_weekly", cache_policy=NO_CACHE)
-def publish_weekly_task(
-    config_path: str | None,
-    database_url: str | None,
-    stores: list[str] | None,
-    week: date | None,
-    as_of: datetime | None,
-    resend: bool,
-    run_url: str | None,
-) -> Published[WeeklyReview]:
-    return publish_weekly(
-        load_config(config_path),
-        database_url,
-        stores=stores,
-        week=week,
-        as_of=as_of,
-        resend=resend,
-        run_url=run_url,
-    )
-
-
-@flow(name="publish-weekly")
-def publish_weekly_review(
-    stores: list[str] | None = None,
-    week: date | None = None,
-    as_of: datetime | None = None,
-    resend: bool = False,
-    config_path: str | None = None,
-    database_url: str | None = None,
-) -> Published[WeeklyReview]:
-    """Render the weekly review (by default of the last complete ISO week) and deliver it."""
-    run = publish_weekly_task(
-        config_path, database_url, stores, week, as_of, resend, this_run_url()
-    )
-    for review in run.reports:
-        create_markdown_artifact(
-            weekly_markdown(review, Locale("en")),
-            key=f"weekly-review-{review.store}",
-            description=f"Weekly review, {review.store}, week of {review.week}",
-        )
-    publish_page_links(config_path, database_url, run.reports, "weekly-reports")
-    return run

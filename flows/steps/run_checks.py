@@ -12,9 +12,9 @@ from connectors.config import load_config
 from connectors.shopify import open_shopify
 from flows.policy import RETRY_DELAYS, retry_transient
 from tasks.checks.run import CheckRun, run_checks
-from tasks.delivery.channels import Published
 from tasks.delivery.notices import notify_alerts
 from tasks.delivery.outbox import Message
+from tasks.delivery.publish import Published
 
 
 @task(

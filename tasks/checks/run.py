@@ -21,8 +21,8 @@ from tasks.checks.lifecycle import Changes, apply, record
 from tasks.warehouse.engine import get_engine
 
 if TYPE_CHECKING:  # notices are built after the checks, from what they stored
-    from tasks.delivery.channels import Published
     from tasks.delivery.outbox import Message
+    from tasks.delivery.publish import Published
 
 
 @dataclass(slots=True)

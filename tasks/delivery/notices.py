@@ -1,5 +1,6 @@
 """Tell alerts as they happen: each run's new and resolved alerts, one message per store and
 channel, routed by severity, held in quiet hours (unless critical), and never told twice.
+Also the short notes: a run's failure (:func:`tell_failure`) and a channel's test message.
 
 What has been told is recorded per alert state change and channel (``alert_notices``), so a
 rerun, a retried run or a later run finds nothing new to say about an alert still open. A
@@ -9,6 +10,7 @@ resolution is told only where the opening was, and marks the original Slack mess
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -17,16 +19,21 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from connectors.config import Config
+from connectors.errors import ConfigError
 from reports.alerts import resolved_blocks
 from reports.i18n import Locale
+from reports.markdown import md
 from reports.model import AlertNotice
 from reports.renderers import ALERTS
-from tasks.delivery.channels import Published, Route, render_message, routes, send, short_bodies
+from reports.slack import mrkdwn_escape, section_blocks
 from tasks.delivery.outbox import Message
+from tasks.delivery.publish import Published, render_message, send
+from tasks.delivery.routes import Route, routes
+from tasks.delivery.transports import transport_for
 from tasks.reporting.daily import alert_line
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
-from tasks.warehouse.upsert import insert
+from tasks.warehouse.upsert import upsert
 
 #: State changes older than this are not told any more (a channel added today does not
 #: receive last month's alerts); the digest still lists what is open.
@@ -50,16 +57,24 @@ def notify_alerts(
     stores: list[str] | None = None,
     run_url: str | None = None,
 ) -> Published[Message]:
-    """Queue and send a notice of every untold alert state change, per store and channel."""
-    messages = []
-    with get_engine(database_url).begin() as conn:
-        for store in config.select(stores):
+    """Queue and send a notice of every untold alert state change, per store and channel.
+
+    What is untold is read first; the notices are rendered with no transaction open; then the
+    notices and what they tell are committed together, and only then sent.
+    """
+    engine = get_engine(database_url)
+    planned: list[_Plan] = []
+    for store in config.select(stores):
+        with engine.connect() as conn:
             events = _untold_events(conn, store.name, now)
             for route in routes(config, store.name, "alerts"):
-                message = _notice(conn, route, store.name, store.currency, events, now, run_url)
-                if message is not None:
-                    messages.append(message)
-        return send(conn, config, messages, now)
+                plan = _plan(conn, route, store.name, store.currency, events, run_url)
+                if plan is not None:
+                    planned.append(plan)
+    notices = [(plan, _notice(plan, now)) for plan in planned]
+    with engine.begin() as conn:
+        messages = [m for plan, m in notices if _record_told(conn, plan, m.key)]
+    return send(config, database_url, messages, now)
 
 
 def _untold_events(conn: Connection, store: str, now: datetime) -> list[_Event]:
@@ -80,15 +95,25 @@ def _untold_events(conn: Connection, store: str, now: datetime) -> list[_Event]:
     ]
 
 
-def _notice(
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one route will be told: the events, the notice, and the sent messages to edit."""
+
+    route: Route
+    chosen: list[_Event]
+    notice: AlertNotice
+    #: The sent openings of the alerts resolved now: (reference, subject, payload).
+    openings: list[tuple[str, str, str]]
+
+
+def _plan(
     conn: Connection,
     route: Route,
     store: str,
     currency: str,
     events: list[_Event],
-    now: datetime,
     run_url: str | None,
-) -> Message | None:
+) -> _Plan | None:
     told = _told(conn, route, [e.alert_id for e in events])
     chosen = [e for e in events if (e.alert_id, e.seq) not in told and _wanted(e, route, told)]
     if not chosen:
@@ -97,29 +122,40 @@ def _notice(
     notice = AlertNotice(
         store, max(e.day for e in chosen), currency, lines, route.mentions, run_url
     )
-    ids = ",".join(f"{e.alert_id}:{e.seq}" for e in chosen)
+    return _Plan(route, chosen, notice, _openings(conn, chosen, told))
+
+
+def _notice(plan: _Plan, now: datetime) -> Message:
+    """The plan rendered for its route: held in quiet hours unless something is critical."""
+    route, notice = plan.route, plan.notice
+    ids = ",".join(f"{e.alert_id}:{e.seq}" for e in plan.chosen)
     digest = hashlib.sha256(ids.encode()).hexdigest()[:16]
     message = render_message(
-        notice, ALERTS, route, f"alerts/{notice.day.isoformat()}/{store}/{digest}", "alert"
+        notice, ALERTS, route, f"alerts/{notice.day.isoformat()}/{notice.store}/{digest}", "alert"
     )
-    key = message.key
-    insert(
-        conn,
-        t.alert_notices,
-        [
-            {
-                "alert_id": e.alert_id,
-                "seq": e.seq,
-                "channel": route.channel,
-                "recipient": route.recipient,
-                "outbox_key": key,
-            }
-            for e in chosen
-        ],
-    )
-    edits = _edits(conn, route, chosen, told, Locale(route.language))
+    edits = _edits(plan, Locale(route.language))
     hold = None if notice.critical else route.quiet_until(now)
     return replace(message, bodies={**message.bodies, "edits": edits}, not_before=hold)
+
+
+def _record_told(conn: Connection, plan: _Plan, key: str) -> bool:
+    """Record that ``key`` tells the plan's events, unless another run told any of them since
+    they were read; return whether the notice is still to be sent."""
+    told = _told(conn, plan.route, [e.alert_id for e in plan.chosen])
+    if any((e.alert_id, e.seq) in told for e in plan.chosen):
+        return False
+    rows = [
+        {
+            "alert_id": e.alert_id,
+            "seq": e.seq,
+            "channel": plan.route.channel,
+            "recipient": plan.route.recipient,
+            "outbox_key": key,
+        }
+        for e in plan.chosen
+    ]
+    upsert(conn, t.alert_notices, rows, keep=["outbox_key"])  # a concurrent run's record stands
+    return True
 
 
 def _told(conn: Connection, route: Route, alert_ids: list[str]) -> dict[tuple[str, int], str]:
@@ -142,14 +178,10 @@ def _wanted(event: _Event, route: Route, told: dict[tuple[str, int], str]) -> bo
     return any(alert == event.alert_id for alert, _ in told)
 
 
-def _edits(
-    conn: Connection,
-    route: Route,
-    chosen: list[_Event],
-    told: dict[tuple[str, int], str],
-    lang: Locale,
-) -> list[dict[str, Any]]:
-    """For each resolution: the sent message that opened it, to be marked resolved."""
+def _openings(
+    conn: Connection, chosen: list[_Event], told: dict[tuple[str, int], str]
+) -> list[tuple[str, str, str]]:
+    """For each resolution: the sent message that opened it (reference, subject, payload)."""
     opening_keys = {
         key
         for (alert, _), key in told.items()
@@ -159,19 +191,24 @@ def _edits(
         return []
     o = t.outbox.c
     rows = conn.execute(
-        select(o.reference, o.payload, o.subject).where(
+        select(o.reference, o.subject, o.payload).where(
             and_(o.key.in_(opening_keys), o.status == "sent", o.reference.is_not(None))
         )
     )
-    resolved = [e for e in chosen if e.state == "resolved"]
+    return [(r.reference, r.subject, r.payload) for r in rows]
+
+
+def _edits(plan: _Plan, lang: Locale) -> list[dict[str, Any]]:
+    """The openings of the alerts resolved now, to be marked resolved."""
+    resolved = [e for e in plan.chosen if e.state == "resolved"]
     note = ", ".join(sorted({str(e.row["metric"]) for e in resolved}))
     return [
         {
-            "reference": r.reference,
-            "text": r.subject,
-            "blocks": resolved_blocks(json.loads(r.payload).get("blocks", []), lang, note),
+            "reference": reference,
+            "text": subject,
+            "blocks": resolved_blocks(json.loads(payload).get("blocks", []), lang, note),
         }
-        for r in rows
+        for reference, subject, payload in plan.openings
     ]
 
 
@@ -200,5 +237,32 @@ def tell_failure(
         messages.append(
             Message(key, "alert", route.channel, route.recipient, route.language, subject, bodies)
         )
-    with get_engine(database_url).begin() as conn:
-        return send(conn, config, messages, now)
+    return send(config, database_url, messages, now)
+
+
+def short_bodies(text: str, slack_lead: str = "") -> dict[str, Any]:
+    """A one-paragraph message (``text`` is plain, unescaped) in every medium; ``slack_lead``
+    is mrkdwn put before it in Slack (a bold title, an emoji)."""
+    return {
+        "text": text + "\n",
+        "html": f"<p>{html.escape(text)}</p>",
+        "markdown": md(text),
+        "blocks": section_blocks(slack_lead + mrkdwn_escape(text)),
+    }
+
+
+def send_test(config: Config, name: str, now: datetime) -> str:
+    """Send a short message straight to channel ``name`` (not through the outbox: it proves
+    the channel, it is not a report). Return where it went; raise with the reason if not."""
+    channel = next((c for c in config.channels if c.name == name), None)
+    if channel is None:
+        known = ", ".join(c.name for c in config.channels) or "none configured"
+        raise ConfigError(f"no channel named {name!r} (channels: {known})")
+    lang = Locale(channel.language)
+    body = f"{lang('test_body')} ({now:%Y-%m-%d %H:%M} UTC)"
+    bodies = short_bodies(body, f"*{mrkdwn_escape(lang('test_title'))}*\n")
+    key = f"test/{now:%Y%m%dT%H%M%S}/{name}"
+    message = Message(
+        key, "test", name, channel.recipient, channel.language, lang("test_title"), bodies
+    )
+    return transport_for(channel).send(message)

@@ -1,38 +1,50 @@
-"""The outbox: every message is stored before it is sent, sent once, and retried until it goes.
+"""The outbox: every message is committed before it is sent, sent once, and retried until it goes.
 
-A message's key says what it is for and where it goes (DESIGN rule 8); storing a key that is
+A message's key says what it is for and where it goes (DESIGN rule 9); storing a key that is
 already there changes nothing unless ``resend`` is asked for, so reruns and duplicate scheduled
-runs send nothing twice. A failed send stays in the outbox with its error and is tried again on
-a later run, after a growing pause.
+runs send nothing twice.
 
-Transports deliver one message and return where it went. Without channel credentials messages
-go to :class:`FileTransport`: a ``.json`` (the Slack payload and Markdown), a ``.eml`` (the email,
-text and HTML) and an ``.html`` file per message, under ``$STOREPULSE_OUTBOX_DIR``.
+Each send is three steps, and no transaction is open across the network call:
+
+1. **claim**: one short transaction moves the row from ``pending`` or ``failed`` to ``sending``
+   (``claimed_at``, attempts + 1), only if it is still due and unclaimed; a process that finds it
+   taken by another leaves it alone;
+2. **send**: the transport delivers, outside any transaction;
+3. **record**: another short transaction marks it ``sent`` (with where it went) or ``failed``
+   (with its error, retried after a growing pause).
+
+A process killed between 1 and 3 leaves a row in ``sending``; ``storepulse outbox`` shows it.
+Once its claim is older than :data:`LEASE`, the next delivery settles it by its transport's
+stated policy (:attr:`Transport.after_crash`):
+
+- ``"ask"`` (Slack bot, Slack webhook): the post may already be in the channel and a duplicate
+  post is worse than a missing one, so the row becomes ``unknown`` and is not sent again until
+  someone says so (``storepulse outbox retry --unknown``);
+- ``"resend"`` (email, files): sent again. An SMTP server takes a message on only when it
+  answers the end of its data, so a send cut off before that answer went nowhere; a file is
+  simply written again.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from tasks.warehouse import schema as t
-from tasks.warehouse.upsert import insert
+from tasks.warehouse.upsert import upsert
 
-OUTBOX_DIR_ENV = "STOREPULSE_OUTBOX_DIR"
-DEFAULT_OUTBOX_DIR = Path("out/outbox")
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
+#: A claim older than this belongs to a process that died mid-send (a send times out sooner).
+LEASE = timedelta(minutes=10)
+#: Statuses a claim may take a row from.
+CLAIMABLE = ("pending", "failed")
+CrashPolicy = Literal["resend", "ask"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +63,11 @@ class Message:
 
 
 class Transport(Protocol):
+    @property
+    def after_crash(self) -> CrashPolicy:
+        """What to do with a message a crash cut off mid-send (see the module's docstring)."""
+        ...
+
     def send(self, message: Message) -> str:
         """Deliver; return a reference (a path, a Slack ts…). Raise on failure."""
         ...
@@ -60,40 +77,39 @@ class Transport(Protocol):
 class Delivery:
     sent: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
-    #: Keys already sent by an earlier run, left alone.
+    #: Keys already sent, or being sent by another process, left alone.
     skipped: list[str] = field(default_factory=list)
-
-
-def outbox_dir() -> Path:
-    return Path(os.environ.get(OUTBOX_DIR_ENV) or DEFAULT_OUTBOX_DIR)
+    #: Keys cut off mid-send by a crash whose fate is unknown: shown, not sent again.
+    unknown: list[str] = field(default_factory=list)
 
 
 def enqueue(
     conn: Connection, messages: list[Message], now: datetime, resend: bool = False
 ) -> list[str]:
     """Store messages not stored before; with ``resend``, queue sent ones again. Return the
-    keys that will go out."""
+    keys that will go out. The caller commits before anything is sent."""
     o = t.outbox.c
     keys = [m.key for m in messages]
     known = {
         row.key: row.status for row in conn.execute(select(o.key, o.status).where(o.key.in_(keys)))
     }
     fresh = [m for m in messages if m.key not in known]
-    insert(conn, t.outbox, [_row(m, now) for m in fresh])
+    # A concurrent run may store the same key first: its row stands, and the claim sends it once.
+    upsert(conn, t.outbox, [_row(m, now) for m in fresh], keep=[c.name for c in t.outbox.c])
     queued = [m.key for m in fresh]
     for m in messages:
         status = known.get(m.key)
-        if status is None:
+        if status is None or status == "sending":  # in flight: its process records it
             continue
-        if status == "sent" and not resend:
+        if status in ("sent", "unknown") and not resend:
             continue
         conn.execute(
             update(t.outbox)
-            .where(o.key == m.key)
+            .where(o.key == m.key, o.status == status)
             .values(
                 subject=m.subject,
                 payload=json.dumps(m.bodies, ensure_ascii=False),
-                status="pending" if status == "sent" else status,
+                status=status if status in CLAIMABLE else "pending",
                 next_attempt_at=now,
             )
         )
@@ -102,59 +118,136 @@ def enqueue(
 
 
 def deliver(
-    conn: Connection,
+    warehouse: Engine | Connection,
     transports: Mapping[str, Transport],
     now: datetime,
     keys: list[str] | None = None,
 ) -> Delivery:
-    """Send what is due (all of it, or ``keys``); record each outcome."""
-    o = t.outbox.c
-    query = select(t.outbox).where(o.status != "sent", o.next_attempt_at <= now).order_by(o.key)
-    if keys is not None:
-        query = query.where(o.key.in_(keys))
+    """Send what is due (all of it, or ``keys``), each in its own claim, send and record.
+
+    Given a connection, commit its transaction first (what it queued is then stored, and no
+    transaction stays open across the sends) and work through its engine.
+    """
+    if isinstance(warehouse, Connection):
+        warehouse.commit()
+    engine = warehouse.engine if isinstance(warehouse, Connection) else warehouse
     result = Delivery()
-    for row in conn.execute(query).mappings().all():
-        message = Message(
-            row["key"],
-            row["kind"],
-            row["channel"],
-            row["recipient"],
-            row["language"],
-            row["subject"],
-            json.loads(row["payload"]),
-        )
-        transport = transports.get(row["channel"])
+    result.unknown = settle_interrupted(engine, transports, now)
+    for key in due(engine, now, keys):
+        message = claim(engine, key, now)
+        if message is None:
+            result.skipped.append(key)
+            continue
+        transport = transports.get(message.channel)
         try:
             if transport is None:
-                raise LookupError(f"no transport for channel {row['channel']!r}")
+                raise LookupError(f"no transport for channel {message.channel!r}")
             reference = transport.send(message)
         except Exception as exc:
-            attempts = row["attempts"] + 1
-            conn.execute(
-                update(t.outbox)
-                .where(o.key == row["key"])
-                .values(
-                    status="failed",
-                    attempts=attempts,
-                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                    next_attempt_at=now + backoff(attempts),
-                )
-            )
-            result.failed.append(row["key"])
+            record(engine, key, now, error=f"{type(exc).__name__}: {exc}")
+            result.failed.append(key)
             continue
+        record(engine, key, now, reference=reference)
+        result.sent.append(key)
+    return result
+
+
+def due(engine: Engine, now: datetime, keys: list[str] | None = None) -> list[str]:
+    """The keys ready to be claimed at ``now`` (read in a short transaction)."""
+    o = t.outbox.c
+    query = select(o.key).where(o.status.in_(CLAIMABLE), o.next_attempt_at <= now).order_by(o.key)
+    if keys is not None:
+        query = query.where(o.key.in_(keys))
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def claim(engine: Engine, key: str, now: datetime) -> Message | None:
+    """Take ``key`` for sending in one short transaction; None if it is no longer due or another
+    process took it first (the conditional update lets only one claim win)."""
+    o = t.outbox.c
+    with engine.begin() as conn:
+        taken = conn.execute(
+            update(t.outbox)
+            .where(o.key == key, o.status.in_(CLAIMABLE), o.next_attempt_at <= now)
+            .values(status="sending", claimed_at=now, attempts=o.attempts + 1)
+        ).rowcount
+        if taken != 1:
+            return None
+        row = conn.execute(select(t.outbox).where(o.key == key)).mappings().one()
+    return Message(
+        row["key"],
+        row["kind"],
+        row["channel"],
+        row["recipient"],
+        row["language"],
+        row["subject"],
+        json.loads(row["payload"]),
+    )
+
+
+def record(
+    engine: Engine,
+    key: str,
+    now: datetime,
+    *,
+    reference: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Record a claimed send's outcome in one short transaction: sent, or failed with ``error``."""
+    o = t.outbox.c
+    with engine.begin() as conn:
+        if error is None:
+            values: dict[str, Any] = {"status": "sent", "last_error": None, "sent_at": now}
+            values["reference"] = reference
+        else:
+            attempts = conn.execute(select(o.attempts).where(o.key == key)).scalar_one()
+            values = {
+                "status": "failed",
+                "last_error": error[:2000],
+                "next_attempt_at": now + backoff(attempts),
+            }
         conn.execute(
             update(t.outbox)
-            .where(o.key == row["key"])
-            .values(
-                status="sent",
-                attempts=row["attempts"] + 1,
-                last_error=None,
-                sent_at=now,
-                reference=reference,
-            )
+            .where(o.key == key, o.status == "sending")
+            .values(claimed_at=None, **values)
         )
-        result.sent.append(row["key"])
-    return result
+
+
+def settle_interrupted(
+    engine: Engine, transports: Mapping[str, Transport], now: datetime
+) -> list[str]:
+    """Settle rows whose claim outlived :data:`LEASE` by their transport's policy; return the
+    keys now ``unknown``."""
+    o = t.outbox.c
+    unknown: list[str] = []
+    with engine.begin() as conn:
+        stale = conn.execute(
+            select(o.key, o.channel, o.claimed_at).where(
+                o.status == "sending", o.claimed_at <= now - LEASE
+            )
+        ).all()
+        for key, channel, claimed_at in stale:
+            transport = transports.get(channel)
+            policy = transport.after_crash if transport is not None else "ask"
+            note = f"interrupted mid-send (claimed {claimed_at:%Y-%m-%d %H:%M} UTC)"
+            values: dict[str, Any] = (
+                {"status": "failed", "next_attempt_at": now, "last_error": f"{note}; sent again"}
+                if policy == "resend"
+                else {
+                    "status": "unknown",
+                    "last_error": f"{note}: it may have gone out; "
+                    "`storepulse outbox retry --unknown` sends it again",
+                }
+            )
+            conn.execute(
+                update(t.outbox)
+                .where(o.key == key, o.status == "sending", o.claimed_at == claimed_at)
+                .values(claimed_at=None, **values)
+            )
+            if policy == "ask":
+                unknown.append(key)
+    return unknown
 
 
 def references(conn: Connection, keys: list[str]) -> dict[str, str | None]:
@@ -170,90 +263,38 @@ def backoff(attempts: int) -> timedelta:
 
 
 def list_outbox(conn: Connection, status: str | None = None) -> list[dict[str, Any]]:
+    """The messages, newest first, in every status (``sending`` and ``unknown`` included)."""
     o = t.outbox.c
     query = select(
-        o.key, o.channel, o.recipient, o.status, o.attempts, o.last_error, o.sent_at, o.reference
+        o.key,
+        o.channel,
+        o.recipient,
+        o.status,
+        o.attempts,
+        o.last_error,
+        o.claimed_at,
+        o.sent_at,
+        o.reference,
     ).order_by(o.created_at.desc(), o.key)
     if status:
         query = query.where(o.status == status)
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def retry_now(conn: Connection, now: datetime) -> int:
-    """Make every unsent message (failed, or held for quiet hours) due at once."""
+def retry_now(conn: Connection, now: datetime, unknown: bool = False) -> int:
+    """Make every failed or held message due at once; with ``unknown``, also those whose send
+    was cut off by a crash (which may then arrive twice)."""
     o = t.outbox.c
-    return conn.execute(
-        update(t.outbox).where(o.status != "sent").values(next_attempt_at=now)
+    retried = conn.execute(
+        update(t.outbox).where(o.status.in_(CLAIMABLE)).values(next_attempt_at=now)
     ).rowcount
-
-
-@dataclass(frozen=True, slots=True)
-class FileTransport:
-    """Writes each message as files instead of sending it: for trying storepulse without
-    credentials, and for seeing exactly what would be sent."""
-
-    directory: Path
-
-    def send(self, message: Message) -> str:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        stem = self.directory / safe_name(message.key)
-        bodies = message.bodies
-        json_body = {
-            "subject": message.subject,
-            "blocks": bodies.get("blocks"),
-            "markdown": bodies.get("markdown"),
-        }
-        stem.with_suffix(".json").write_text(
-            json.dumps(json_body, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        if "html" in bodies:
-            html = bodies["html"]
-            for name, png in images(message).items():  # a file cannot show cid: images
-                picture = stem.with_name(f"{stem.name}.{name}")
-                picture.write_bytes(png)
-                html = html.replace(f"cid:{name}", picture.name)
-            stem.with_suffix(".html").write_text(html, encoding="utf-8")
-        stem.with_suffix(".eml").write_bytes(email_message(message).as_bytes())
-        return str(stem.with_suffix(".html" if "html" in bodies else ".json"))
-
-
-def email_message(
-    message: Message,
-    sender: str = "storepulse <storepulse@localhost>",
-    to: list[str] | None = None,
-    cc: list[str] | None = None,
-) -> EmailMessage:
-    """The message as an email: plain text with an HTML alternative; headers kept to one line."""
-    email = EmailMessage()
-    email["Subject"] = header_safe(message.subject)
-    email["From"] = header_safe(sender)
-    email["To"] = ", ".join(header_safe(a) for a in to) if to else header_safe(message.recipient)
-    if cc:
-        email["Cc"] = ", ".join(header_safe(a) for a in cc)
-    email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(domain="storepulse.local")
-    email.set_content(message.bodies.get("text", ""), charset="utf-8")
-    if "html" in message.bodies:
-        email.add_alternative(message.bodies["html"], subtype="html", charset="utf-8")
-        html_part = email.get_body(("html",))
-        assert html_part is not None  # just added
-        for name, png in images(message).items():
-            html_part.add_related(png, "image", "png", cid=f"<{name}>", filename=name)
-    return email
-
-
-def images(message: Message) -> dict[str, bytes]:
-    """The message's PNG images by name (stored base64 in the outbox)."""
-    return {n: base64.b64decode(data) for n, data in message.bodies.get("images", {}).items()}
-
-
-def header_safe(value: str) -> str:
-    """No line breaks (header injection) and no control characters in a mail header."""
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()
-
-
-def safe_name(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("_")[:200]
+    if unknown:
+        retried += conn.execute(
+            update(t.outbox)
+            .where(o.status == "unknown")
+            .values(status="failed", next_attempt_at=now)
+        ).rowcount
+    return retried
 
 
 def _row(m: Message, now: datetime) -> dict[str, Any]:
@@ -270,6 +311,7 @@ def _row(m: Message, now: datetime) -> dict[str, Any]:
         "last_error": None,
         "next_attempt_at": max(now, m.not_before or now),
         "created_at": now,
+        "claimed_at": None,
         "sent_at": None,
         "reference": None,
     }

@@ -33,8 +33,14 @@ def keep_pages(
     A page, like the message it shows, is written once: a rerun leaves it as sent, and only a
     resend (``replace``) writes it again. Returns the pages written.
     """
+    return store_pages(conn, page_rows(pages, now), replace)
+
+
+def page_rows(pages: Iterable[tuple[str, Message]], now: datetime) -> list[dict[str, Any]]:
+    """The page rows for (report key, rendered message) pairs, one per report and language:
+    built before any transaction opens (routes in one language share a page)."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for key, m in pages:  # routes in one language share a page: inline its images once
+    for key, m in pages:
         if "html" in m.bodies and (key, m.language) not in rows:
             rows[key, m.language] = {
                 "key": key,
@@ -43,15 +49,22 @@ def keep_pages(
                 "html": page_html(m),
                 "created_at": now,
             }
+    return list(rows.values())
+
+
+def store_pages(conn: Connection, rows: list[dict[str, Any]], replace: bool) -> int:
+    """Write page rows not stored yet (all of them with ``replace``); return how many."""
     if not replace and rows:
-        stored = conn.execute(
+        found = conn.execute(
             select(t.report_pages.c.key, t.report_pages.c.language).where(
-                tuple_(t.report_pages.c.key, t.report_pages.c.language).in_(list(rows))
+                tuple_(t.report_pages.c.key, t.report_pages.c.language).in_(
+                    [(r["key"], r["language"]) for r in rows]
+                )
             )
         )
-        for found in stored:
-            rows.pop(tuple(found), None)
-    return upsert(conn, t.report_pages, list(rows.values())) if rows else 0
+        stored = {(key, language) for key, language in found}
+        rows = [r for r in rows if (r["key"], r["language"]) not in stored]
+    return upsert(conn, t.report_pages, rows) if rows else 0
 
 
 def page_html(message: Message) -> str:

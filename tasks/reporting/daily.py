@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, RowMapping, and_, or_, select
 
-from connectors.config import Config, StoreConfig
 from connectors.money import currency_exponent
 from reports.model import AlertLine, AlertState, Change, DailyDigest, Kpi, ProductLine, StockRisk
-from reports.renderers import DAILY
 from tasks.checks.history import load_history
-from tasks.checks.run import default_report_date
-from tasks.delivery.channels import Published, publish
 from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
@@ -200,26 +196,4 @@ def _data_problems(conn: Connection, store: str, day: date) -> list[str]:
             .where(f.store == store, f.check_day == day, f.kind == "data")
             .order_by(f.fingerprint)
         ).scalars()
-    )
-
-
-def publish_daily(
-    config: Config,
-    database_url: str | None = None,
-    *,
-    stores: list[str] | None = None,
-    report_date: date | None = None,
-    as_of: datetime | None = None,
-    resend: bool = False,
-    run_url: str | None = None,
-) -> Published[DailyDigest]:
-    """Build each store's daily digest, store it in the outbox, and deliver what is due."""
-    as_of = as_of or datetime.now(UTC)
-
-    def build(conn: Connection, store: StoreConfig) -> DailyDigest:
-        day = report_date or default_report_date(store, as_of)
-        return build_daily(conn, store.name, store.currency, day, run_url)
-
-    return publish(
-        config, database_url, "daily", DAILY, build, stores=stores, now=as_of, resend=resend
     )

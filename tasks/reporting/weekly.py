@@ -1,4 +1,4 @@
-"""Build the weekly review from the warehouse and send it through the outbox.
+"""Build the weekly review from the warehouse.
 
 The week is an ISO week (Monday to Sunday, store-local); by default the last complete one
 before the run. Everything in it is read from ``metric_values`` and the alert tables.
@@ -6,11 +6,11 @@ before the run. Everything in it is read from ``metric_values`` and the alert ta
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, and_, or_, select
 
-from connectors.config import CampaignConfig, Config, StoreConfig
+from connectors.config import CampaignConfig
 from connectors.money import currency_exponent
 from reports.model import (
     AlertLine,
@@ -20,8 +20,6 @@ from reports.model import (
     PromotionResult,
     WeeklyReview,
 )
-from reports.renderers import WEEKLY
-from tasks.delivery.channels import Published, publish
 from tasks.metrics.compare import compare, evaluate_range
 from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
@@ -175,25 +173,3 @@ def _alerts(conn: Connection, store: str, week: date, end: date) -> list[AlertLi
     return [
         alert_line(row, "resolved" if row["status"] == "resolved" else "ongoing") for row in rows
     ]
-
-
-def publish_weekly(
-    config: Config,
-    database_url: str | None = None,
-    *,
-    stores: list[str] | None = None,
-    week: date | None = None,
-    as_of: datetime | None = None,
-    resend: bool = False,
-    run_url: str | None = None,
-) -> Published[WeeklyReview]:
-    """Build each store's weekly review, store it in the outbox, and deliver what is due."""
-    as_of = as_of or datetime.now(UTC)
-
-    def build(conn: Connection, store: StoreConfig) -> WeeklyReview:
-        monday = week or default_week(as_of.astimezone(store.zone).date())
-        return build_weekly(conn, store.name, store.currency, monday, config.campaigns, run_url)
-
-    return publish(
-        config, database_url, "weekly", WEEKLY, build, stores=stores, now=as_of, resend=resend
-    )

@@ -506,12 +506,15 @@ outbox = Table(
     Column("subject", Text, nullable=False),
     #: JSON: the rendered bodies (text, html, markdown, Slack blocks).
     Column("payload", Text, nullable=False),
-    #: pending, sent or failed (failed is retried from next_attempt_at on).
+    #: pending, sending (claimed by a process, see claimed_at), sent, failed (retried from
+    #: next_attempt_at on) or unknown (cut off mid-send by a crash; resent only on request).
     Column("status", String(8), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text),
     Column("next_attempt_at", UtcDateTime(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    #: When a process claimed it for sending (status sending); None otherwise.
+    Column("claimed_at", UtcDateTime()),
     Column("sent_at", UtcDateTime()),
     #: Where it went: a file path, a Slack channel and ts, an SMTP message id.
     Column("reference", Text),

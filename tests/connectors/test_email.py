@@ -10,7 +10,8 @@ from pydantic import SecretStr
 
 from connectors.email import SmtpServer
 from connectors.errors import DispatchError
-from tasks.delivery.outbox import Message, email_message
+from tasks.delivery.outbox import Message
+from tasks.delivery.transports import email_message
 from tests.fakes.smtp import PASSWORD, USER, FakeSmtp, fake_smtp
 
 

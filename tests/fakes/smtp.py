@@ -1,15 +1,20 @@
 """A real SMTP server (aiosmtpd) for the email tests: STARTTLS required, login required.
 
 Its certificate is made for the test, for 127.0.0.1; clients trust it through ``ca_file``,
-exactly as a company relay with a private authority is configured.
+exactly as a company relay with a private authority is configured. With ``hang_on=n`` it plays a
+relay that hangs: it takes the n-th message's data and withholds its reply until released (then
+refuses it, so a message cut off there was never taken on).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import socket
 import ssl
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,11 +44,30 @@ class Received:
 @dataclass
 class Mailbox:
     received: list[Received] = field(default_factory=list)
+    #: The message (counted from 1) whose reply is withheld until :meth:`release`; None: none.
+    hang_on: int | None = None
+    #: Set once the hanging message's data has arrived.
+    hanging: threading.Event = field(default_factory=threading.Event)
+    _seen: int = 0
+    _released: threading.Event = field(default_factory=threading.Event)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self._seen += 1
+        if self._seen == self.hang_on:
+            self.hanging.set()
+            await asyncio.get_running_loop().run_in_executor(None, self._released.wait)
+            return "451 Requested action aborted: the relay gave up"
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
+
+    def release(self) -> None:
+        """Answer the hanging message (with a refusal), if one is waiting."""
+        self._released.set()
+
+    def per_recipient(self) -> Counter[str]:
+        """How many messages each address received."""
+        return Counter(address for r in self.received for address in r.recipients)
 
 
 def _authenticate(
@@ -104,11 +128,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def fake_smtp(directory: Path) -> Iterator[FakeSmtp]:
+def fake_smtp(directory: Path, hang_on: int | None = None) -> Iterator[FakeSmtp]:
     cert_file, key_file = certificate(directory)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)
-    mailbox = Mailbox()
+    mailbox = Mailbox(hang_on=hang_on)
     controller = Controller(
         mailbox,
         hostname="127.0.0.1",
@@ -123,4 +147,5 @@ def fake_smtp(directory: Path) -> Iterator[FakeSmtp]:
     try:
         yield FakeSmtp("127.0.0.1", controller.port, cert_file, mailbox)
     finally:
+        mailbox.release()
         controller.stop()

@@ -15,8 +15,9 @@ import pytest
 
 from reports.model import DailyDigest
 from reports.renderers import DAILY, WEEKLY
-from tasks.delivery.channels import Route, render_message
-from tasks.delivery.outbox import FileTransport
+from tasks.delivery.publish import render_message
+from tasks.delivery.routes import Route
+from tasks.delivery.transports import FileTransport
 from tests.conftest import required
 from tests.reports.sample import sample_digest, sample_weekly
 

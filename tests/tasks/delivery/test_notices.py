@@ -9,9 +9,10 @@ import pytest
 
 from connectors.config import Config, parse_config
 from tasks.checks.run import run_checks
-from tasks.delivery.channels import routes, transports
 from tasks.delivery.notices import notify_alerts
 from tasks.delivery.outbox import deliver
+from tasks.delivery.routes import routes
+from tasks.delivery.transports import transports
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
@@ -84,9 +85,9 @@ def test_quiet_hours_hold_warnings_but_not_critical_alerts(
     assert held.reports[0].not_before == datetime(2026, 3, 11, 14, 0, tzinfo=UTC)  # 10:00 EDT
     after = notify_alerts(quiet, warehouse_url, now=AS_OF + timedelta(minutes=30))
     assert not after.reports  # already queued: the outbox sends it when quiet hours end
-    with get_engine(warehouse_url).begin() as conn:
-        assert not deliver(conn, transports(quiet), AS_OF + timedelta(minutes=30)).sent
-        assert deliver(conn, transports(quiet), AS_OF + timedelta(hours=1)).sent
+    engine = get_engine(warehouse_url)
+    assert not deliver(engine, transports(quiet), AS_OF + timedelta(minutes=30)).sent
+    assert deliver(engine, transports(quiet), AS_OF + timedelta(hours=1)).sent
     assert "Orders" in str(slack.state.messages[0].blocks)
 
 

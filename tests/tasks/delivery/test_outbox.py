@@ -15,19 +15,12 @@ from connectors.config import StoreConfig, parse_config
 from connectors.sandbox import DemoStore
 from reports.i18n import Locale
 from reports.model import Renderers
-from tasks.delivery.channels import Route, render_message, transports
-from tasks.delivery.outbox import (
-    FileTransport,
-    Message,
-    deliver,
-    email_message,
-    enqueue,
-    list_outbox,
-)
+from tasks.delivery.outbox import Message, deliver, enqueue, list_outbox
 from tasks.delivery.pages import stored_languages
+from tasks.delivery.publish import publish_report, render_message
+from tasks.delivery.routes import Route
+from tasks.delivery.transports import FileTransport, email_message, outbox_dir, transports
 from tasks.metrics.compute import refresh
-from tasks.reporting.daily import publish_daily
-from tasks.reporting.weekly import publish_weekly
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tests.conftest import SMALL_SPEC, store_config
@@ -41,6 +34,8 @@ NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 
 class Flaky:
     """Fails the first ``failures`` sends, like a Slack outage, then works."""
+
+    after_crash = "ask"
 
     def __init__(self, failures: int) -> None:
         self.failures = failures
@@ -60,26 +55,30 @@ def message(key: str = "daily/2026-11-24/demo/ops/en") -> Message:
 
 def test_a_message_is_sent_once_however_often_it_is_queued(warehouse_url: str) -> None:
     transport = Flaky(0)
-    with get_engine(warehouse_url).begin() as conn:
-        for _ in range(3):  # a rerun, a duplicate scheduled run
+    engine = get_engine(warehouse_url)
+    for _ in range(3):  # a rerun, a duplicate scheduled run
+        with engine.begin() as conn:
             keys = enqueue(conn, [message()], NOW)
-            deliver(conn, {"ops": transport}, NOW, keys)
-        assert transport.sent == [message().key]
+        deliver(engine, {"ops": transport}, NOW, keys)
+    assert transport.sent == [message().key]
+    with engine.begin() as conn:
         keys = enqueue(conn, [message()], NOW, resend=True)
-        deliver(conn, {"ops": transport}, NOW, keys)
+    deliver(engine, {"ops": transport}, NOW, keys)
     assert transport.sent == [message().key] * 2
 
 
 def test_a_failed_send_is_kept_and_delivered_by_a_later_run(warehouse_url: str) -> None:
     transport = Flaky(1)
-    with get_engine(warehouse_url).begin() as conn:
+    engine = get_engine(warehouse_url)
+    with engine.begin() as conn:
         enqueue(conn, [message()], NOW)
-        first = deliver(conn, {"ops": transport}, NOW)
-        assert first.failed == [message().key] and not transport.sent
+    first = deliver(engine, {"ops": transport}, NOW)
+    assert first.failed == [message().key] and not transport.sent
+    with engine.connect() as conn:
         row = list_outbox(conn)[0]
-        assert row["status"] == "failed" and "slack.com unreachable" in row["last_error"]
-        assert not deliver(conn, {"ops": transport}, NOW + timedelta(minutes=1)).sent  # backing off
-        later = deliver(conn, {"ops": transport}, NOW + timedelta(minutes=6))
+    assert row["status"] == "failed" and "slack.com unreachable" in row["last_error"]
+    assert not deliver(engine, {"ops": transport}, NOW + timedelta(minutes=1)).sent  # backing off
+    later = deliver(engine, {"ops": transport}, NOW + timedelta(minutes=6))
     assert later.sent == [message().key] and transport.sent == [message().key]
 
 
@@ -116,14 +115,14 @@ def test_the_daily_digest_goes_out_once_per_language(
     monkeypatch.setenv("STOREPULSE_OUTBOX_DIR", str(tmp_path))
     config = parse_config({"stores": [synced.model_dump(mode="json")]})
     day = SMALL_SPEC.end_date - timedelta(days=1)  # type: ignore[operator]
-    run = publish_daily(config, sqlite_url, report_date=day, as_of=NOW)
+    run = publish_report("daily", config, sqlite_url, period=day, as_of=NOW)
     assert sorted(run.delivery.sent) == [
         f"daily/{day}/demo/files/en",
         f"daily/{day}/demo/files/zh-CN",
     ]
     html = Path(run.references[f"daily/{day}/demo/files/zh-CN"]).read_text()
     assert "每日简报" in html and 'id="kpis"' in html
-    again = publish_daily(config, sqlite_url, report_date=day, as_of=NOW)
+    again = publish_report("daily", config, sqlite_url, period=day, as_of=NOW)
     assert not again.delivery.sent and len(again.delivery.skipped) == 2
     with get_engine(sqlite_url).connect() as conn:
         assert conn.execute(select(t.outbox.c.key)).scalars().all() == sorted(run.delivery.sent)
@@ -134,8 +133,8 @@ def test_the_daily_digest_goes_out_once_per_language(
         }
     assert "每日简报" in pages["zh-CN"] and "data:image/png;base64," in pages["en"]
     assert "cid:" not in pages["en"]
-    resent = publish_daily(
-        config, sqlite_url, report_date=day, as_of=NOW + timedelta(hours=1), resend=True
+    resent = publish_report(
+        "daily", config, sqlite_url, period=day, as_of=NOW + timedelta(hours=1), resend=True
     )
     assert len(resent.delivery.sent) == 2
     with get_engine(sqlite_url).connect() as conn:
@@ -171,8 +170,8 @@ def test_the_digest_goes_to_slack_and_email_in_each_channels_language(
             },
         ]
         config = parse_config({"stores": [synced.model_dump(mode="json")], "channels": channels})
-        run = publish_daily(config, sqlite_url, report_date=day, as_of=NOW)
-        again = publish_daily(config, sqlite_url, report_date=day, as_of=NOW)
+        run = publish_report("daily", config, sqlite_url, period=day, as_of=NOW)
+        again = publish_report("daily", config, sqlite_url, period=day, as_of=NOW)
 
     assert sorted(run.delivery.sent) == [
         f"daily/{day}/demo/managers/lead@example.com,analyst@example.com,ceo@example.com",
@@ -201,7 +200,7 @@ def test_the_weekly_review_reads_the_warehouse_and_goes_out_once(
     monkeypatch.setenv("STOREPULSE_OUTBOX_DIR", str(tmp_path))
     config = parse_config({"stores": [synced.model_dump(mode="json")]})
     as_of = datetime(2026, 3, 31, 14, 0, tzinfo=UTC)  # a Tuesday: the last whole week is 23–29
-    run = publish_weekly(config, sqlite_url, as_of=as_of)
+    run = publish_report("weekly", config, sqlite_url, as_of=as_of)
     (review,) = run.reports
     assert review.week == date(2026, 3, 23)
     kpis = {k.metric: k for k in review.kpis}
@@ -215,7 +214,7 @@ def test_the_weekly_review_reads_the_warehouse_and_goes_out_once(
     ]
     html = Path(str(run.references["weekly/2026-03-23/demo/files/zh-CN"])).read_text()
     assert "每周复盘" in html and 'id="cohorts"' in html
-    again = publish_weekly(config, sqlite_url, as_of=as_of)
+    again = publish_report("weekly", config, sqlite_url, as_of=as_of)
     assert not again.delivery.sent and len(again.delivery.skipped) == 2
 
 
@@ -231,12 +230,14 @@ def test_a_slack_outage_in_one_run_is_delivered_by_the_next(
             "text": "hi", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]
         })  # fmt: skip
         slack.state.down = True
-        with get_engine(sqlite_url).begin() as conn:
-            first = deliver(conn, transport, NOW, enqueue(conn, [note], NOW))
+        engine = get_engine(sqlite_url)
+        with engine.begin() as conn:
+            queued = enqueue(conn, [note], NOW)
+        first = deliver(engine, transport, NOW, queued)
         slack.state.down = False
         later = NOW + timedelta(minutes=5)
-        with get_engine(sqlite_url).begin() as conn:
-            second = deliver(conn, transport, later)
+        second = deliver(engine, transport, later)
+        with engine.connect() as conn:
             (row,) = list_outbox(conn)
     assert first.failed == [note.key] and second.sent == [note.key]
     assert row["status"] == "sent" and row["attempts"] == 2
@@ -268,3 +269,16 @@ def test_routes_in_one_language_share_one_rendering() -> None:
         "daily/x/team-cn/team-cn",
     ]
     assert messages[0].bodies == messages[1].bodies and messages[0].bodies is not messages[1].bodies
+
+
+def test_the_file_channel_writes_beside_the_warehouse_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STOREPULSE_OUTBOX_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert outbox_dir("sqlite:///data/shop.db") == tmp_path / "data" / "shop-outbox"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    server = outbox_dir("postgresql+psycopg://127.0.0.1/storepulse")
+    assert server == tmp_path / "share" / "storepulse" / "outbox"
+    monkeypatch.setenv("STOREPULSE_OUTBOX_DIR", str(tmp_path / "chosen"))
+    assert outbox_dir("sqlite:///data/shop.db") == tmp_path / "chosen"
