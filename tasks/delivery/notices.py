@@ -32,7 +32,7 @@ from tasks.delivery.routes import Route, routes
 from tasks.delivery.transports import transport_for
 from tasks.reporting.daily import alert_line
 from tasks.warehouse import schema as t
-from tasks.warehouse.engine import get_engine
+from tasks.warehouse.engine import get_engine, reading
 from tasks.warehouse.upsert import upsert
 
 #: State changes older than this are not told any more (a channel added today does not
@@ -65,7 +65,7 @@ def notify_alerts(
     engine = get_engine(database_url)
     planned: list[_Plan] = []
     for store in config.select(stores):
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             events = _untold_events(conn, store.name, now)
             for route in routes(config, store.name, "alerts"):
                 plan = _plan(conn, route, store.name, store.currency, events, run_url)

@@ -34,7 +34,7 @@ from tasks.delivery.routes import Route, routes
 from tasks.delivery.transports import transports
 from tasks.reporting.daily import build_daily
 from tasks.reporting.weekly import build_weekly, default_week
-from tasks.warehouse.engine import get_engine
+from tasks.warehouse.engine import get_engine, reading
 
 
 class Keyed(Protocol):
@@ -120,7 +120,7 @@ def publish_report(
     models: list[Any] = []
     pages: list[tuple[str, Message]] = []
     for store in config.select(stores):
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             model = report.build(conn, config, store, period, now, run_url)
         models.append(model)
         rendered: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -154,7 +154,7 @@ def send(
     delivery = deliver(engine, senders, now, queued)
     delivery.skipped += [m.key for m in messages if m.key not in queued]
     delivery.unknown = unknown + delivery.unknown
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         where = references(conn, [m.key for m in messages])
     return Published(messages, delivery, where)
 

@@ -23,6 +23,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: Any constant shared by every storepulse process; it names the PostgreSQL advisory lock.
 _PG_MIGRATION_LOCK = 0x5_70_7E_9A_15E
 
+#: The execution option that marks a connection as read-only (see ``reading``).
+READ_ONLY = "storepulse_read_only"
+
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
@@ -74,10 +77,22 @@ def _create(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn: Any) -> None:
         # Take the write lock up front: a deferred transaction that later writes can fail with
-        # "database is locked" at once, without waiting for the busy timeout.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # "database is locked" at once, without waiting for the busy timeout. A reading
+        # connection (``reading``) never writes, so it leaves the lock to the writers.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection that only reads: on SQLite it takes no write lock, so building reports
+    never makes another process's sync wait (WAL readers and the one writer run side by side)."""
+    with engine.connect() as conn:
+        yield conn.execution_options(**{READ_ONLY: True})
 
 
 @contextmanager

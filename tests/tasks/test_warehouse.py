@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -11,7 +12,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
 from tasks.warehouse import schema as t
-from tasks.warehouse.engine import current_revision, dispose_engines, get_engine, head_revision
+from tasks.warehouse.engine import (
+    current_revision,
+    dispose_engines,
+    get_engine,
+    head_revision,
+    reading,
+)
 from tasks.warehouse.upsert import upsert
 
 
@@ -141,3 +148,21 @@ def test_the_metrics_migration_dates_existing_cancellations(sqlite_url: str) -> 
     # 03:30 UTC on 9 March is 23:30 EDT on 8 March.
     assert row[0] == "2026-03-08"
     assert row[1] == "2026-03-09 04:00:00.000000"
+
+
+def test_a_reading_connection_leaves_the_sqlite_write_lock_to_writers(sqlite_url: str) -> None:
+    engine = get_engine(sqlite_url)
+    path = sqlite_url.removeprefix("sqlite:///")
+    with reading(engine) as conn:
+        conn.execute(select(t.orders.c.order_id)).all()
+        writer = sqlite3.connect(path, timeout=0.2)
+        writer.execute("BEGIN IMMEDIATE")  # would raise "database is locked" under a writer
+        writer.execute("DELETE FROM orders")
+        writer.commit()
+        writer.close()
+    with engine.begin() as conn:
+        conn.execute(select(t.orders.c.order_id)).all()
+        writer = sqlite3.connect(path, timeout=0.2)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            writer.execute("BEGIN IMMEDIATE")
+        writer.close()
