@@ -1,4 +1,8 @@
-"""Business checks on one store-local day: anomalies in watched metrics, and fixed rules."""
+"""Business checks on one store-local day: anomalies in watched metrics, and fixed rules.
+
+An anomaly carries its numbers and a level shift its parameters (``explanation["params"]``), so
+each language words them (``reports/i18n.py``); ``message`` is the English wording, for logs.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,15 @@ from datetime import date
 import numpy as np
 
 from connectors.config import RuleConfig, WatchConfig
+from reports.i18n import Locale, Params
 from tasks.checks.detect import DetectorSettings, Scored, detect
 from tasks.checks.explain import explain
 from tasks.checks.findings import Finding, Severity
 from tasks.checks.history import History
 from tasks.metrics.registry import REGISTRY
 from tasks.metrics.values import format_value
+
+ENGLISH = Locale("en")
 
 
 def settings_for(watch: WatchConfig) -> DetectorSettings:
@@ -75,7 +82,8 @@ def _anomaly(
     store: str, currency: str, day: date, metric: str, check: str, s: Scored, i: int
 ) -> Finding:
     unit = REGISTRY[metric].unit if metric in REGISTRY else "count"
-    label = REGISTRY[metric].label_en if metric in REGISTRY else metric
+    label = ENGLISH.metric(metric)
+    params: Params = {}
     actual, expected = float(s.value[i]), float(s.expected[i])
     shown = {k: format_value(v, unit, currency) for k, v in (("a", actual), ("e", expected))}
     if check == "anomaly":
@@ -93,7 +101,8 @@ def _anomaly(
         )
     else:
         severity = "warning"
-        message = f"{label} has fallen {-s.level_change[i]:.0%} over the last two weeks"
+        params = {"metric": metric, "fall": -float(s.level_change[i])}
+        message = ENGLISH.finding("level", params)
     return Finding(
         store,
         day,
@@ -107,6 +116,7 @@ def _anomaly(
         _number(s.lower[i]),
         _number(s.upper[i]),
         _number(s.score[i]),
+        explanation={"params": params} if params else {},
     )
 
 
@@ -121,7 +131,7 @@ def rule_findings(
         if days.start < 7 or not all(_breaks(series, i, rule) for i in days):
             continue
         unit = REGISTRY[rule.metric].unit if rule.metric in REGISTRY else "count"
-        label = REGISTRY[rule.metric].label_en if rule.metric in REGISTRY else rule.metric
+        label = ENGLISH.metric(rule.metric)
         value = format_value(series[position], unit, currency)
         message = f"{label} {value}, {_bound_text(rule, series[position - 7], unit, currency)}"
         if rule.consecutive > 1:
@@ -171,7 +181,8 @@ def _bound_text(rule: RuleConfig, week_ago: float, unit: str, currency: str) -> 
 
 
 def _with(finding: Finding, explanation: dict[str, object]) -> Finding:
-    return replace(finding, explanation=explanation)
+    """The finding with what drove it, beside the parameters it already carries."""
+    return replace(finding, explanation={**finding.explanation, **explanation})
 
 
 def _number(value: float) -> float | None:

@@ -22,9 +22,9 @@ from connectors.email import SmtpServer
 from connectors.errors import ConfigError
 from connectors.slack import Posted, SlackBot, SlackWebhook
 from reports.i18n import LANGUAGES, Language, Locale
-from reports.markdown import md
+from reports.media.markdown import md
+from reports.media.slack import mrkdwn_escape, section_blocks, split_messages
 from reports.model import Renderers
-from reports.slack import mrkdwn_escape, section_blocks, split_messages
 from tasks.checks.findings import SEVERITY_ORDER
 from tasks.delivery.outbox import (
     Delivery,
@@ -121,12 +121,7 @@ def render_message(
 
 def render_bodies(model: Any, renderers: Renderers, t: Locale) -> tuple[str, dict[str, Any]]:
     """The subject, and the bodies in every medium, in one language."""
-    bodies = {
-        "text": renderers.text(model, t),
-        "html": renderers.html(model, t),
-        "markdown": renderers.markdown(model, t),
-        "blocks": renderers.blocks(model, t),
-    }
+    bodies: dict[str, Any] = renderers.bodies(model, t)
     if renderers.images:
         images = renderers.images(model, t)
         bodies["images"] = {n: base64.b64encode(png).decode() for n, png in images.items()}

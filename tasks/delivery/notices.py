@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from connectors.config import Config
-from reports.alerts import resolved_blocks
 from reports.i18n import Locale
+from reports.media.slack import resolved_blocks
 from reports.model import AlertNotice
 from reports.renderers import ALERTS
 from tasks.delivery.channels import Published, Route, render_message, routes, send, short_bodies

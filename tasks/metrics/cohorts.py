@@ -53,6 +53,7 @@ def cohort_values(
             _day(cohort),
             "",
             "",
+            None,
             size,
             complete=_next_month(cohort) <= today,
         )
@@ -67,6 +68,7 @@ def cohort_values(
                 _day(cohort),
                 "month_offset",
                 str(_months_between(cohort, month)),
+                None,
                 count / sizes[cohort],
                 complete=_next_month(month) <= today,
             )

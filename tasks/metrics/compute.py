@@ -12,21 +12,17 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, delete, func, select
 
 from connectors.config import StoreConfig
-from connectors.money import currency_exponent
 from tasks.metrics.cohorts import clear_from, cohort_values
 from tasks.metrics.costs import costs_changed_since
 from tasks.metrics.customers import number_orders, reordered
 from tasks.metrics.facts import Facts, collect, days, live, week_of
 from tasks.metrics.registry import METRICS, Metric
 from tasks.metrics.targets import changed_since, history_start, target_values
-from tasks.metrics.values import MetricValue
+from tasks.metrics.values import MetricValue, metric_value
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
@@ -81,7 +77,9 @@ def evaluate(
             if m.dimension and not measures:
                 continue
             value = m.compute(measures)
-            values.append(MetricValue(m.name, grain, period_start, dimension, key, value, complete))
+            values.append(
+                metric_value(m.name, grain, period_start, dimension, key, value, complete)
+            )
     return values
 
 
@@ -205,13 +203,12 @@ def _stored_unfulfilled(conn: Connection, store: str, start: date) -> int | None
 
 
 def store_rows(conn: Connection, store: str, currency: str, rows: Sequence[MetricValue]) -> None:
-    """Write values, money as exact minor units and everything else as numbers."""
+    """Write values as they are: money in exact minor units, everything else as numbers."""
     now = datetime.now(UTC)
     by_name = {m.name: m for m in METRICS}
     out = []
     for row in rows:
         m = by_name[row.metric]
-        money = m.unit == "money"
         out.append(
             (
                 store,
@@ -220,9 +217,9 @@ def store_rows(conn: Connection, store: str, currency: str, rows: Sequence[Metri
                 row.period_start,
                 row.dimension,
                 row.dimension_value,
-                _minor(row.value) if money else None,
-                None if money else row.value,
-                currency if money else None,
+                row.value_minor,
+                row.number,
+                currency if m.unit == "money" else None,
                 row.complete,
                 m.version,
                 now,
@@ -230,12 +227,6 @@ def store_rows(conn: Connection, store: str, currency: str, rows: Sequence[Metri
         )
     for start in range(0, len(out), 5000):
         upsert(conn, t.metric_values, out[start : start + 5000], columns=VALUE_COLUMNS)
-
-
-def _minor(value: float | None) -> int | None:
-    if value is None:
-        return None
-    return int(Decimal(repr(value)).quantize(Decimal(1), ROUND_HALF_EVEN))
 
 
 def _recompute_cohorts(engine: Engine, store: StoreConfig, today: date, start: date | None) -> int:
@@ -312,23 +303,3 @@ def _remember(engine: Engine, store: str, through: datetime) -> None:
                 for m in METRICS
             ],
         )
-
-
-def store_day(zone: ZoneInfo, moment: datetime | None = None) -> date:
-    return (moment or datetime.now(UTC)).astimezone(zone).date()
-
-
-def exponent_of(store: StoreConfig) -> int:
-    return currency_exponent(store.currency)
-
-
-def read_values(
-    conn: Connection, store: str, grain: str, start: date, end: date
-) -> list[dict[str, Any]]:
-    mv = t.metric_values.c
-    query = (
-        select(t.metric_values)
-        .where(mv.store == store, mv.grain == grain, mv.period_start.between(start, end))
-        .order_by(mv.metric, mv.period_start, mv.dimension, mv.dimension_value)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]

@@ -25,7 +25,8 @@ class ProductMove:
 
 
 def product_moves(conn: Connection, store: str, grain: str, start: date) -> list[ProductMove]:
-    """Every product's sales in the period and in the one before it, best sellers first."""
+    """Every product's sales (exact amounts in the store's currency) in the period and in the
+    one before it, best sellers first."""
     before = start - timedelta(days=1 if grain == "day" else 7)
     mv = t.metric_values.c
     rows = conn.execute(
@@ -38,7 +39,9 @@ def product_moves(conn: Connection, store: str, grain: str, start: date) -> list
     ).all()
     sales: dict[str, dict[date, Decimal]] = {}
     for period, product, minor, currency in rows:
-        amount = from_minor(int(minor or 0), currency_exponent(currency or "USD"))
+        if currency is None:  # every stored amount names its currency; guessing one is wrong
+            raise ValueError(f"{store}: product_sales of {product} on {period} has no currency")
+        amount = from_minor(int(minor or 0), currency_exponent(currency))
         sales.setdefault(product, {})[period] = amount
     titles = dict(
         conn.execute(

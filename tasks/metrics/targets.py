@@ -204,7 +204,9 @@ def target_values(
                 ("target_pacing_linear", done / (goal * index / len(month_days))),
                 ("target_pacing_weekday", done / (goal * elapsed_weight / total_weight)),
             ):
-                values.append(MetricValue(name, "day", day, "metric", metric, value, complete))
+                values.append(
+                    MetricValue(name, "day", day, "metric", metric, None, value, complete)
+                )
     return values + _weeks(values, today)
 
 
@@ -238,7 +240,8 @@ def _weeks(values: list[MetricValue], today: date) -> list[MetricValue]:
             monday,
             "metric",
             target_metric,
-            value.value,
+            None,
+            value.number,
             monday + timedelta(days=6) < today,
         )
         for (metric, target_metric, monday), value in last.items()

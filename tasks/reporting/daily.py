@@ -1,4 +1,9 @@
-"""Build the daily digest's model from the warehouse: KPIs, alerts, products, stock, data health."""
+"""Build the daily digest's model from the warehouse: KPIs, alerts, products, stock, data health.
+
+Money leaves the warehouse's integer minor units here, once, as exact Decimals
+(``connectors.money.from_minor``); the headline values and their trends are both read from the
+stored ``metric_values``.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,27 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection, RowMapping, and_, or_, select
 
 from connectors.config import Config, StoreConfig
-from connectors.money import currency_exponent
-from reports.model import AlertLine, AlertState, Change, DailyDigest, Kpi, ProductLine, StockRisk
+from connectors.money import currency_exponent, from_minor
+from reports.model import (
+    AlertLine,
+    AlertState,
+    Amount,
+    Change,
+    DailyDigest,
+    DataProblem,
+    Kpi,
+    ProductLine,
+    StockRisk,
+)
 from reports.renderers import DAILY
-from tasks.checks.history import load_history
 from tasks.checks.run import default_report_date
 from tasks.delivery.channels import Published, publish
 from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
+from tasks.metrics.query import metric_rows
 from tasks.metrics.registry import HEADLINE, REGISTRY
 from tasks.warehouse import schema as t
 
@@ -34,9 +48,9 @@ def build_daily(
     comparisons = compare(
         conn, store, "day", day, day + timedelta(days=1), tuple(REGISTRY[m] for m in HEADLINE)
     )
-    history = load_history(conn, store, day, list(HEADLINE), days=TREND_DAYS)
+    trends = _trends(conn, store, day)
     pacing = _target_pacing(conn, store, day)
-    kpis = [kpi(c, currency, history.get(c.metric), pacing.get(c.metric)) for c in comparisons]
+    kpis = [kpi(c, currency, trends.get(c.metric, ()), pacing.get(c.metric)) for c in comparisons]
     moves = product_moves(conn, store, "day", day)
     risers, fallers = risers_and_fallers(moves, limit=3)
     return DailyDigest(
@@ -55,10 +69,10 @@ def build_daily(
 
 
 def kpi(
-    c: Comparison, currency: str, trend: np.ndarray | None = None, pace: float | None = None
+    c: Comparison, currency: str, trend: tuple[Amount | None, ...] = (), pace: float | None = None
 ) -> Kpi:
+    """A comparison as a KPI line, money converted to an exact amount in ``currency``."""
     m = REGISTRY[c.metric]
-    scale = 10 ** currency_exponent(currency) if m.unit == "money" else 1
 
     def change(d: Delta | None) -> Change:
         if d is None:
@@ -67,21 +81,33 @@ def kpi(
             return Change(d.ratio, d.change)
         return Change(d.ratio)
 
-    points = () if trend is None else trend  # history is in currency units already
-    values = tuple(None if np.isnan(v) else float(v) for v in points)
+    value: Amount | None = c.number
+    if c.value_minor is not None:
+        value = from_minor(c.value_minor, currency_exponent(currency))
     return Kpi(
         metric=c.metric,
-        label_en=m.label_en,
-        label_zh=m.label_zh,
         unit=m.unit,
-        value=None if c.value is None else c.value / scale,
+        value=value,
         vs_prior=change(c.previous),
         vs_week=change(c.last_week),
         vs_year=change(c.last_year),
         vs_target=pace,
-        trend=values,
+        trend=trend,
         good_when_up=m.good != "down",
     )
+
+
+def _trends(conn: Connection, store: str, day: date) -> dict[str, tuple[Amount | None, ...]]:
+    """The headline KPIs' stored values over the last ``TREND_DAYS`` days, oldest first; a day
+    without a stored value is None."""
+    start = day - timedelta(days=TREND_DAYS - 1)
+    stored = {
+        (row["metric"], row["period_start"]): row["value"]
+        for row in metric_rows(conn, store, "day", start, day, list(HEADLINE))
+        if row["dimension"] is None
+    }
+    spine = [start + timedelta(days=i) for i in range(TREND_DAYS)]
+    return {m: tuple(stored.get((m, d)) for d in spine) for m in HEADLINE}
 
 
 def _target_pacing(conn: Connection, store: str, day: date) -> dict[str, float]:
@@ -128,6 +154,7 @@ def _alerts(conn: Connection, store: str, day: date) -> list[AlertLine]:
 def alert_line(row: Mapping[str, Any] | RowMapping, state: AlertState) -> AlertLine:
     """An ``alerts`` row as the reader sees it."""
     metric = REGISTRY.get(row["metric"])
+    explanation = json.loads(row["explanation"] or "{}")
     return AlertLine(
         fingerprint=row["fingerprint"],
         state=state,
@@ -135,19 +162,19 @@ def alert_line(row: Mapping[str, Any] | RowMapping, state: AlertState) -> AlertL
         kind=row["kind"],
         check=row["check_name"],
         message=row["message"],
-        label_en=metric.label_en if metric else row["metric"],
-        label_zh=metric.label_zh if metric else row["metric"],
+        metric=row["metric"],
         unit=metric.unit if metric else "count",
         actual=row["actual"],
         expected=row["expected"],
         lower=row["lower"],
         upper=row["upper"],
-        explanation=json.loads(row["explanation"] or "{}"),
+        params=explanation.pop("params", {}),
+        explanation=explanation,
     )
 
 
 def product_line(move: ProductMove) -> ProductLine:
-    return ProductLine(move.title, float(move.sales), float(move.change))
+    return ProductLine(move.title, move.sales, move.change)
 
 
 def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> list[StockRisk]:
@@ -192,15 +219,17 @@ def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> lis
     ]
 
 
-def _data_problems(conn: Connection, store: str, day: date) -> list[str]:
+def _data_problems(conn: Connection, store: str, day: date) -> list[DataProblem]:
     f = t.check_findings.c
-    return list(
-        conn.execute(
-            select(f.message)
-            .where(f.store == store, f.check_day == day, f.kind == "data")
-            .order_by(f.fingerprint)
-        ).scalars()
+    rows = conn.execute(
+        select(f.check_name, f.explanation, f.message)
+        .where(f.store == store, f.check_day == day, f.kind == "data")
+        .order_by(f.fingerprint)
     )
+    return [
+        DataProblem(check, json.loads(explanation or "{}").get("params", {}), message)
+        for check, explanation, message in rows
+    ]
 
 
 def publish_daily(

@@ -1,30 +1,64 @@
-"""Every renderer against golden files, and user text that must not ping, link or inject."""
+"""Every report in every language and medium against golden files, and user text that must
+not ping, link or inject."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from reports.html import daily_html
 from reports.i18n import LANGUAGES, Locale
-from reports.markdown import daily_markdown, daily_text
-from reports.slack import MAX_BLOCKS, MAX_MESSAGE, MAX_SECTION, daily_blocks, split_messages
-from tests.reports.sample import HOSTILE, matches_golden, sample_digest
+from reports.media.html import daily_html
+from reports.media.markdown import daily_markdown
+from reports.media.slack import MAX_BLOCKS, MAX_MESSAGE, MAX_SECTION, daily_blocks, split_messages
+from reports.media.text import daily_text
+from reports.model import Body, Renderers
+from reports.renderers import ALERTS, DAILY, MEDIA, WEEKLY
+from tests.reports.sample import (
+    GOLDEN,
+    HOSTILE,
+    assert_golden,
+    sample_digest,
+    sample_notice,
+    sample_weekly,
+)
 
-RENDERERS = {
-    "txt": daily_text,
-    "md": daily_markdown,
-    "html": daily_html,
-    "json": lambda d, t: json.dumps(daily_blocks(d, t), ensure_ascii=False, indent=1) + "\n",
+#: Each report with a sample that fills every section.
+REPORTS: dict[str, tuple[Renderers[Any], Callable[[], object]]] = {
+    "daily": (DAILY, sample_digest),
+    "weekly": (WEEKLY, sample_weekly),
+    "alerts": (ALERTS, sample_notice),
 }
+#: Golden file suffixes; a medium not named here uses its own name.
+SUFFIXES = {"text": "txt", "markdown": "md", "html": "html", "blocks": "json"}
 
 
+def as_text(body: Body) -> str:
+    return body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+
+
+@pytest.mark.parametrize("medium", [m.name for m in MEDIA])
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("suffix", sorted(RENDERERS))
-def test_renderers_match_their_golden_files(language: str, suffix: str) -> None:
-    rendered = RENDERERS[suffix](sample_digest(), Locale(language))  # type: ignore[operator]
-    assert matches_golden(f"daily.{language}.{suffix}", rendered)
+@pytest.mark.parametrize("report", sorted(REPORTS))
+def test_every_report_matches_its_golden_file(report: str, language: str, medium: str) -> None:
+    renderers, sample = REPORTS[report]
+    rendered = as_text(renderers.media[medium](sample(), Locale(language)))
+    assert_golden(rendered, GOLDEN / f"{report}.{language}.{SUFFIXES.get(medium, medium)}")
+
+
+def test_every_registered_medium_renders_every_report() -> None:
+    for renderers, _ in REPORTS.values():
+        assert list(renderers.media) == [m.name for m in MEDIA]
+
+
+def test_no_english_sentence_is_left_in_a_chinese_report() -> None:
+    for report, (renderers, sample) in REPORTS.items():
+        text = renderers.media["text"](sample(), Locale("zh-CN"))
+        assert "Orders are stale" not in text and "expected" not in text, report
+    zh = daily_text(sample_digest(), Locale("zh-CN"))
+    assert "订单数据已过期：上次同步在 48 小时前（允许 36 小时）" in zh
 
 
 def test_the_digest_says_what_an_operations_manager_needs() -> None:
@@ -36,6 +70,7 @@ def test_the_digest_says_what_an_operations_manager_needs() -> None:
     assert "Conversion rate 0.9%, expected 2.5% (-64.0%; normal range 1.6%–4.0%)" in text
     assert "Why: purchases 29 vs 76.8" in text
     assert "out of stock" in text and "3.5 days of cover" in text
+    assert "Orders are stale: last synced 48 h ago (allowed: 36 h)" in text
     zh = daily_text(sample_digest(), Locale("zh-CN"))
     assert "每日简报 · demo · 2026年11月24日（星期二）" in zh
     assert "US$5,531.33" in zh and "-1.6个百分点" in zh and "转化率 0.9%，预期 2.5%" in zh
