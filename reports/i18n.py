@@ -85,6 +85,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "the platform counts {theirs:,.0f}",
         "quarantine": "{count:.0f} records quarantined in the last 24 hours "
         "(see the quarantine table)",
+        "rule_below": "{label} {value}, below {limit}",
+        "rule_above": "{label} {value}, above {limit}",
+        "rule_down": "{label} {value}, down {share:.0%} or more on the same day last week ({base})",
+        "rule_up": "{label} {value}, up {share:.0%} or more on the same day last week ({base})",
+        "rule_days": " for {days:.0f} days",
     },
     "zh-CN": {
         "daily_title": "每日简报",
@@ -146,6 +151,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "同步、令牌或结账是否出了故障？",
         "count": "仓库中 {cursor} UTC 之前更新的订单有 {ours:,.0f} 笔；平台统计为 {theirs:,.0f} 笔",
         "quarantine": "过去 24 小时有 {count:.0f} 条记录被隔离（见 quarantine 表）",
+        "rule_below": "{label} {value}，低于 {limit}",
+        "rule_above": "{label} {value}，高于 {limit}",
+        "rule_down": "{label} {value}，较上周同日（{base}）下降 {share:.0%} 或以上",
+        "rule_up": "{label} {value}，较上周同日（{base}）上升 {share:.0%} 或以上",
+        "rule_days": "，已连续 {days:.0f} 天",
     },
 }
 #: Each metric's name for readers (the registry, tasks/metrics/registry.py, holds its meaning).

@@ -61,7 +61,10 @@ def alert_text(a: AlertLine, t: Locale, currency: str = "") -> str:
     """What happened, in the reader's language: an anomaly from its numbers, another check
     from its code and parameters; the check's own sentence only for a check without them."""
     if a.check == "anomaly" and a.actual is not None and a.expected is not None:
-        return _anomaly_text(a, t, currency)
+        band = (a.lower, a.upper)
+        return anomaly_text(a.metric, a.unit, currency, a.actual, a.expected, band, t)
+    if a.check == "rule" and a.params:
+        return rule_text(a.params, a.unit, currency, t)
     return finding_text(a.check, a.params, a.message, t)
 
 
@@ -71,17 +74,48 @@ def finding_text(check: str, params: Params, message: str, t: Locale) -> str:
     return t.finding(check, params) if params else message
 
 
-def _anomaly_text(a: AlertLine, t: Locale, currency: str) -> str:
-    def number(v: float | None) -> str:
-        return t.number(v, a.unit, currency)
+def rule_text(params: Params, unit: str, currency: str, t: Locale) -> str:
+    """A broken rule: the value, the bound it crossed (below, above, down or up on the same day
+    last week), and for how many days when more than one."""
 
-    actual, expected = a.actual or 0.0, a.expected or 0.0
+    def number(key: str) -> str:
+        value = params.get(key)
+        return t.number(value if isinstance(value, float | int) else None, unit, currency)
+
+    share = params.get("share")
+    text = t(f"rule_{params['bound']}").format(
+        label=t.metric(str(params["metric"])),
+        value=number("value"),
+        limit=number("limit"),
+        base=number("base"),
+        share=share if isinstance(share, float | int) else 0.0,
+    )
+    days = params.get("days")
+    if isinstance(days, int | float) and days > 1:
+        text += t("rule_days").format(days=days)
+    return text
+
+
+def anomaly_text(
+    metric: str,
+    unit: str,
+    currency: str,
+    actual: float,
+    expected: float,
+    band: tuple[float | None, float | None],
+    t: Locale,
+) -> str:
+    """An anomaly from its numbers: actual, expected, the change and the normal range."""
+
+    def number(v: float | None) -> str:
+        return t.number(v, unit, currency)
+
     return t("anomaly").format(
-        label=t.metric(a.metric),
-        actual=number(a.actual),
-        expected=number(a.expected),
+        label=t.metric(metric),
+        actual=number(actual),
+        expected=number(expected),
         change=t.change(actual / expected - 1 if expected else None),
-        band=f"{number(a.lower)}–{number(a.upper)}",
+        band=f"{number(band[0])}–{number(band[1])}",
     )
 
 

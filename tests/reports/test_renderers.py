@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from reports.content.alerts import rule_text
 from reports.i18n import LANGUAGES, Locale
 from reports.media.html import daily_html
 from reports.media.markdown import daily_markdown
@@ -59,6 +60,52 @@ def test_no_english_sentence_is_left_in_a_chinese_report() -> None:
         assert "Orders are stale" not in text and "expected" not in text, report
     zh = daily_text(sample_digest(), Locale("zh-CN"))
     assert "订单数据已过期：上次同步在 48 小时前（允许 36 小时）" in zh
+
+
+#: Every finding worded from a code and parameters, with what English makes of them.
+FINDINGS = [
+    ("freshness", {"hours": 48.0, "allowed": 36.0}, "last synced 48 h ago (allowed: 36 h)"),
+    ("freshness", {"hours": None, "allowed": 36.0}, "Orders are stale: never synced"),
+    ("volume", {"day": "2026-03-10", "typical": 41.6}, "had about 42 a day"),
+    ("count", {"ours": 1200, "theirs": 1225, "cursor": "2026-03-11 04:00"}, "counts 1,225"),
+    ("quarantine", {"count": 31}, "31 records quarantined"),
+    ("level", {"metric": "orders", "fall": 0.25}, "Orders has fallen 25% over the last two"),
+]
+
+
+@pytest.mark.parametrize(("check", "params", "english"), FINDINGS)
+def test_every_finding_is_worded_in_every_language(
+    check: str, params: dict[str, str | float | None], english: str
+) -> None:
+    worded = {language: Locale(language).finding(check, params) for language in LANGUAGES}
+    assert english in worded["en"]
+    assert len(set(worded.values())) == len(LANGUAGES)  # each language its own sentence
+    assert not any(word in worded["zh-CN"] for word in ("Orders", "records", "synced"))
+
+
+@pytest.mark.parametrize(
+    ("bound", "english", "chinese"),
+    [
+        ("below", "Orders 12, below 20 for 2 days", "订单数 12，低于 20，已连续 2 天"),
+        (
+            "down",
+            "Orders 12, down 40% or more on the same day last week (30) for 2 days",
+            "订单数 12，较上周同日（30）下降 40% 或以上，已连续 2 天",
+        ),
+    ],
+)
+def test_a_broken_rule_is_worded_in_every_language(bound: str, english: str, chinese: str) -> None:
+    params: dict[str, str | float | None] = {
+        "metric": "orders",
+        "value": 12.0,
+        "days": 2,
+        "bound": bound,
+        "limit": 20.0,
+        "share": 0.4,
+        "base": 30.0,
+    }
+    assert rule_text(params, "count", "USD", Locale("en")) == english
+    assert rule_text(params, "count", "USD", Locale("zh-CN")) == chinese
 
 
 def test_the_digest_says_what_an_operations_manager_needs() -> None:

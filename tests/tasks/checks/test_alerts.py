@@ -10,7 +10,11 @@ from sqlalchemy import func, select
 
 from connectors.config import Config, StoreConfig, parse_config
 from connectors.sandbox import DemoStore
+from reports.content.alerts import alert_text
+from reports.i18n import Locale
+from reports.media.text import daily_text
 from tasks.checks.run import run_checks
+from tasks.reporting.daily import build_daily
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
@@ -155,6 +159,13 @@ def test_no_orders_at_all_is_a_data_problem(sqlite_url: str) -> None:
     run = run_checks(config(), sqlite_url, as_of=AS_OF)
     volume = [f for f in run.findings if f.check == "volume"]
     assert len(volume) == 1 and volume[0].kind == "data" and volume[0].severity == "critical"
+    params = volume[0].explanation["params"]
+    assert params["day"] == "2026-03-10" and params["typical"] == volume[0].expected
+    assert volume[0].message.startswith("No orders recorded on 2026-03-10 where")
+    with get_engine(sqlite_url).connect() as conn:  # the alert it opened carries them too
+        (line,) = [a for a in build_daily(conn, "shop", "USD", DAY).alerts if a.check == "volume"]
+    assert line.params == params and alert_text(line, Locale("en")) == volume[0].message
+    assert alert_text(line, Locale("zh-CN")).startswith("2026-03-10 没有记录到任何订单")
 
 
 def test_a_stale_sync_is_a_data_problem(sqlite_url: str) -> None:
@@ -164,6 +175,13 @@ def test_a_stale_sync_is_a_data_problem(sqlite_url: str) -> None:
     )
     stale = [f for f in run.findings if f.check == "freshness"]
     assert len(stale) == 1 and "last synced 48 h ago" in stale[0].message
+    with get_engine(sqlite_url).connect() as conn:  # each reader's digest words it
+        digest = build_daily(conn, "shop", "USD", DAY)
+    (problem,) = digest.data_problems
+    assert (problem.check, problem.params["allowed"]) == ("freshness", 12)
+    en, zh = (daily_text(digest, Locale(language)) for language in ("en", "zh-CN"))
+    assert "Orders are stale: last synced 48 h ago (allowed: 12 h)" in en
+    assert "订单数据已过期：上次同步在 48 小时前（允许 12 小时）" in zh and "Orders" not in zh
 
 
 def test_rules_need_their_consecutive_days(sqlite_url: str) -> None:
@@ -183,6 +201,11 @@ def test_relative_rules_compare_with_the_same_weekday_last_week(sqlite_url: str)
     falls = config(rules=[{"metric": "orders", "falls_by": 0.4}])
     rule = [f for f in run_checks(falls, sqlite_url, as_of=AS_OF).findings if f.check == "rule"]
     assert len(rule) == 1 and "down 40% or more on the same day last week" in rule[0].message
+    with get_engine(sqlite_url).connect() as conn:
+        (line,) = [a for a in build_daily(conn, "shop", "USD", DAY).alerts if a.check == "rule"]
+    assert alert_text(line, Locale("en"), "USD") == rule[0].message
+    zh = alert_text(line, Locale("zh-CN"), "USD")
+    assert "订单数" in zh and "较上周同日" in zh and "下降 40% 或以上" in zh and "down" not in zh
     rises = config(rules=[{"metric": "orders", "rises_by": 0.4}])
     assert not [f for f in run_checks(rises, sqlite_url, as_of=AS_OF).findings if f.check == "rule"]
 
@@ -210,3 +233,5 @@ def test_warehouse_counts_are_checked_against_the_platform(
         found = platform_count(conn, config_store.name, DAY, source, settings)
     assert len(found) == 1 and found[0].kind == "data"
     assert found[0].expected == found[0].actual + 25
+    params = found[0].explanation["params"]
+    assert (params["ours"], params["theirs"]) == (found[0].actual, found[0].expected)
