@@ -17,7 +17,7 @@ from connectors.config import ChecksConfig
 from reports.i18n import Locale, Params
 from tasks.checks.findings import Finding, Severity
 from tasks.checks.history import History
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 ENGLISH = Locale("en")
@@ -27,7 +27,7 @@ def freshness(
     conn: Connection, store: str, day: date, as_of: datetime, settings: ChecksConfig
 ) -> list[Finding]:
     """The last successful order sync is older than ``freshness_hours``."""
-    s = t.sync_state.c
+    s = tables.sync_state.c
     last = conn.execute(
         select(s.last_success_at).where(s.store == store, s.resource == "orders")
     ).scalar()
@@ -56,16 +56,16 @@ def platform_count(
 ) -> list[Finding]:
     """The warehouse holds as many orders as the platform's own count endpoint says."""
     cursor = conn.execute(
-        select(t.sync_state.c.cursor).where(
-            t.sync_state.c.store == store, t.sync_state.c.resource == "orders"
+        select(tables.sync_state.c.cursor).where(
+            tables.sync_state.c.store == store, tables.sync_state.c.resource == "orders"
         )
     ).scalar()
     if cursor is None:
         return []
-    o = t.orders.c
+    o = tables.orders.c
     ours = conn.execute(
         select(func.count())
-        .select_from(t.orders)
+        .select_from(tables.orders)
         .where(o.store == store, o.deleted_at.is_(None), o.updated_at < cursor)
     ).scalar_one()
     theirs = source.count_orders_updated(Window(EPOCH, cursor))
@@ -79,10 +79,10 @@ def quarantine_spike(
     conn: Connection, store: str, day: date, as_of: datetime, settings: ChecksConfig
 ) -> list[Finding]:
     """Many records quarantined in the last day: the platform's data changed shape."""
-    q = t.quarantine.c
+    q = tables.quarantine.c
     recent = conn.execute(
         select(func.count())
-        .select_from(t.quarantine)
+        .select_from(tables.quarantine)
         .where(q.store == store, q.first_seen_at >= as_of - timedelta(days=1))
     ).scalar_one()
     if recent < settings.quarantine_spike:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from connectors.money import currency_exponent, from_minor
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ def product_moves(conn: Connection, store: str, grain: str, start: date) -> list
     """Every product's sales (exact amounts in the store's currency) in the period and in the
     one before it, best sellers first."""
     before = start - timedelta(days=1 if grain == "day" else 7)
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     rows = conn.execute(
         select(mv.period_start, mv.dimension_value, mv.value_minor, mv.currency).where(
             mv.store == store,
@@ -45,7 +45,9 @@ def product_moves(conn: Connection, store: str, grain: str, start: date) -> list
         sales.setdefault(product, {})[period] = amount
     titles = dict(
         conn.execute(
-            select(t.products.c.product_id, t.products.c.title).where(t.products.c.store == store)
+            select(tables.products.c.product_id, tables.products.c.title).where(
+                tables.products.c.store == store
+            )
         ).all()
     )
     moves = [

@@ -34,7 +34,7 @@ from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
 from tasks.metrics.query import metric_rows
 from tasks.metrics.registry import HEADLINE, REGISTRY
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 TREND_DAYS = 14
 #: Variants with fewer days of cover than this are listed as stock at risk.
@@ -111,7 +111,7 @@ def _trends(conn: Connection, store: str, day: date) -> dict[str, tuple[Amount |
 
 
 def _target_pacing(conn: Connection, store: str, day: date) -> dict[str, float]:
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     rows = conn.execute(
         select(mv.dimension_value, mv.value).where(
             mv.store == store,
@@ -125,9 +125,9 @@ def _target_pacing(conn: Connection, store: str, day: date) -> dict[str, float]:
 
 def _alerts(conn: Connection, store: str, day: date) -> list[AlertLine]:
     """New (opened for the day), ongoing (open), and resolved (on the day) alerts, unsilenced."""
-    a = t.alerts.c
+    a = tables.alerts.c
     rows = conn.execute(
-        select(t.alerts)
+        select(tables.alerts)
         .where(
             a.store == store,
             a.silenced.is_(False),
@@ -179,7 +179,7 @@ def product_line(move: ProductMove) -> ProductLine:
 
 def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> list[StockRisk]:
     """Variants under a week of cover on the latest snapshot up to the day after ``day``."""
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     latest = conn.execute(
         select(mv.period_start)
         .where(mv.store == store, mv.metric == "variant_days_of_cover", mv.grain == "day")
@@ -189,19 +189,23 @@ def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> lis
     ).scalar()
     if latest is None:
         return []
-    v = t.variants.c
-    p = t.products.c
+    v = tables.variants.c
+    p = tables.products.c
     rows = conn.execute(
         select(mv.dimension_value, mv.value, p.title, v.title)
         .select_from(
-            t.metric_values.join(
-                t.variants,
+            tables.metric_values.join(
+                tables.variants,
                 and_(
                     v.store == mv.store,
                     mv.dimension_value == v.variant_id.cast(mv.dimension_value.type),
                 ),
                 isouter=True,
-            ).join(t.products, and_(p.store == v.store, p.product_id == v.product_id), isouter=True)
+            ).join(
+                tables.products,
+                and_(p.store == v.store, p.product_id == v.product_id),
+                isouter=True,
+            )
         )
         .where(
             mv.store == store,
@@ -220,7 +224,7 @@ def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> lis
 
 
 def _data_problems(conn: Connection, store: str, day: date) -> list[DataProblem]:
-    f = t.check_findings.c
+    f = tables.check_findings.c
     rows = conn.execute(
         select(f.check_name, f.explanation, f.message)
         .where(f.store == store, f.check_day == day, f.kind == "data")

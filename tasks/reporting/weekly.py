@@ -29,7 +29,7 @@ from tasks.metrics.compare import compare, evaluate_range
 from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
 from tasks.reporting.daily import alert_line, kpi, product_line
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 WEEKLY_KPIS = (*HEADLINE, "sessions", "repeat_purchase_rate", "promotion_sales_share")
 COHORT_MONTHS = 6
@@ -76,7 +76,7 @@ def build_weekly(
 def _values(
     conn: Connection, store: str, metric: str, grain: str, starts: list[date]
 ) -> dict[tuple[date, str], float | None]:
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     rows = conn.execute(
         select(mv.period_start, mv.dimension_value, mv.value, mv.value_minor).where(
             mv.store == store,
@@ -163,9 +163,9 @@ def _net_sales(conn: Connection, store: str, first: date, last: date, exponent: 
 
 def _alerts(conn: Connection, store: str, week: date, end: date) -> list[AlertLine]:
     """Alerts opened in the week and those resolved in it (unsilenced)."""
-    a = t.alerts.c
+    a = tables.alerts.c
     rows = conn.execute(
-        select(t.alerts)
+        select(tables.alerts)
         .where(
             a.store == store,
             a.silenced.is_(False),

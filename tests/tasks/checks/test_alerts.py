@@ -15,7 +15,7 @@ from reports.i18n import Locale
 from reports.media.text import daily_text
 from tasks.checks.run import run_checks
 from tasks.reporting.daily import build_daily
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
 from tests.conftest import store_config
@@ -64,10 +64,10 @@ def seed_history(
             rows.append(_row(metric, day, value=float(value), now=now))
         rows.append(_row("net_sales", day, minor=sales_minor, now=now))
     with get_engine(url).begin() as conn:
-        upsert(conn, t.metric_values, rows)
+        upsert(conn, tables.metric_values, rows)
         upsert(
             conn,
-            t.sync_state,
+            tables.sync_state,
             [{"store": "shop", "resource": "orders", "cursor": AS_OF, "last_success_at": AS_OF}],
         )
 
@@ -93,7 +93,7 @@ def _row(
 
 def open_alerts(url: str) -> list[object]:
     with get_engine(url).connect() as conn:
-        return list(conn.execute(select(t.alerts).where(t.alerts.c.status == "open")))
+        return list(conn.execute(select(tables.alerts).where(tables.alerts.c.status == "open")))
 
 
 def test_a_conversion_drop_opens_explained_alerts_once(warehouse_url: str) -> None:
@@ -116,7 +116,7 @@ def test_a_conversion_drop_opens_explained_alerts_once(warehouse_url: str) -> No
     assert again.changes is not None and not again.changes.opened and not again.changes.updated
     assert len(open_alerts(warehouse_url)) == len(run.changes.opened)
     with get_engine(warehouse_url).connect() as conn:
-        findings = conn.execute(select(func.count()).select_from(t.check_findings)).scalar()
+        findings = conn.execute(select(func.count()).select_from(tables.check_findings)).scalar()
     assert findings == len(run.findings)
 
 
@@ -135,7 +135,11 @@ def test_recovery_is_announced_once_and_past_days_only_record(warehouse_url: str
                 ("conversion_rate", 0.03),
             )
         ]
-        upsert(conn, t.metric_values, [*rows, _row("net_sales", next_day, minor=720000, now=AS_OF)])
+        upsert(
+            conn,
+            tables.metric_values,
+            [*rows, _row("net_sales", next_day, minor=720000, now=AS_OF)],
+        )
     later = AS_OF + timedelta(days=1)
     second = run_checks(config(), warehouse_url, as_of=later)
     assert second.changes and sorted(second.changes.resolved) == sorted(first.changes.opened)
@@ -227,9 +231,9 @@ def test_warehouse_counts_are_checked_against_the_platform(
     source = open_shopify(config_store)
     with get_engine(sqlite_url).begin() as conn:
         assert platform_count(conn, config_store.name, DAY, source, settings) == []
-        o = t.orders.c
+        o = tables.orders.c
         some = conn.execute(select(o.order_id).limit(25)).scalars().all()
-        conn.execute(t.orders.delete().where(o.order_id.in_(some)))  # lost in the warehouse
+        conn.execute(tables.orders.delete().where(o.order_id.in_(some)))  # lost in the warehouse
         found = platform_count(conn, config_store.name, DAY, source, settings)
     assert len(found) == 1 and found[0].kind == "data"
     assert found[0].expected == found[0].actual + 25

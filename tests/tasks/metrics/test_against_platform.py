@@ -25,7 +25,7 @@ from tasks.metrics.compare import compare
 from tasks.metrics.compute import refresh
 from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import METRICS
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import SMALL_SPEC, store_config, write_config
 from tests.support.helpers import run_sync
@@ -169,7 +169,7 @@ def test_a_weeks_additive_metrics_are_the_sums_of_its_days(
 
 
 def _stored(url: str) -> dict[tuple[Any, ...], tuple[Any, Any]]:
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     with get_engine(url).connect() as conn:
         rows = conn.execute(
             select(
@@ -289,10 +289,10 @@ def test_top_products_risers_and_fallers_come_from_product_sales(
         moves = product_moves(conn, "demo", "week", week)
         net = (
             conn.execute(
-                select(t.metric_values.c.value_minor).where(
-                    t.metric_values.c.metric == "product_sales",
-                    t.metric_values.c.grain == "week",
-                    t.metric_values.c.period_start == week,
+                select(tables.metric_values.c.value_minor).where(
+                    tables.metric_values.c.metric == "product_sales",
+                    tables.metric_values.c.grain == "week",
+                    tables.metric_values.c.period_start == week,
                 )
             )
             .scalars()
