@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from connectors.config import parse_config
+from connectors.config import CampaignConfig, parse_config
 from reports.i18n import Locale
 from reports.media.text import daily_text
 from tasks.metrics.compare import compare
@@ -17,6 +17,7 @@ from tasks.metrics.compute import refresh
 from tasks.metrics.query import metric_rows
 from tasks.metrics.registry import HEADLINE, REGISTRY
 from tasks.reporting.daily import build_daily
+from tasks.reporting.weekly import build_weekly
 from tasks.warehouse.engine import get_engine
 from tests.tasks.metrics.fixtures import load, order
 
@@ -106,3 +107,17 @@ def test_amounts_are_shown_with_their_currencys_decimals(computed: str) -> None:
     }
     assert shown == {"dimes": "$3.00", "tokyo": "¥5,997", "kuwait": "1.000"}
     assert "1.000 KWD" in texts["kuwait"]
+
+
+@pytest.mark.parametrize(("store", "currency", "price", "count", "minor"), STORES)
+def test_the_weekly_review_is_exact_too(
+    computed: str, store: str, currency: str, price: str, count: int, minor: int
+) -> None:
+    campaign = CampaignConfig(name="launch", start=DAY, end=DAY)
+    with get_engine(computed).connect() as conn:
+        review = build_weekly(conn, store, currency, DAY, [campaign])
+    expected = Decimal(price) * count  # every order of the week is on its Monday
+    assert {k.metric: k.value for k in review.kpis}["net_sales"] == expected
+    assert [(c.channel, c.sales) for c in review.channels] == [("online_store", expected)]
+    (launch,) = review.promotions
+    assert (launch.sales, launch.before, launch.lift) == (expected, Decimal(0), None)
