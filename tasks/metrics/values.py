@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from connectors.money import currency_exponent
 from tasks.metrics.registry import REGISTRY
 
 
@@ -61,8 +62,9 @@ def format_value(value: Any, unit: str, currency: str | None = None) -> str:
     Money is in major units (a Decimal from :func:`tasks.metrics.query.metric_rows`)."""
     if value is None:
         return "n/a"
-    if unit == "money":
-        return f"{value:,.2f} {currency or ''}".strip()
+    if unit == "money":  # in the currency's own decimals: 2 for USD, 0 for JPY, 3 for KWD
+        decimals = currency_exponent(currency) if currency else 2
+        return f"{value:,.{decimals}f} {currency or ''}".strip()
     if unit == "ratio":
         return f"{value:.1%}" if abs(value) < 10 else f"{value:,.2f}"
     if unit in ("days", "hours"):

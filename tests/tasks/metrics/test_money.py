@@ -16,6 +16,7 @@ from tasks.metrics.compare import compare
 from tasks.metrics.compute import refresh
 from tasks.metrics.query import metric_rows
 from tasks.metrics.registry import HEADLINE, REGISTRY
+from tasks.metrics.values import format_value
 from tasks.reporting.daily import build_daily
 from tasks.reporting.weekly import build_weekly
 from tasks.warehouse.engine import get_engine
@@ -121,3 +122,9 @@ def test_the_weekly_review_is_exact_too(
     assert [(c.channel, c.sales) for c in review.channels] == [("online_store", expected)]
     (launch,) = review.promotions
     assert (launch.sales, launch.before, launch.lift) == (expected, Decimal(0), None)
+
+
+def test_the_cli_shows_amounts_in_their_currencys_decimals() -> None:
+    assert format_value(Decimal("3.00"), "money", "USD") == "3.00 USD"
+    assert format_value(Decimal(5997), "money", "JPY") == "5,997 JPY"
+    assert format_value(Decimal("1.000"), "money", "KWD") == "1.000 KWD"
