@@ -75,15 +75,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "days": "days",
         "alert_rollup": "Alerts this week",
         "no_alerts_week": "No alerts this week.",
-        "anomaly": "{label} {actual}, expected {expected} ({change}; normal range {band})",
-        "level": "{label} has fallen {fall:.0%} over the last two weeks",
-        "freshness": "Orders are stale: last synced {hours:.0f} h ago (allowed: {allowed:g} h)",
-        "freshness_never": "Orders are stale: never synced (allowed: {allowed:g} h)",
-        "volume": "No orders recorded on {day} where the last four weeks had about "
+        "finding_anomaly": "{label} {actual}, expected {expected} ({change}; normal range {band})",
+        "finding_level": "{label} has fallen {fall:.0%} over the last two weeks",
+        "finding_freshness": "Orders are stale: last synced {hours:.0f} h ago "
+        "(allowed: {allowed:g} h)",
+        "finding_freshness_never": "Orders are stale: never synced (allowed: {allowed:g} h)",
+        "finding_volume": "No orders recorded on {day} where the last four weeks had about "
         "{typical:.0f} a day: a sync, token or checkout outage?",
-        "count": "The warehouse has {ours:,.0f} orders updated before {cursor} UTC; "
+        "finding_count": "The warehouse has {ours:,.0f} orders updated before {cursor} UTC; "
         "the platform counts {theirs:,.0f}",
-        "quarantine": "{count:.0f} records quarantined in the last 24 hours "
+        "finding_quarantine": "{count:.0f} records quarantined in the last 24 hours "
         "(see the quarantine table)",
         "rule_below": "{label} {value}, below {limit}",
         "rule_above": "{label} {value}, above {limit}",
@@ -143,14 +144,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "days": "天",
         "alert_rollup": "本周告警",
         "no_alerts_week": "本周无告警。",
-        "anomaly": "{label} {actual}，预期 {expected}（{change}；正常范围 {band}）",
-        "level": "{label}在过去两周下降了 {fall:.0%}",
-        "freshness": "订单数据已过期：上次同步在 {hours:.0f} 小时前（允许 {allowed:g} 小时）",
-        "freshness_never": "订单数据已过期：从未同步（允许 {allowed:g} 小时）",
-        "volume": "{day} 没有记录到任何订单，而过去四周每天约有 {typical:.0f} 单："
+        "finding_anomaly": "{label} {actual}，预期 {expected}（{change}；正常范围 {band}）",
+        "finding_level": "{label}在过去两周下降了 {fall:.0%}",
+        "finding_freshness": "订单数据已过期：上次同步在 {hours:.0f} 小时前"
+        "（允许 {allowed:g} 小时）",
+        "finding_freshness_never": "订单数据已过期：从未同步（允许 {allowed:g} 小时）",
+        "finding_volume": "{day} 没有记录到任何订单，而过去四周每天约有 {typical:.0f} 单："
         "同步、令牌或结账是否出了故障？",
-        "count": "仓库中 {cursor} UTC 之前更新的订单有 {ours:,.0f} 笔；平台统计为 {theirs:,.0f} 笔",
-        "quarantine": "过去 24 小时有 {count:.0f} 条记录被隔离（见 quarantine 表）",
+        "finding_count": "仓库中 {cursor} UTC 之前更新的订单有 {ours:,.0f} 笔；"
+        "平台统计为 {theirs:,.0f} 笔",
+        "finding_quarantine": "过去 24 小时有 {count:.0f} 条记录被隔离（见 quarantine 表）",
         "rule_below": "{label} {value}，低于 {limit}",
         "rule_above": "{label} {value}，高于 {limit}",
         "rule_down": "{label} {value}，较上周同日（{base}）下降 {share:.0%} 或以上",
@@ -340,7 +343,8 @@ class Locale:
         if check == "freshness" and params.get("hours") is None:
             check = "freshness_never"
         label = params.get("metric")
-        return self(check).format(**params, label="" if label is None else self.metric(str(label)))
+        sentence = self(f"finding_{check}")
+        return sentence.format(**params, label="" if label is None else self.metric(str(label)))
 
     def money(
         self, value: Decimal | float | None, currency: str, decimals: int | None = None

@@ -110,7 +110,7 @@ def anomaly_text(
     def number(v: float | None) -> str:
         return t.number(v, unit, currency)
 
-    return t("anomaly").format(
+    return t("finding_anomaly").format(
         label=t.metric(metric),
         actual=number(actual),
         expected=number(expected),
