@@ -12,6 +12,7 @@ from reports.i18n import Locale
 from reports.media import html, markdown, slack, text
 from reports.model import AlertNotice, DailyDigest, Medium, Renderers, WeeklyReview
 
+#: Every medium a message is rendered in; its name is the body's key in the outbox.
 MEDIA: tuple[Medium, ...] = (text.MEDIUM, html.MEDIUM, markdown.MEDIUM, slack.MEDIUM)
 
 
@@ -20,8 +21,15 @@ def daily_images(digest: DailyDigest, t: Locale) -> dict[str, bytes]:
     return {TREND_CHART: chart} if chart else {}
 
 
-DAILY: Renderers[DailyDigest] = Renderers(
-    daily_title, {m.name: m.daily for m in MEDIA}, daily_images
-)
-WEEKLY: Renderers[WeeklyReview] = Renderers(weekly_title, {m.name: m.weekly for m in MEDIA})
-ALERTS: Renderers[AlertNotice] = Renderers(notice_title, {m.name: m.alerts for m in MEDIA})
+def bundle(
+    media: tuple[Medium, ...],
+) -> tuple[Renderers[DailyDigest], Renderers[WeeklyReview], Renderers[AlertNotice]]:
+    """The daily, weekly and alert renderers over ``media``."""
+    return (
+        Renderers(daily_title, {m.name: m.daily for m in media}, daily_images),
+        Renderers(weekly_title, {m.name: m.weekly for m in media}),
+        Renderers(notice_title, {m.name: m.alerts for m in media}),
+    )
+
+
+DAILY, WEEKLY, ALERTS = bundle(MEDIA)

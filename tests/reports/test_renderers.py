@@ -15,8 +15,9 @@ from reports.media.html import daily_html
 from reports.media.markdown import daily_markdown
 from reports.media.slack import MAX_BLOCKS, MAX_MESSAGE, MAX_SECTION, daily_blocks, split_messages
 from reports.media.text import daily_text
-from reports.model import Body, Renderers
-from reports.renderers import ALERTS, DAILY, MEDIA, WEEKLY
+from reports.model import Body, Medium, Renderers
+from reports.renderers import ALERTS, DAILY, MEDIA, WEEKLY, bundle
+from tasks.delivery.channels import render_bodies
 from tests.reports.sample import (
     GOLDEN,
     HOSTILE,
@@ -52,6 +53,21 @@ def test_every_report_matches_its_golden_file(report: str, language: str, medium
 def test_every_registered_medium_renders_every_report() -> None:
     for renderers, _ in REPORTS.values():
         assert list(renderers.media) == [m.name for m in MEDIA]
+
+
+def test_a_new_medium_is_one_module_and_one_registration() -> None:
+    card = Medium(
+        "card",
+        lambda d, t: f"{t('daily_title')}: {d.store}",
+        lambda r, t: f"{t('weekly_title')}: {r.store}",
+        lambda n, t: f"{t('alert_title')}: {len(n.alerts)}",
+    )
+    daily, weekly, alerts = bundle((*MEDIA, card))
+    subject, bodies = render_bodies(sample_digest(), daily, Locale("zh-CN"))
+    assert subject.startswith("每日简报 · demo")  # the title, in the reader's language
+    assert bodies["card"] == "每日简报: demo" and set(bodies) >= {"text", "html", "blocks"}
+    assert weekly.bodies(sample_weekly(), Locale("en"))["card"] == "Weekly review: demo"
+    assert alerts.bodies(sample_notice(), Locale("en"))["card"] == "Alerts: 2"
 
 
 def test_no_english_sentence_is_left_in_a_chinese_report() -> None:
