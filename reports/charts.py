@@ -24,6 +24,7 @@ from reports.i18n import Locale
 from reports.model import Kpi
 
 log = logging.getLogger(__name__)
+ENGLISH = Locale("en")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei")
 LINE, LAST, GRID = "#0969da", "#cf222e", "#d0d7de"
 #: The chart's name in emails (``cid:``) and as an uploaded file.
@@ -73,11 +74,11 @@ def trend_chart(kpis: list[Kpi], t: Locale, currency: str) -> bytes | None:
     families = [cjk_font() or "DejaVu Sans", "DejaVu Sans"]
     for index, k in enumerate(drawn):
         axes = figure.add_subplot(rows, columns, index + 1)
-        points = [(i, v) for i, v in enumerate(k.trend) if v is not None]
+        points = [(i, float(v)) for i, v in enumerate(k.trend) if v is not None]
         xs, ys = zip(*points, strict=True)
         axes.plot(xs, ys, color=LINE, linewidth=1.4)
         axes.plot([xs[-1]], [ys[-1]], "o", color=LAST, markersize=3.5)
-        label = k.label_zh if chinese else k.label_en
+        label = (t if chinese else ENGLISH).metric(k.metric)
         value = t.number(k.value, k.unit, currency) if k.value is not None else ""
         axes.set_title(f"{label}  {value}", fontsize=8, loc="left", fontfamily=families)
         axes.yaxis.set_major_formatter(_axis_format(k.unit))

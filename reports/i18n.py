@@ -1,10 +1,19 @@
-"""Words and number formats per language: English and Simplified Chinese."""
+"""Every word a reader sees, and number formats, per language: English and Simplified Chinese.
+
+A third language is one more entry in each table here (TEXTS, METRIC_LABELS, FACTORS) and in
+SYMBOLS; models and renderers carry keys and never words.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Literal
+
+from connectors.money import currency_exponent
+
+Params = dict[str, str | float | None]
 
 Language = Literal["en", "zh-CN"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh-CN")
@@ -66,6 +75,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "days": "days",
         "alert_rollup": "Alerts this week",
         "no_alerts_week": "No alerts this week.",
+        "finding_anomaly": "{label} {actual}, expected {expected} ({change}; normal range {band})",
+        "finding_level": "{label} has fallen {fall:.0%} over the last two weeks",
+        "finding_freshness": "Orders are stale: last synced {hours:.0f} h ago "
+        "(allowed: {allowed:g} h)",
+        "finding_freshness_never": "Orders are stale: never synced (allowed: {allowed:g} h)",
+        "finding_volume": "No orders recorded on {day} where the last four weeks had about "
+        "{typical:.0f} a day: a sync, token or checkout outage?",
+        "finding_count": "The warehouse has {ours:,.0f} orders updated before {cursor} UTC; "
+        "the platform counts {theirs:,.0f}",
+        "finding_quarantine": "{count:.0f} records quarantined in the last 24 hours "
+        "(see the quarantine table)",
+        "rule_below": "{label} {value}, below {limit}",
+        "rule_above": "{label} {value}, above {limit}",
+        "rule_down": "{label} {value}, down {share:.0%} or more on the same day last week ({base})",
+        "rule_up": "{label} {value}, up {share:.0%} or more on the same day last week ({base})",
+        "rule_days": " for {days:.0f} days",
     },
     "zh-CN": {
         "daily_title": "每日简报",
@@ -119,6 +144,176 @@ TEXTS: dict[str, dict[str, str]] = {
         "days": "天",
         "alert_rollup": "本周告警",
         "no_alerts_week": "本周无告警。",
+        "finding_anomaly": "{label} {actual}，预期 {expected}（{change}；正常范围 {band}）",
+        "finding_level": "{label}在过去两周下降了 {fall:.0%}",
+        "finding_freshness": "订单数据已过期：上次同步在 {hours:.0f} 小时前"
+        "（允许 {allowed:g} 小时）",
+        "finding_freshness_never": "订单数据已过期：从未同步（允许 {allowed:g} 小时）",
+        "finding_volume": "{day} 没有记录到任何订单，而过去四周每天约有 {typical:.0f} 单："
+        "同步、令牌或结账是否出了故障？",
+        "finding_count": "仓库中 {cursor} UTC 之前更新的订单有 {ours:,.0f} 笔；"
+        "平台统计为 {theirs:,.0f} 笔",
+        "finding_quarantine": "过去 24 小时有 {count:.0f} 条记录被隔离（见 quarantine 表）",
+        "rule_below": "{label} {value}，低于 {limit}",
+        "rule_above": "{label} {value}，高于 {limit}",
+        "rule_down": "{label} {value}，较上周同日（{base}）下降 {share:.0%} 或以上",
+        "rule_up": "{label} {value}，较上周同日（{base}）上升 {share:.0%} 或以上",
+        "rule_days": "，已连续 {days:.0f} 天",
+    },
+}
+#: Each metric's name for readers (the registry, tasks/metrics/registry.py, holds its meaning).
+METRIC_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "gross_sales": "Gross sales",
+        "discounts": "Discounts",
+        "returns": "Returns",
+        "net_sales": "Net sales",
+        "shipping": "Shipping",
+        "taxes": "Taxes",
+        "total_sales": "Total sales",
+        "orders": "Orders",
+        "units": "Units sold",
+        "aov": "Average order value",
+        "units_per_order": "Units per order",
+        "average_selling_price": "Average selling price",
+        "cancellation_rate": "Cancellation rate",
+        "refund_rate": "Refund rate",
+        "new_customers": "New customers",
+        "new_customer_orders": "Orders from new customers",
+        "returning_customer_orders": "Orders from returning customers",
+        "guest_orders": "Guest orders",
+        "new_customer_sales": "Sales from new customers",
+        "returning_customer_sales": "Sales from returning customers",
+        "repeat_purchase_rate": "Returning customer rate",
+        "active_customers_7d": "Active customers (7 days)",
+        "active_customers_30d": "Active customers (30 days)",
+        "active_customers_90d": "Active customers (90 days)",
+        "time_to_second_order_days": "Days to second order",
+        "cohort_retention": "Cohort retention",
+        "cohort_customers": "Cohort size",
+        "channel_sales": "Sales by channel",
+        "channel_orders": "Orders by channel",
+        "discount_code_order_share": "Orders with a discount code",
+        "promotion_sales_share": "Sales on promotion",
+        "discount_code_orders": "Orders by discount code",
+        "product_sales": "Sales by product",
+        "product_units": "Units by product",
+        "units_on_hand": "Units on hand",
+        "days_of_cover": "Days of cover",
+        "variant_days_of_cover": "Days of cover by variant",
+        "stockout_variants": "Variants out of stock",
+        "at_risk_variants": "Variants at risk",
+        "unfulfilled_orders": "Unfulfilled orders",
+        "time_to_fulfil_hours": "Hours to fulfil",
+        "gross_profit": "Gross profit",
+        "gross_margin": "Gross margin",
+        "sessions": "Sessions",
+        "add_to_carts": "Add-to-carts",
+        "checkouts": "Checkouts",
+        "purchases": "Purchases",
+        "conversion_rate": "Conversion rate",
+        "add_to_cart_rate": "Add-to-cart rate",
+        "checkout_rate": "Checkout rate",
+        "channel_sessions": "Sessions by channel",
+        "target_attainment": "Target attainment (month to date)",
+        "target_pacing_linear": "Target pacing, linear",
+        "target_pacing_weekday": "Target pacing, weekday-weighted",
+    },
+    "zh-CN": {
+        "gross_sales": "总销售额",
+        "discounts": "折扣",
+        "returns": "退货",
+        "net_sales": "净销售额",
+        "shipping": "运费",
+        "taxes": "税费",
+        "total_sales": "销售总额",
+        "orders": "订单数",
+        "units": "销售件数",
+        "aov": "客单价",
+        "units_per_order": "件单数",
+        "average_selling_price": "件单价",
+        "cancellation_rate": "取消率",
+        "refund_rate": "退款率",
+        "new_customers": "新客数",
+        "new_customer_orders": "新客订单数",
+        "returning_customer_orders": "老客订单数",
+        "guest_orders": "游客订单数",
+        "new_customer_sales": "新客销售额",
+        "returning_customer_sales": "老客销售额",
+        "repeat_purchase_rate": "复购率",
+        "active_customers_7d": "7日活跃客户",
+        "active_customers_30d": "30日活跃客户",
+        "active_customers_90d": "90日活跃客户",
+        "time_to_second_order_days": "复购间隔天数",
+        "cohort_retention": "同期群留存率",
+        "cohort_customers": "同期群客户数",
+        "channel_sales": "渠道销售额",
+        "channel_orders": "渠道订单数",
+        "discount_code_order_share": "用券订单占比",
+        "promotion_sales_share": "促销销售占比",
+        "discount_code_orders": "各优惠码订单数",
+        "product_sales": "商品销售额",
+        "product_units": "商品销量",
+        "units_on_hand": "库存件数",
+        "days_of_cover": "库存可售天数",
+        "variant_days_of_cover": "单品库存可售天数",
+        "stockout_variants": "缺货单品数",
+        "at_risk_variants": "库存告急单品数",
+        "unfulfilled_orders": "待发货订单",
+        "time_to_fulfil_hours": "发货时长（小时）",
+        "gross_profit": "毛利",
+        "gross_margin": "毛利率",
+        "sessions": "访客会话数",
+        "add_to_carts": "加购次数",
+        "checkouts": "结账次数",
+        "purchases": "成交次数",
+        "conversion_rate": "转化率",
+        "add_to_cart_rate": "加购率",
+        "checkout_rate": "结账率",
+        "channel_sessions": "渠道会话数",
+        "target_attainment": "目标达成率",
+        "target_pacing_linear": "目标进度（线性）",
+        "target_pacing_weekday": "目标进度（按星期加权）",
+    },
+}
+
+#: Driver factors and slices of an alert's explanation (``tasks/checks/explain.py``) in words.
+FACTORS: dict[str, dict[str, str]] = {
+    "en": {
+        "orders": "orders",
+        "sessions": "sessions",
+        "purchases": "purchases",
+        "orders/sessions": "orders per session",
+        "net_sales/orders": "sales per order",
+        "total_sales/orders": "sales per order",
+        "gross_sales/orders": "sales per order",
+        "channel_sales": "channel",
+        "channel_orders": "channel",
+        "channel_sessions": "traffic source",
+        "new_customer_sales": "customers",
+        "new_customer_orders": "customers",
+        "returning_customer_sales": "customers",
+        "returning_customer_orders": "customers",
+        "new customers": "new customers",
+        "returning customers": "returning customers",
+    },
+    "zh-CN": {
+        "orders": "订单数",
+        "sessions": "访问量",
+        "purchases": "购买数",
+        "orders/sessions": "每次访问订单数",
+        "net_sales/orders": "每单销售额",
+        "total_sales/orders": "每单销售额",
+        "gross_sales/orders": "每单销售额",
+        "channel_sales": "渠道",
+        "channel_orders": "渠道",
+        "channel_sessions": "流量来源",
+        "new_customer_sales": "客户",
+        "new_customer_orders": "客户",
+        "returning_customer_sales": "客户",
+        "returning_customer_orders": "客户",
+        "new customers": "新客",
+        "returning customers": "老客",
     },
 }
 WEEKDAYS_ZH = "一二三四五六日"
@@ -131,7 +326,33 @@ class Locale:
     def __call__(self, key: str) -> str:
         return TEXTS[self.language][key]
 
-    def money(self, value: float | None, currency: str, decimals: int = 2) -> str:
+    def metric(self, name: str) -> str:
+        """The metric's name for readers; its key when it has none (a metric since removed)."""
+        return METRIC_LABELS[self.language].get(name, name)
+
+    def factor(self, key: str) -> str:
+        """A driver or slice of an explanation in words; the key itself when it has none."""
+        return FACTORS[self.language].get(key, key)
+
+    def finding(self, check: str, params: Params) -> str:
+        """A check's finding worded from its code and parameters (data health, level shifts).
+
+        Raises:
+            KeyError: no wording for the check, or a parameter its sentence needs is missing.
+        """
+        if check == "freshness" and params.get("hours") is None:
+            check = "freshness_never"
+        label = params.get("metric")
+        sentence = self(f"finding_{check}")
+        return sentence.format(**params, label="" if label is None else self.metric(str(label)))
+
+    def money(
+        self, value: Decimal | float | None, currency: str, decimals: int | None = None
+    ) -> str:
+        """An amount with its currency's symbol, in ``decimals`` places (the currency's own
+        minor unit by default: 2 for USD, 0 for JPY, 3 for KWD)."""
+        if decimals is None:
+            decimals = currency_exponent(currency)
         if value is None:
             return self("na")
         symbol = SYMBOLS[self.language].get(currency)
@@ -139,7 +360,7 @@ class Locale:
         amount = f"{abs(value):,.{decimals}f}"
         return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
 
-    def number(self, value: float | None, unit: str, currency: str) -> str:
+    def number(self, value: Decimal | float | None, unit: str, currency: str) -> str:
         if value is None:
             return self("na")
         if unit == "money":

@@ -1,18 +1,27 @@
-"""What a report says, independent of where it goes: one model, one renderer per channel.
+"""What a report says, independent of where it goes and in which language.
 
-Values are plain numbers (money in the store's currency units, rates as fractions); renderers
-format them for the reader's language. Nothing here is escaped: text a user or the platform
-typed (product titles, discount codes) stays raw until a renderer escapes it for its medium.
+Money is an exact ``Decimal`` in the store's currency (major units: 12.30 dollars, 1230 yen),
+converted from the warehouse's integer minor units once, where a report is built; rates are
+float fractions, counts floats. Models carry keys (metric names, check codes and their
+parameters), never words: the reader's :class:`~reports.i18n.Locale` words them. Nothing here
+is escaped: text a user or the platform typed (product titles, discount codes) stays raw until
+a renderer escapes it for its medium.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Any, Generic, Literal, TypeVar
+
+from reports.i18n import Locale, Params
 
 Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
 AlertState = Literal["new", "ongoing", "resolved"]
+#: Money as an exact Decimal in the store's currency; any other unit as a float.
+Amount = Decimal | float
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,38 +35,38 @@ class Change:
 @dataclass(frozen=True, slots=True)
 class Kpi:
     metric: str
-    label_en: str
-    label_zh: str
     unit: Unit
-    value: float | None
+    value: Amount | None
     vs_prior: Change
     vs_week: Change
     vs_year: Change
     #: Month-to-date attainment of the pace the target asks for (1.0 = on pace), when set.
     vs_target: float | None = None
     #: The last days' values, oldest first, for a small trend chart.
-    trend: tuple[float | None, ...] = ()
+    trend: tuple[Amount | None, ...] = ()
     good_when_up: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class AlertLine:
-    """An alert as the reader sees it; anomalies carry numbers, so each language words them."""
+    """An alert as the reader sees it: anomalies carry numbers, other checks their code
+    (``check``) and parameters, so each language words them."""
 
     fingerprint: str
     state: AlertState
     severity: str
     kind: str  # business or data
     check: str
-    #: The checks' own English sentence, used when there are no numbers to word (data checks).
+    #: The check's English sentence, shown only for a check no language words (rules).
     message: str
-    label_en: str = ""
-    label_zh: str = ""
+    metric: str = ""
     unit: Unit = "count"
     actual: float | None = None
     expected: float | None = None
     lower: float | None = None
     upper: float | None = None
+    #: What the check's sentence needs (hours since the last sync, counts…), by name.
+    params: Params = field(default_factory=dict)
     #: The main driver and the slice that moved most (``tasks/checks/explain.py``).
     explanation: dict[str, Any] = field(default_factory=dict)
 
@@ -65,14 +74,24 @@ class AlertLine:
 @dataclass(frozen=True, slots=True)
 class ProductLine:
     title: str
-    sales: float
-    change: float
+    sales: Decimal
+    change: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class StockRisk:
     variant: str
     days_of_cover: float
+
+
+@dataclass(frozen=True, slots=True)
+class DataProblem:
+    """A data-health finding: its check's code and the parameters its sentence needs."""
+
+    check: str  # freshness, volume, count, quarantine
+    params: Params = field(default_factory=dict)
+    #: The check's English sentence, shown only for a finding recorded without parameters.
+    message: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +106,7 @@ class DailyDigest:
     fallers: list[ProductLine] = field(default_factory=list)
     stock_risks: list[StockRisk] = field(default_factory=list)
     #: Data problems (stale sync, missing orders…); empty when the data is healthy.
-    data_problems: list[str] = field(default_factory=list)
+    data_problems: list[DataProblem] = field(default_factory=list)
     #: Where the run that made it can be seen (the Prefect UI), if known.
     run_url: str | None = None
 
@@ -126,7 +145,7 @@ class CohortRow:
 @dataclass(frozen=True, slots=True)
 class ChannelShare:
     channel: str
-    sales: float
+    sales: Decimal
     share: float
     #: Change in share since the week before, in points (None without a base).
     points: float | None
@@ -138,20 +157,19 @@ class PromotionResult:
 
     name: str
     days: int
-    sales: float
-    before: float
+    sales: Decimal
+    before: Decimal
 
     @property
     def lift(self) -> float | None:
-        return self.sales / self.before - 1 if self.before else None
+        return float(self.sales / self.before) - 1 if self.before else None
 
 
 @dataclass(frozen=True, slots=True)
 class Pacing:
     """Month to date against a metric's monthly target."""
 
-    label_en: str
-    label_zh: str
+    metric: str
     #: Share of the month's target reached so far.
     attained: float | None
     #: Attainment against what the target asks by now, weekdays weighted (1.0 = on pace).
@@ -180,14 +198,33 @@ class WeeklyReview:
         return f"weekly/{self.week.isoformat()}/{self.store}"
 
 
-@dataclass(frozen=True, slots=True)
-class Renderers:
-    """One report's renderers, one per medium; each takes the model and a locale."""
+M = TypeVar("M")
+#: What a medium renders: text (plain, Markdown, HTML) or Slack blocks.
+Body = str | list[dict[str, Any]]
 
-    title: Any
-    text: Any
-    html: Any
-    markdown: Any
-    blocks: Any
+
+@dataclass(frozen=True, slots=True)
+class Medium:
+    """One medium's renderer of every report. A new medium (a chat app's card) is one module
+    under ``reports/media/`` that defines one of these, registered in ``reports.renderers``."""
+
+    #: The body's key in an outbox message (text, html, markdown, blocks).
+    name: str
+    daily: Callable[[DailyDigest, Locale], Body]
+    weekly: Callable[[WeeklyReview, Locale], Body]
+    alerts: Callable[[AlertNotice, Locale], Body]
+
+
+@dataclass(frozen=True, slots=True)
+class Renderers(Generic[M]):
+    """One report's renderers: its title, a body per medium, and its images."""
+
+    title: Callable[[M, Locale], str]
+    #: Medium name → renderer.
+    media: Mapping[str, Callable[[M, Locale], Body]]
     #: PNG images by file name, referenced from the HTML as ``cid:NAME``.
-    images: Any = None
+    images: Callable[[M, Locale], dict[str, bytes]] | None = None
+
+    def bodies(self, model: M, t: Locale) -> dict[str, Body]:
+        """``model`` in every medium, in ``t``'s language, keyed by medium."""
+        return {name: render(model, t) for name, render in self.media.items()}

@@ -1,16 +1,19 @@
-"""Each report's renderers, bundled: what a message needs to be written for any channel."""
+"""Each report's renderers, bundled from the registered media: what a message needs to be
+written for any channel. A new medium is one module under ``reports/media/`` and one entry in
+:data:`MEDIA`."""
 
 from __future__ import annotations
 
-from reports.alerts import notice_blocks, notice_html, notice_markdown, notice_text, notice_title
 from reports.charts import TREND_CHART, trend_chart
-from reports.html import daily_html
+from reports.content.alerts import notice_title
+from reports.content.daily import daily_title
+from reports.content.weekly import weekly_title
 from reports.i18n import Locale
-from reports.markdown import daily_markdown, daily_text
-from reports.model import DailyDigest, Renderers
-from reports.sections import daily_title
-from reports.slack import daily_blocks
-from reports.weekly import weekly_blocks, weekly_html, weekly_markdown, weekly_text, weekly_title
+from reports.media import html, markdown, slack, text
+from reports.model import AlertNotice, DailyDigest, Medium, Renderers, WeeklyReview
+
+#: Every medium a message is rendered in; its name is the body's key in the outbox.
+MEDIA: tuple[Medium, ...] = (text.MEDIUM, html.MEDIUM, markdown.MEDIUM, slack.MEDIUM)
 
 
 def daily_images(digest: DailyDigest, t: Locale) -> dict[str, bytes]:
@@ -18,6 +21,15 @@ def daily_images(digest: DailyDigest, t: Locale) -> dict[str, bytes]:
     return {TREND_CHART: chart} if chart else {}
 
 
-DAILY = Renderers(daily_title, daily_text, daily_html, daily_markdown, daily_blocks, daily_images)
-WEEKLY = Renderers(weekly_title, weekly_text, weekly_html, weekly_markdown, weekly_blocks)
-ALERTS = Renderers(notice_title, notice_text, notice_html, notice_markdown, notice_blocks)
+def bundle(
+    media: tuple[Medium, ...],
+) -> tuple[Renderers[DailyDigest], Renderers[WeeklyReview], Renderers[AlertNotice]]:
+    """The daily, weekly and alert renderers over ``media``."""
+    return (
+        Renderers(daily_title, {m.name: m.daily for m in media}, daily_images),
+        Renderers(weekly_title, {m.name: m.weekly for m in media}),
+        Renderers(notice_title, {m.name: m.alerts for m in media}),
+    )
+
+
+DAILY, WEEKLY, ALERTS = bundle(MEDIA)

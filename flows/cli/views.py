@@ -161,10 +161,13 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
 
 def print_headline(console: Console, comparisons: list[Any], day: Any, currency: str) -> None:
     """Yesterday's headline KPIs against the day before, last week and last year."""
-    from connectors.money import currency_exponent
+    from decimal import Decimal
+
+    from connectors.money import currency_exponent, from_minor
+    from reports.i18n import Locale
     from tasks.metrics.registry import REGISTRY
 
-    scale = 10 ** currency_exponent(currency)
+    english = Locale("en")
     table = Table(
         title=f"Headline KPIs for {day:%A %Y-%m-%d}",
         title_justify="left",
@@ -175,9 +178,11 @@ def print_headline(console: Console, comparisons: list[Any], day: Any, currency:
         table.add_column(column, justify="left" if column == "KPI" else "right", no_wrap=True)
     for c in comparisons:
         m = REGISTRY[c.metric]
-        value = c.value / scale if m.unit == "money" and c.value is not None else c.value
+        value: float | Decimal | None = c.number
+        if c.value_minor is not None:
+            value = from_minor(c.value_minor, currency_exponent(currency))
         table.add_row(
-            m.label_en,
+            english.metric(c.metric),
             format_value(value, m.unit, currency),
             *(_change(d, m.unit) for d in (c.previous, c.last_week, c.last_year)),
         )

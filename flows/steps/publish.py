@@ -14,9 +14,8 @@ from prefect.cache_policies import NO_CACHE
 from connectors.config import Report, load_config
 from flows.hooks import this_run_url
 from reports.i18n import Locale
-from reports.markdown import daily_markdown, kpi_table
+from reports.media.markdown import daily_markdown, kpi_table, weekly_markdown
 from reports.model import DailyDigest, WeeklyReview
-from reports.weekly import weekly_markdown
 from tasks.delivery.pages import pages_markdown, stored_languages
 from tasks.delivery.publish import Published, publish_report
 from tasks.warehouse.engine import get_engine

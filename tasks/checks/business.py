@@ -1,20 +1,27 @@
-"""Business checks on one store-local day: anomalies in watched metrics, and fixed rules."""
+"""Business checks on one store-local day: anomalies in watched metrics, and fixed rules.
+
+An anomaly carries its numbers, a level shift and a broken rule their parameters
+(``explanation["params"]``), so each language words them (``reports/i18n.py``); ``message``
+is the English wording, for logs.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from datetime import date
 
 import numpy as np
 
 from connectors.config import RuleConfig, WatchConfig
+from reports.content.alerts import anomaly_text, rule_text
+from reports.i18n import Locale, Params
 from tasks.checks.detect import DetectorSettings, Scored, detect
 from tasks.checks.explain import explain
 from tasks.checks.findings import Finding, Severity
 from tasks.checks.history import History
 from tasks.metrics.registry import REGISTRY
-from tasks.metrics.values import format_value
+
+ENGLISH = Locale("en")
 
 
 def settings_for(watch: WatchConfig) -> DetectorSettings:
@@ -75,25 +82,18 @@ def _anomaly(
     store: str, currency: str, day: date, metric: str, check: str, s: Scored, i: int
 ) -> Finding:
     unit = REGISTRY[metric].unit if metric in REGISTRY else "count"
-    label = REGISTRY[metric].label_en if metric in REGISTRY else metric
+    params: Params = {}
     actual, expected = float(s.value[i]), float(s.expected[i])
-    shown = {k: format_value(v, unit, currency) for k, v in (("a", actual), ("e", expected))}
     if check == "anomaly":
         severity: Severity = (
             "critical" if abs(s.score[i]) >= DetectorSettings().critical else "warning"
         )
-        change = actual / expected - 1 if expected else math.inf
-        low, high = (
-            format_value(s.lower[i], unit, currency),
-            format_value(s.upper[i], unit, currency),
-        )
-        message = (
-            f"{label} {shown['a']}, expected {shown['e']} ({change:+.0%}; "
-            f"normal range {low} to {high})"
-        )
+        band = (_number(s.lower[i]), _number(s.upper[i]))
+        message = anomaly_text(metric, unit, currency, actual, expected, band, ENGLISH)
     else:
         severity = "warning"
-        message = f"{label} has fallen {-s.level_change[i]:.0%} over the last two weeks"
+        params = {"metric": metric, "fall": -float(s.level_change[i])}
+        message = ENGLISH.finding("level", params)
     return Finding(
         store,
         day,
@@ -107,6 +107,7 @@ def _anomaly(
         _number(s.lower[i]),
         _number(s.upper[i]),
         _number(s.score[i]),
+        explanation={"params": params} if params else {},
     )
 
 
@@ -121,11 +122,7 @@ def rule_findings(
         if days.start < 7 or not all(_breaks(series, i, rule) for i in days):
             continue
         unit = REGISTRY[rule.metric].unit if rule.metric in REGISTRY else "count"
-        label = REGISTRY[rule.metric].label_en if rule.metric in REGISTRY else rule.metric
-        value = format_value(series[position], unit, currency)
-        message = f"{label} {value}, {_bound_text(rule, series[position - 7], unit, currency)}"
-        if rule.consecutive > 1:
-            message += f" for {rule.consecutive} days"
+        params = _rule_params(rule, float(series[position]), _number(series[position - 7]))
         findings.append(
             Finding(
                 store,
@@ -134,13 +131,14 @@ def rule_findings(
                 "rule",
                 "business",
                 rule.severity,
-                message,
+                rule_text(params, unit, currency, ENGLISH),
                 float(series[position]),
                 expected=_number(series[position - 7])
                 if rule.below is None and rule.above is None
                 else None,
                 lower=rule.below,
                 upper=rule.above,
+                explanation={"params": params},
             )
         )
     return findings
@@ -160,18 +158,21 @@ def _breaks(series: np.ndarray, i: int, rule: RuleConfig) -> bool:
     return bool(change <= -rule.falls_by) if rule.falls_by else bool(change >= (rule.rises_by or 0))
 
 
-def _bound_text(rule: RuleConfig, week_ago: float, unit: str, currency: str) -> str:
+def _rule_params(rule: RuleConfig, value: float, week_ago: float | None) -> Params:
+    """What a broken rule's sentence needs: the value, the bound it crossed, and for how long."""
+    params: Params = {"metric": rule.metric, "value": value, "days": rule.consecutive}
     if rule.below is not None:
-        return f"below {format_value(rule.below, unit, currency)}"
+        return params | {"bound": "below", "limit": rule.below}
     if rule.above is not None:
-        return f"above {format_value(rule.above, unit, currency)}"
-    verb, share = ("down", rule.falls_by) if rule.falls_by else ("up", rule.rises_by)
-    base = format_value(week_ago, unit, currency)
-    return f"{verb} {share:.0%} or more on the same day last week ({base})"
+        return params | {"bound": "above", "limit": rule.above}
+    if rule.falls_by:
+        return params | {"bound": "down", "share": rule.falls_by, "base": week_ago}
+    return params | {"bound": "up", "share": rule.rises_by, "base": week_ago}
 
 
 def _with(finding: Finding, explanation: dict[str, object]) -> Finding:
-    return replace(finding, explanation=explanation)
+    """The finding with what drove it, beside the parameters it already carries."""
+    return replace(finding, explanation={**finding.explanation, **explanation})
 
 
 def _number(value: float) -> float | None:

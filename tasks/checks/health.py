@@ -1,6 +1,8 @@
 """Data-health checks: problems with storepulse's picture of a store, not with the store.
 
 They are reported as data problems so nobody reads an expired token as a collapse in sales.
+A finding carries its check's code and the parameters its sentence needs (``params``), and each
+language words it (``reports/i18n.py``); its ``message`` is the English wording, for logs.
 """
 
 from __future__ import annotations
@@ -12,26 +14,28 @@ from sqlalchemy import Connection, func, select
 
 from connectors.base import StoreSource, Window
 from connectors.config import ChecksConfig
-from tasks.checks.findings import Finding
+from reports.i18n import Locale, Params
+from tasks.checks.findings import Finding, Severity
 from tasks.checks.history import History
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+ENGLISH = Locale("en")
 
 
 def freshness(
     conn: Connection, store: str, day: date, as_of: datetime, settings: ChecksConfig
 ) -> list[Finding]:
     """The last successful order sync is older than ``freshness_hours``."""
-    s = t.sync_state.c
+    s = tables.sync_state.c
     last = conn.execute(
         select(s.last_success_at).where(s.store == store, s.resource == "orders")
     ).scalar()
     if last is not None and as_of - last <= timedelta(hours=settings.freshness_hours):
         return []
-    age = "never synced" if last is None else f"last synced {_hours(as_of - last)} ago"
-    message = f"Orders are stale: {age} (allowed: {settings.freshness_hours:g} h)"
-    return [Finding(store, day, "orders", "freshness", "data", "critical", message)]
+    hours = None if last is None else (as_of - last).total_seconds() / 3600
+    params: Params = {"hours": hours, "allowed": settings.freshness_hours}
+    return [_finding(store, day, "orders", "freshness", "critical", params)]
 
 
 def volume(store: str, history: History, day: date) -> list[Finding]:
@@ -43,15 +47,8 @@ def volume(store: str, history: History, day: date) -> list[Finding]:
     if len(past) < 14 or orders[i] != 0 or float(np.median(past)) < 5:
         return []
     typical = float(np.median(past))
-    message = (
-        f"No orders recorded on {day} where the last four weeks had about {typical:.0f} a day: "
-        "a sync, token or checkout outage?"
-    )
-    return [
-        Finding(
-            store, day, "orders", "volume", "data", "critical", message, 0.0, typical, score=None
-        )
-    ]
+    params: Params = {"day": day.isoformat(), "typical": typical}
+    return [_finding(store, day, "orders", "volume", "critical", params, 0.0, typical)]
 
 
 def platform_count(
@@ -59,43 +56,63 @@ def platform_count(
 ) -> list[Finding]:
     """The warehouse holds as many orders as the platform's own count endpoint says."""
     cursor = conn.execute(
-        select(t.sync_state.c.cursor).where(
-            t.sync_state.c.store == store, t.sync_state.c.resource == "orders"
+        select(tables.sync_state.c.cursor).where(
+            tables.sync_state.c.store == store, tables.sync_state.c.resource == "orders"
         )
     ).scalar()
     if cursor is None:
         return []
-    o = t.orders.c
+    o = tables.orders.c
     ours = conn.execute(
         select(func.count())
-        .select_from(t.orders)
+        .select_from(tables.orders)
         .where(o.store == store, o.deleted_at.is_(None), o.updated_at < cursor)
     ).scalar_one()
     theirs = source.count_orders_updated(Window(EPOCH, cursor))
     if abs(ours - theirs) <= settings.count_tolerance * max(theirs, 1):
         return []
-    message = (
-        f"The warehouse has {ours:,} orders updated before {cursor:%Y-%m-%d %H:%M} UTC; "
-        f"the platform counts {theirs:,}"
-    )
-    return [Finding(store, day, "orders", "count", "data", "critical", message, ours, theirs)]
+    params: Params = {"ours": ours, "theirs": theirs, "cursor": f"{cursor:%Y-%m-%d %H:%M}"}
+    return [_finding(store, day, "orders", "count", "critical", params, ours, theirs)]
 
 
 def quarantine_spike(
     conn: Connection, store: str, day: date, as_of: datetime, settings: ChecksConfig
 ) -> list[Finding]:
     """Many records quarantined in the last day: the platform's data changed shape."""
-    q = t.quarantine.c
+    q = tables.quarantine.c
     recent = conn.execute(
         select(func.count())
-        .select_from(t.quarantine)
+        .select_from(tables.quarantine)
         .where(q.store == store, q.first_seen_at >= as_of - timedelta(days=1))
     ).scalar_one()
     if recent < settings.quarantine_spike:
         return []
-    message = f"{recent} records quarantined in the last 24 hours (see the quarantine table)"
-    return [Finding(store, day, "quarantine", "quarantine", "data", "warning", message, recent)]
+    params: Params = {"count": recent}
+    return [_finding(store, day, "quarantine", "quarantine", "warning", params, recent)]
 
 
-def _hours(delta: timedelta) -> str:
-    return f"{delta.total_seconds() / 3600:.0f} h"
+def _finding(
+    store: str,
+    day: date,
+    metric: str,
+    check: str,
+    severity: Severity,
+    params: Params,
+    actual: float | None = None,
+    expected: float | None = None,
+) -> Finding:
+    """A data finding: its code (``check``) and parameters, worded in English for logs."""
+    message = ENGLISH.finding(check, params)
+    explanation = {"params": params}
+    return Finding(
+        store,
+        day,
+        metric,
+        check,
+        "data",
+        severity,
+        message,
+        actual,
+        expected,
+        explanation=explanation,
+    )

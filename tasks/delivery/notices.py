@@ -20,12 +20,11 @@ from sqlalchemy import Connection, and_, select
 
 from connectors.config import Config
 from connectors.errors import ConfigError
-from reports.alerts import resolved_blocks
 from reports.i18n import Locale
-from reports.markdown import md
+from reports.media.markdown import md
+from reports.media.slack import mrkdwn_escape, resolved_blocks, section_blocks
 from reports.model import AlertNotice
 from reports.renderers import ALERTS
-from reports.slack import mrkdwn_escape, section_blocks
 from tasks.delivery.outbox import Message
 from tasks.delivery.publish import Published, render_message, send
 from tasks.delivery.routes import Route, routes

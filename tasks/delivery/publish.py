@@ -191,12 +191,7 @@ def render_message(
 
 def render_bodies(model: Any, renderers: Renderers, t: Locale) -> tuple[str, dict[str, Any]]:
     """The subject, and the bodies in every medium, in one language."""
-    bodies = {
-        "text": renderers.text(model, t),
-        "html": renderers.html(model, t),
-        "markdown": renderers.markdown(model, t),
-        "blocks": renderers.blocks(model, t),
-    }
+    bodies: dict[str, Any] = renderers.bodies(model, t)
     if renderers.images:
         images = renderers.images(model, t)
         bodies["images"] = {n: base64.b64encode(png).decode() for n, png in images.items()}

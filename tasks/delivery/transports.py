@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from connectors.config import ChannelConfig, Config, resolve_secret
 from connectors.email import SmtpServer
 from connectors.slack import Posted, SlackBot, SlackWebhook
-from reports.slack import split_messages
+from reports.media.slack import split_messages
 from tasks.delivery.outbox import CrashPolicy, Message, Transport
 from tasks.delivery.routes import FILES
 from tasks.warehouse.engine import database_url as warehouse_url

@@ -14,9 +14,9 @@ from sqlalchemy import Connection, and_, delete, func, select
 from tasks.metrics.facts import live
 from tasks.metrics.sql import year_month
 from tasks.metrics.values import MetricValue
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
-o = t.orders
+o = tables.orders
 
 
 def cohort_values(
@@ -53,6 +53,7 @@ def cohort_values(
             _day(cohort),
             "",
             "",
+            None,
             size,
             complete=_next_month(cohort) <= today,
         )
@@ -67,6 +68,7 @@ def cohort_values(
                 _day(cohort),
                 "month_offset",
                 str(_months_between(cohort, month)),
+                None,
                 count / sizes[cohort],
                 complete=_next_month(month) <= today,
             )
@@ -76,13 +78,13 @@ def cohort_values(
 
 def clear_from(conn: Connection, store: str, since_month: date | None) -> None:
     """Delete the stored cohort values of calendar months from ``since_month`` on."""
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     where = and_(mv.store == store, mv.grain == "month")
     if since_month is None:
-        conn.execute(delete(t.metric_values).where(where))
+        conn.execute(delete(tables.metric_values).where(where))
         return
     conn.execute(
-        delete(t.metric_values).where(
+        delete(tables.metric_values).where(
             where, mv.metric == "cohort_customers", mv.period_start >= since_month
         )
     )
@@ -92,7 +94,7 @@ def clear_from(conn: Connection, store: str, since_month: date | None) -> None:
     for cohort, offset in cells:
         if _months_between(f"{cohort:%Y-%m}", f"{since_month:%Y-%m}") <= int(offset):
             conn.execute(
-                delete(t.metric_values).where(
+                delete(tables.metric_values).where(
                     where,
                     mv.metric == "cohort_retention",
                     mv.period_start == cohort,
@@ -102,7 +104,7 @@ def clear_from(conn: Connection, store: str, since_month: date | None) -> None:
 
 
 def _stored_sizes(conn: Connection, store: str, before: str) -> dict[str, int]:
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     rows = conn.execute(
         select(mv.period_start, mv.value).where(
             mv.store == store, mv.grain == "month", mv.metric == "cohort_customers"

@@ -12,22 +12,18 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, delete, func, select
 
 from connectors.config import StoreConfig
-from connectors.money import currency_exponent
 from tasks.metrics.cohorts import clear_from, cohort_values
 from tasks.metrics.costs import costs_changed_since
 from tasks.metrics.customers import number_orders, reordered
 from tasks.metrics.facts import Facts, collect, days, live, week_of
 from tasks.metrics.registry import METRICS, Metric
 from tasks.metrics.targets import changed_since, history_start, target_values
-from tasks.metrics.values import MetricValue
-from tasks.warehouse import schema as t
+from tasks.metrics.values import MetricValue, metric_value
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
 
@@ -81,7 +77,9 @@ def evaluate(
             if m.dimension and not measures:
                 continue
             value = m.compute(measures)
-            values.append(MetricValue(m.name, grain, period_start, dimension, key, value, complete))
+            values.append(
+                metric_value(m.name, grain, period_start, dimension, key, value, complete)
+            )
     return values
 
 
@@ -117,7 +115,7 @@ def _plan(
     """Number customers' orders where they changed; return the store's first day, the moment
     the stored values reflect (None: recompute everything) and the first day to recompute."""
     first_day = conn.execute(
-        select(func.min(t.orders.c.local_date)).where(live(store.name))
+        select(func.min(tables.orders.c.local_date)).where(live(store.name))
     ).scalar()
     since = (
         None
@@ -143,7 +141,7 @@ def recompute(engine: Engine, store: StoreConfig, start: date, end: date, today:
     with engine.connect() as conn:
         has_targets = (
             conn.execute(
-                select(t.targets.c.metric).where(t.targets.c.store == store.name).limit(1)
+                select(tables.targets.c.metric).where(tables.targets.c.store == store.name).limit(1)
             ).first()
             is not None
         )
@@ -178,10 +176,10 @@ def replace_values(
     conn: Connection, store: str, currency: str, start: date, end: date, rows: list[MetricValue]
 ) -> None:
     """Swap the stored days ``start``…``end`` and their weeks for ``rows``."""
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     for grain, lo in (("day", start), ("week", week_of(start))):
         conn.execute(
-            delete(t.metric_values).where(
+            delete(tables.metric_values).where(
                 mv.store == store, mv.grain == grain, mv.period_start.between(lo, end)
             )
         )
@@ -191,7 +189,7 @@ def replace_values(
 def _stored_unfulfilled(conn: Connection, store: str, start: date) -> int | None:
     """The stored count of orders open at the end of the day before ``start``, if there is one
     (days before the first touched one are current)."""
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     value = conn.execute(
         select(mv.value).where(
             mv.store == store,
@@ -205,13 +203,12 @@ def _stored_unfulfilled(conn: Connection, store: str, start: date) -> int | None
 
 
 def store_rows(conn: Connection, store: str, currency: str, rows: Sequence[MetricValue]) -> None:
-    """Write values, money as exact minor units and everything else as numbers."""
+    """Write values as they are: money in exact minor units, everything else as numbers."""
     now = datetime.now(UTC)
     by_name = {m.name: m for m in METRICS}
     out = []
     for row in rows:
         m = by_name[row.metric]
-        money = m.unit == "money"
         out.append(
             (
                 store,
@@ -220,22 +217,16 @@ def store_rows(conn: Connection, store: str, currency: str, rows: Sequence[Metri
                 row.period_start,
                 row.dimension,
                 row.dimension_value,
-                _minor(row.value) if money else None,
-                None if money else row.value,
-                currency if money else None,
+                row.value_minor,
+                row.number,
+                currency if m.unit == "money" else None,
                 row.complete,
                 m.version,
                 now,
             )
         )
     for start in range(0, len(out), 5000):
-        upsert(conn, t.metric_values, out[start : start + 5000], columns=VALUE_COLUMNS)
-
-
-def _minor(value: float | None) -> int | None:
-    if value is None:
-        return None
-    return int(Decimal(repr(value)).quantize(Decimal(1), ROUND_HALF_EVEN))
+        upsert(conn, tables.metric_values, out[start : start + 5000], columns=VALUE_COLUMNS)
 
 
 def _recompute_cohorts(engine: Engine, store: StoreConfig, today: date, start: date | None) -> int:
@@ -258,7 +249,7 @@ def _first_touched(
     order changed; a new or deleted order also reopens its customer's first three orders'
     days (it can change which is the first and which the second).
     """
-    o, r = t.orders, t.refunds
+    o, r = tables.orders, tables.refunds
     changed = and_(o.c.store == store.name, o.c.changed_at > since)
     candidates = [
         select(func.min(o.c.local_date)).where(changed),
@@ -267,11 +258,12 @@ def _first_touched(
         select(func.min(r.c.local_date)).where(
             r.c.store == store.name, r.c.first_synced_at > since
         ),
-        select(func.min(t.inventory_levels.c.snapshot_date)).where(
-            t.inventory_levels.c.store == store.name, t.inventory_levels.c.synced_at > since
+        select(func.min(tables.inventory_levels.c.snapshot_date)).where(
+            tables.inventory_levels.c.store == store.name,
+            tables.inventory_levels.c.synced_at > since,
         ),
-        select(func.min(t.traffic_daily.c.local_date)).where(
-            t.traffic_daily.c.store == store.name, t.traffic_daily.c.synced_at > since
+        select(func.min(tables.traffic_daily.c.local_date)).where(
+            tables.traffic_daily.c.store == store.name, tables.traffic_daily.c.synced_at > since
         ),
     ]
     if reordered:  # each query alone, so that each finds its own index
@@ -285,7 +277,7 @@ def _first_touched(
 
 
 def _versions_changed(conn: Connection, store: str) -> bool:
-    s = t.metric_state.c
+    s = tables.metric_state.c
     stored = dict(
         conn.execute(select(s.metric, s.definition_version).where(s.store == store)).all()
     )
@@ -293,7 +285,7 @@ def _versions_changed(conn: Connection, store: str) -> bool:
 
 
 def _computed_through(conn: Connection, store: str) -> datetime | None:
-    s = t.metric_state.c
+    s = tables.metric_state.c
     return conn.execute(select(func.min(s.computed_through)).where(s.store == store)).scalar()
 
 
@@ -301,7 +293,7 @@ def _remember(engine: Engine, store: str, through: datetime) -> None:
     with engine.begin() as conn:
         upsert(
             conn,
-            t.metric_state,
+            tables.metric_state,
             [
                 {
                     "store": store,
@@ -312,23 +304,3 @@ def _remember(engine: Engine, store: str, through: datetime) -> None:
                 for m in METRICS
             ],
         )
-
-
-def store_day(zone: ZoneInfo, moment: datetime | None = None) -> date:
-    return (moment or datetime.now(UTC)).astimezone(zone).date()
-
-
-def exponent_of(store: StoreConfig) -> int:
-    return currency_exponent(store.currency)
-
-
-def read_values(
-    conn: Connection, store: str, grain: str, start: date, end: date
-) -> list[dict[str, Any]]:
-    mv = t.metric_values.c
-    query = (
-        select(t.metric_values)
-        .where(mv.store == store, mv.grain == grain, mv.period_start.between(start, end))
-        .order_by(mv.metric, mv.period_start, mv.dimension, mv.dimension_value)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]

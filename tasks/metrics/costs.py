@@ -12,7 +12,7 @@ from connectors.config import StoreConfig
 from connectors.csv_files import csv_rows
 from connectors.errors import ConfigError
 from connectors.money import currency_exponent, to_minor
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
 
@@ -42,12 +42,12 @@ def load_costs_csv(conn: Connection, path: Path, store: StoreConfig) -> int:
                 "loaded_at": now,
             }
         )
-    return upsert(conn, t.unit_costs, rows)
+    return upsert(conn, tables.unit_costs, rows)
 
 
 def costs_changed_since(conn: Connection, store: str, since: datetime) -> bool:
     """Costs apply to every day sold, so new ones call for a full recomputation."""
     latest = conn.execute(
-        select(func.max(t.unit_costs.c.loaded_at)).where(t.unit_costs.c.store == store)
+        select(func.max(tables.unit_costs.c.loaded_at)).where(tables.unit_costs.c.store == store)
     ).scalar()
     return latest is not None and latest > since

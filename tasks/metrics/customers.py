@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, not_, select, true, update
 
 from tasks.metrics.facts import live
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
-o = t.orders
+o = tables.orders
 
 
 def reordered(conn: Connection, store: str, since: datetime) -> list[int]:

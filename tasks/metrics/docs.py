@@ -6,6 +6,7 @@ import sys
 from itertools import groupby
 from pathlib import Path
 
+from reports.i18n import Locale
 from tasks.metrics.registry import METRICS, ORDER_RULES
 
 DOC = Path(__file__).parents[2] / "docs" / "metrics.md"
@@ -29,6 +30,7 @@ UNITS = {
     "hours": "hours",
 }
 GOOD = {"up": "higher", "down": "lower", "neutral": "neither"}
+ENGLISH, CHINESE = Locale("en"), Locale("zh-CN")
 
 
 def render() -> str:
@@ -58,7 +60,7 @@ def render() -> str:
         for m in members:
             breakdown = f"; broken down by **{m.dimension}**" if m.dimension else ""
             lines += [
-                f"### `{m.name}`: {m.label_en} ({m.label_zh})",
+                f"### `{m.name}`: {ENGLISH.metric(m.name)} ({CHINESE.metric(m.name)})",
                 "",
                 f"**{m.formula}**. Unit: {UNITS[m.unit]}; better: {GOOD[m.good]}; "
                 f"grains: {', '.join(m.grains)}{breakdown}; version {m.version}.",

@@ -34,9 +34,14 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from tasks.metrics.sql import day_number, hours_between
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
-o, lines, refunds, codes = t.orders, t.order_lines, t.refunds, t.order_discount_codes
+o, lines, refunds, codes = (
+    tables.orders,
+    tables.order_lines,
+    tables.refunds,
+    tables.order_discount_codes,
+)
 Key = tuple[str, date, str, str]  # (grain, period start, dimension, dimension value)
 ACTIVE_WINDOWS = (7, 30, 90)
 COVER_DAYS = 28
@@ -178,7 +183,7 @@ def _orders(conn: Connection, store: str, start: date, end: date, facts: Facts) 
 
 def _lines(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:
     """Line measures by day and product in one pass; a day's headline is its products' sum."""
-    v, uc = t.variants, t.unit_costs
+    v, uc = tables.variants, tables.unit_costs
     # The variant's cost as Shopify records it, else the cost file's for its SKU.
     unit_cost = func.coalesce(v.c.cost_minor, uc.c.cost_minor)
     costed = unit_cost.is_not(None)
@@ -380,7 +385,7 @@ def _unfulfilled(
 
 
 def _traffic(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:
-    tr = t.traffic_daily
+    tr = tables.traffic_daily
     measures = [
         func.sum(getattr(tr.c, m)).label(m)
         for m in ("sessions", "add_to_carts", "checkouts", "purchases")
@@ -417,7 +422,7 @@ def _codes(conn: Connection, store: str, start: date, end: date, facts: Facts) -
 
 def _inventory(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:
     """Stock at each snapshot day, and how long it lasts at the trailing 28-day sell rate."""
-    lv, v, p = t.inventory_levels, t.variants, t.products
+    lv, v, p = tables.inventory_levels, tables.variants, tables.products
     snapshots = conn.execute(
         select(lv.c.snapshot_date, v.c.variant_id, p.c.status, func.sum(lv.c.available))
         .select_from(

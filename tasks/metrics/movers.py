@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from connectors.money import currency_exponent, from_minor
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +25,10 @@ class ProductMove:
 
 
 def product_moves(conn: Connection, store: str, grain: str, start: date) -> list[ProductMove]:
-    """Every product's sales in the period and in the one before it, best sellers first."""
+    """Every product's sales (exact amounts in the store's currency) in the period and in the
+    one before it, best sellers first."""
     before = start - timedelta(days=1 if grain == "day" else 7)
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     rows = conn.execute(
         select(mv.period_start, mv.dimension_value, mv.value_minor, mv.currency).where(
             mv.store == store,
@@ -38,11 +39,15 @@ def product_moves(conn: Connection, store: str, grain: str, start: date) -> list
     ).all()
     sales: dict[str, dict[date, Decimal]] = {}
     for period, product, minor, currency in rows:
-        amount = from_minor(int(minor or 0), currency_exponent(currency or "USD"))
+        if currency is None:  # every stored amount names its currency; guessing one is wrong
+            raise ValueError(f"{store}: product_sales of {product} on {period} has no currency")
+        amount = from_minor(int(minor or 0), currency_exponent(currency))
         sales.setdefault(product, {})[period] = amount
     titles = dict(
         conn.execute(
-            select(t.products.c.product_id, t.products.c.title).where(t.products.c.store == store)
+            select(tables.products.c.product_id, tables.products.c.title).where(
+                tables.products.c.store == store
+            )
         ).all()
     )
     moves = [

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from connectors.money import currency_exponent, from_minor
 from tasks.metrics.registry import REGISTRY
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 
 def metric_rows(
@@ -29,9 +29,9 @@ def metric_rows(
     """
     if grain == "week":
         start = start - timedelta(days=start.weekday())
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     query = (
-        select(t.metric_values)
+        select(tables.metric_values)
         .where(mv.store == store, mv.grain == grain, mv.period_start.between(start, end))
         .order_by(mv.metric, mv.period_start, mv.dimension, mv.dimension_value)
     )

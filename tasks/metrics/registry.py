@@ -34,11 +34,12 @@ ORDER_RULES = (
 
 @dataclass(frozen=True)
 class Metric:
-    """One metric: its meaning for people and its computation for storepulse."""
+    """One metric: its meaning for people and its computation for storepulse.
+
+    Its name in each language lives with the other words a reader sees (``reports/i18n.py``).
+    """
 
     name: str
-    label_en: str
-    label_zh: str
     unit: Unit
     good: Direction
     formula: str
@@ -72,7 +73,7 @@ def _fact(name: str) -> Callable[[Facts], float | None]:
 
 def _sum(*names: str, minus: tuple[str, ...] = ()) -> Callable[[Facts], float | None]:
     def compute(f: Facts) -> float | None:
-        total = 0.0
+        total: float = 0  # stays an int while the measures are (money in minor units)
         for name in names:
             total += f.get(name) or 0
         for name in minus:
@@ -104,8 +105,6 @@ METRICS: tuple[Metric, ...] = (
     # --- sales (Shopify's sales stack) ----------------------------------------------------------
     Metric(
         "gross_sales",
-        "Gross sales",
-        "总销售额",
         "money",
         "up",
         "Σ line price × quantity",
@@ -115,8 +114,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "discounts",
-        "Discounts",
-        "折扣",
         "money",
         "neutral",
         "Σ order discounts (line and order level)",
@@ -126,8 +123,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "returns",
-        "Returns",
-        "退货",
         "money",
         "down",
         "Σ refunded line subtotals, by refund day",
@@ -137,8 +132,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "net_sales",
-        "Net sales",
-        "净销售额",
         "money",
         "up",
         "gross sales − discounts − returns",
@@ -148,8 +141,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "shipping",
-        "Shipping",
-        "运费",
         "money",
         "neutral",
         "Σ shipping charged − shipping refunded",
@@ -159,8 +150,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "taxes",
-        "Taxes",
-        "税费",
         "money",
         "neutral",
         "Σ tax charged − tax refunded",
@@ -170,8 +159,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "total_sales",
-        "Total sales",
-        "销售总额",
         "money",
         "up",
         "net sales + shipping + taxes",
@@ -189,8 +176,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "orders",
-        "Orders",
-        "订单数",
         "count",
         "up",
         "number of orders",
@@ -200,8 +185,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "units",
-        "Units sold",
-        "销售件数",
         "units",
         "up",
         "Σ line quantity",
@@ -210,8 +193,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "aov",
-        "Average order value",
-        "客单价",
         "money",
         "up",
         "(gross sales − discounts) ÷ orders",
@@ -222,8 +203,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "units_per_order",
-        "Units per order",
-        "件单数",
         "ratio",
         "up",
         "units ÷ orders",
@@ -233,8 +212,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "average_selling_price",
-        "Average selling price",
-        "件单价",
         "money",
         "up",
         "(gross sales − discounts) ÷ units",
@@ -244,8 +221,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "cancellation_rate",
-        "Cancellation rate",
-        "取消率",
         "ratio",
         "down",
         "orders later cancelled ÷ orders (by order day)",
@@ -256,8 +231,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "refund_rate",
-        "Refund rate",
-        "退款率",
         "ratio",
         "down",
         "returns ÷ gross sales",
@@ -269,8 +242,6 @@ METRICS: tuple[Metric, ...] = (
     # --- customers ----------------------------------------------------------------------------
     Metric(
         "new_customers",
-        "New customers",
-        "新客数",
         "count",
         "up",
         "customers whose first order in the shop's history falls in the period",
@@ -285,8 +256,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "new_customer_orders",
-        "Orders from new customers",
-        "新客订单数",
         "count",
         "up",
         "first orders",
@@ -296,8 +265,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "returning_customer_orders",
-        "Orders from returning customers",
-        "老客订单数",
         "count",
         "up",
         "second and later orders",
@@ -307,8 +274,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "guest_orders",
-        "Guest orders",
-        "游客订单数",
         "count",
         "neutral",
         "orders without a customer",
@@ -318,8 +283,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "new_customer_sales",
-        "Sales from new customers",
-        "新客销售额",
         "money",
         "up",
         "(gross − discounts) of first orders",
@@ -329,8 +292,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "returning_customer_sales",
-        "Sales from returning customers",
-        "老客销售额",
         "money",
         "up",
         "(gross − discounts) of second and later orders",
@@ -340,8 +301,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "repeat_purchase_rate",
-        "Returning customer rate",
-        "复购率",
         "ratio",
         "up",
         "customers with a second or later order in the period ÷ customers who ordered",
@@ -357,8 +316,6 @@ METRICS: tuple[Metric, ...] = (
     *(
         Metric(
             f"active_customers_{n}d",
-            f"Active customers ({n} days)",
-            f"{n}日活跃客户",
             "count",
             "up",
             f"customers with an order in the {n} days ending on the day",
@@ -372,8 +329,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "time_to_second_order_days",
-        "Days to second order",
-        "复购间隔天数",
         "days",
         "down",
         "median days from a customer's first to second order, for second orders in the period",
@@ -385,8 +340,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "cohort_retention",
-        "Cohort retention",
-        "同期群留存率",
         "ratio",
         "up",
         "customers of a first-order month who ordered again N months later ÷ the cohort",
@@ -400,8 +353,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "cohort_customers",
-        "Cohort size",
-        "同期群客户数",
         "count",
         "up",
         "customers whose first order fell in the month",
@@ -414,8 +365,6 @@ METRICS: tuple[Metric, ...] = (
     # --- channels and promotions ----------------------------------------------------------
     Metric(
         "channel_sales",
-        "Sales by channel",
-        "渠道销售额",
         "money",
         "up",
         "(gross − discounts) by channel",
@@ -430,8 +379,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "channel_orders",
-        "Orders by channel",
-        "渠道订单数",
         "count",
         "up",
         "orders by channel",
@@ -442,8 +389,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "discount_code_order_share",
-        "Orders with a discount code",
-        "用券订单占比",
         "ratio",
         "neutral",
         "orders with a code ÷ orders",
@@ -454,8 +399,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "promotion_sales_share",
-        "Sales on promotion",
-        "促销销售占比",
         "ratio",
         "neutral",
         "(gross − discounts) of orders with a code ÷ (gross − discounts)",
@@ -466,8 +409,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "discount_code_orders",
-        "Orders by discount code",
-        "各优惠码订单数",
         "count",
         "neutral",
         "orders using each code",
@@ -479,8 +420,6 @@ METRICS: tuple[Metric, ...] = (
     # --- products -----------------------------------------------------------------------------
     Metric(
         "product_sales",
-        "Sales by product",
-        "商品销售额",
         "money",
         "up",
         "Σ (line price × quantity − line discount) by product",
@@ -492,8 +431,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "product_units",
-        "Units by product",
-        "商品销量",
         "units",
         "up",
         "Σ line quantity by product",
@@ -505,8 +442,6 @@ METRICS: tuple[Metric, ...] = (
     # --- inventory ----------------------------------------------------------------------------
     Metric(
         "units_on_hand",
-        "Units on hand",
-        "库存件数",
         "units",
         "neutral",
         "Σ available units at all locations, at the day's snapshot",
@@ -521,8 +456,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "days_of_cover",
-        "Days of cover",
-        "库存可售天数",
         "days",
         "up",
         "units on hand ÷ (units sold in the trailing 28 days ÷ 28)",
@@ -537,8 +470,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "variant_days_of_cover",
-        "Days of cover by variant",
-        "单品库存可售天数",
         "days",
         "up",
         "variant on hand ÷ its trailing 28-day daily sell rate",
@@ -551,8 +482,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "stockout_variants",
-        "Variants out of stock",
-        "缺货单品数",
         "count",
         "down",
         "variants of active products with nothing available",
@@ -563,8 +492,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "at_risk_variants",
-        "Variants at risk",
-        "库存告急单品数",
         "count",
         "down",
         "in-stock variants with under 7 days of cover",
@@ -576,8 +503,6 @@ METRICS: tuple[Metric, ...] = (
     # --- fulfilment and margin ------------------------------------------------------------------
     Metric(
         "unfulfilled_orders",
-        "Unfulfilled orders",
-        "待发货订单",
         "count",
         "down",
         "orders placed by the end of the day, not cancelled and not yet fulfilled then",
@@ -589,8 +514,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "time_to_fulfil_hours",
-        "Hours to fulfil",
-        "发货时长（小时）",
         "hours",
         "down",
         "mean hours from processing to first fulfilment, for orders placed in the period",
@@ -602,8 +525,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "gross_profit",
-        "Gross profit",
-        "毛利",
         "money",
         "up",
         "Σ (line price × quantity − line discount − quantity × unit cost), lines with a cost",
@@ -618,8 +539,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "gross_margin",
-        "Gross margin",
-        "毛利率",
         "ratio",
         "up",
         "gross profit ÷ sales of lines with a cost",
@@ -633,8 +552,6 @@ METRICS: tuple[Metric, ...] = (
     # --- traffic funnel -------------------------------------------------------------------------
     Metric(
         "sessions",
-        "Sessions",
-        "访客会话数",
         "count",
         "up",
         "Σ sessions",
@@ -645,8 +562,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "add_to_carts",
-        "Add-to-carts",
-        "加购次数",
         "count",
         "up",
         "Σ add-to-carts",
@@ -656,8 +571,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "checkouts",
-        "Checkouts",
-        "结账次数",
         "count",
         "up",
         "Σ checkouts",
@@ -667,8 +580,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "purchases",
-        "Purchases",
-        "成交次数",
         "count",
         "up",
         "Σ purchases",
@@ -678,8 +589,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "conversion_rate",
-        "Conversion rate",
-        "转化率",
         "ratio",
         "up",
         "purchases ÷ sessions",
@@ -694,8 +603,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "add_to_cart_rate",
-        "Add-to-cart rate",
-        "加购率",
         "ratio",
         "up",
         "add-to-carts ÷ sessions",
@@ -706,8 +613,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "checkout_rate",
-        "Checkout rate",
-        "结账率",
         "ratio",
         "up",
         "checkouts ÷ sessions",
@@ -718,8 +623,6 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "channel_sessions",
-        "Sessions by channel",
-        "渠道会话数",
         "count",
         "up",
         "Σ sessions by traffic channel",
@@ -732,8 +635,6 @@ METRICS: tuple[Metric, ...] = (
     *(
         Metric(
             name,
-            label_en,
-            label_zh,
             "ratio",
             "up",
             formula,
@@ -749,23 +650,14 @@ METRICS: tuple[Metric, ...] = (
             aggregation="last",
             dimension="metric",
         )
-        for name, label_en, label_zh, formula in (
-            (
-                "target_attainment",
-                "Target attainment (month to date)",
-                "目标达成率",
-                "month-to-date actual ÷ the month's target",
-            ),
+        for name, formula in (
+            ("target_attainment", "month-to-date actual ÷ the month's target"),
             (
                 "target_pacing_linear",
-                "Target pacing, linear",
-                "目标进度（线性）",
                 "month-to-date actual ÷ (month target × days elapsed ÷ days in month)",
             ),
             (
                 "target_pacing_weekday",
-                "Target pacing, weekday-weighted",
-                "目标进度（按星期加权）",
                 "month-to-date actual ÷ (month target × weekday weights elapsed ÷ weights of the "
                 "month)",
             ),

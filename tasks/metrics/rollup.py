@@ -21,7 +21,7 @@ from connectors.errors import ConfigError
 from connectors.money import currency_exponent
 from tasks.metrics.compute import evaluate_periods, replace_values
 from tasks.metrics.facts import PERIOD_MEASURES, Facts, collect, sum_weeks, week_of
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
 #: The store name roll-ups are kept under (configured names cannot start with "_").
@@ -52,7 +52,7 @@ def load_rates_csv(conn: Connection, path: Path) -> int:
                 "source": path.name[:64],
             }
         )
-    return upsert(conn, t.exchange_rates, rows)
+    return upsert(conn, tables.exchange_rates, rows)
 
 
 class Rates:
@@ -60,7 +60,7 @@ class Rates:
 
     def __init__(self, conn: Connection, source: str, target: str) -> None:
         self.source, self.target = source, target
-        r = t.exchange_rates.c
+        r = tables.exchange_rates.c
         rows = conn.execute(
             select(r.day, r.rate)
             .where(r.currency == source, r.reporting_currency == target)

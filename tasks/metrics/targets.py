@@ -27,7 +27,7 @@ from connectors.money import currency_exponent, to_minor
 from tasks.metrics.facts import Facts, days
 from tasks.metrics.registry import REGISTRY
 from tasks.metrics.values import MetricValue
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
 WEIGHT_WEEKS = 8
@@ -35,7 +35,7 @@ WEIGHT_WEEKS = 8
 
 def changed_since(conn: Connection, store: str, since: datetime) -> date | None:
     """The first month whose target changed after ``since``."""
-    tg = t.targets.c
+    tg = tables.targets.c
     return conn.execute(
         select(func.min(tg.period_start)).where(tg.store == store, tg.loaded_at > since)
     ).scalar()
@@ -60,7 +60,7 @@ def load_config_targets(conn: Connection, config: Config) -> int:
     A changed target is stamped with the time, so the next computation redoes its month; a
     target taken out of the file is withdrawn (emptied), for the same reason.
     """
-    tg = t.targets.c
+    tg = tables.targets.c
     now = datetime.now(UTC)
     wanted = {
         (r["store"], r["metric"], r["period_start"]): r
@@ -79,7 +79,7 @@ def load_config_targets(conn: Connection, config: Config) -> int:
     }
     stored = {
         (r.store, r.metric, r.period_start): (r.target_minor, r.target)
-        for r in conn.execute(select(t.targets).where(tg.source == "config"))
+        for r in conn.execute(select(tables.targets).where(tg.source == "config"))
     }
     changed = [
         row
@@ -100,7 +100,7 @@ def load_config_targets(conn: Connection, config: Config) -> int:
         for (store, metric, month), value in stored.items()
         if (store, metric, month) not in wanted and value != (None, None)
     ]
-    return upsert(conn, t.targets, changed)
+    return upsert(conn, tables.targets, changed)
 
 
 def load_targets_csv(conn: Connection, path: Path, config: Config) -> int:
@@ -122,7 +122,7 @@ def load_targets_csv(conn: Connection, path: Path, config: Config) -> int:
                 store, row["metric"], row["month"], value, path.name[:32], where, datetime.now(UTC)
             )
         )
-    return upsert(conn, t.targets, rows)
+    return upsert(conn, tables.targets, rows)
 
 
 def _store(config: Config, name: str, where: str) -> StoreConfig:
@@ -176,7 +176,7 @@ def target_values(
 
     ``facts`` must cover ``history_start(start)``…``end``.
     """
-    tg = t.targets.c
+    tg = tables.targets.c
     targets = conn.execute(
         select(tg.metric, tg.period_start, tg.target_minor, tg.target).where(
             tg.store == store,
@@ -204,7 +204,9 @@ def target_values(
                 ("target_pacing_linear", done / (goal * index / len(month_days))),
                 ("target_pacing_weekday", done / (goal * elapsed_weight / total_weight)),
             ):
-                values.append(MetricValue(name, "day", day, "metric", metric, value, complete))
+                values.append(
+                    MetricValue(name, "day", day, "metric", metric, None, value, complete)
+                )
     return values + _weeks(values, today)
 
 
@@ -238,7 +240,8 @@ def _weeks(values: list[MetricValue], today: date) -> list[MetricValue]:
             monday,
             "metric",
             target_metric,
-            value.value,
+            None,
+            value.number,
             monday + timedelta(days=6) < today,
         )
         for (metric, target_metric, monday), value in last.items()

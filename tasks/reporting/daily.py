@@ -1,4 +1,9 @@
-"""Build the daily digest's model from the warehouse: KPIs, alerts, products, stock, data health."""
+"""Build the daily digest's model from the warehouse: KPIs, alerts, products, stock, data health.
+
+Money leaves the warehouse's integer minor units here, once, as exact Decimals
+(``connectors.money.from_minor``); the headline values and their trends are both read from the
+stored ``metric_values``.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,25 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection, RowMapping, and_, or_, select
 
-from connectors.money import currency_exponent
-from reports.model import AlertLine, AlertState, Change, DailyDigest, Kpi, ProductLine, StockRisk
-from tasks.checks.history import load_history
+from connectors.money import currency_exponent, from_minor
+from reports.model import (
+    AlertLine,
+    AlertState,
+    Amount,
+    Change,
+    DailyDigest,
+    DataProblem,
+    Kpi,
+    ProductLine,
+    StockRisk,
+)
 from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
+from tasks.metrics.query import metric_rows
 from tasks.metrics.registry import HEADLINE, REGISTRY
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 TREND_DAYS = 14
 #: Variants with fewer days of cover than this are listed as stock at risk.
@@ -30,9 +44,9 @@ def build_daily(
     comparisons = compare(
         conn, store, "day", day, day + timedelta(days=1), tuple(REGISTRY[m] for m in HEADLINE)
     )
-    history = load_history(conn, store, day, list(HEADLINE), days=TREND_DAYS)
+    trends = _trends(conn, store, day)
     pacing = _target_pacing(conn, store, day)
-    kpis = [kpi(c, currency, history.get(c.metric), pacing.get(c.metric)) for c in comparisons]
+    kpis = [kpi(c, currency, trends.get(c.metric, ()), pacing.get(c.metric)) for c in comparisons]
     moves = product_moves(conn, store, "day", day)
     risers, fallers = risers_and_fallers(moves, limit=3)
     return DailyDigest(
@@ -51,10 +65,10 @@ def build_daily(
 
 
 def kpi(
-    c: Comparison, currency: str, trend: np.ndarray | None = None, pace: float | None = None
+    c: Comparison, currency: str, trend: tuple[Amount | None, ...] = (), pace: float | None = None
 ) -> Kpi:
+    """A comparison as a KPI line, money converted to an exact amount in ``currency``."""
     m = REGISTRY[c.metric]
-    scale = 10 ** currency_exponent(currency) if m.unit == "money" else 1
 
     def change(d: Delta | None) -> Change:
         if d is None:
@@ -63,25 +77,37 @@ def kpi(
             return Change(d.ratio, d.change)
         return Change(d.ratio)
 
-    points = () if trend is None else trend  # history is in currency units already
-    values = tuple(None if np.isnan(v) else float(v) for v in points)
+    value: Amount | None = c.number
+    if c.value_minor is not None:
+        value = from_minor(c.value_minor, currency_exponent(currency))
     return Kpi(
         metric=c.metric,
-        label_en=m.label_en,
-        label_zh=m.label_zh,
         unit=m.unit,
-        value=None if c.value is None else c.value / scale,
+        value=value,
         vs_prior=change(c.previous),
         vs_week=change(c.last_week),
         vs_year=change(c.last_year),
         vs_target=pace,
-        trend=values,
+        trend=trend,
         good_when_up=m.good != "down",
     )
 
 
+def _trends(conn: Connection, store: str, day: date) -> dict[str, tuple[Amount | None, ...]]:
+    """The headline KPIs' stored values over the last ``TREND_DAYS`` days, oldest first; a day
+    without a stored value is None."""
+    start = day - timedelta(days=TREND_DAYS - 1)
+    stored = {
+        (row["metric"], row["period_start"]): row["value"]
+        for row in metric_rows(conn, store, "day", start, day, list(HEADLINE))
+        if row["dimension"] is None
+    }
+    spine = [start + timedelta(days=i) for i in range(TREND_DAYS)]
+    return {m: tuple(stored.get((m, d)) for d in spine) for m in HEADLINE}
+
+
 def _target_pacing(conn: Connection, store: str, day: date) -> dict[str, float]:
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     rows = conn.execute(
         select(mv.dimension_value, mv.value).where(
             mv.store == store,
@@ -95,9 +121,9 @@ def _target_pacing(conn: Connection, store: str, day: date) -> dict[str, float]:
 
 def _alerts(conn: Connection, store: str, day: date) -> list[AlertLine]:
     """New (opened for the day), ongoing (open), and resolved (on the day) alerts, unsilenced."""
-    a = t.alerts.c
+    a = tables.alerts.c
     rows = conn.execute(
-        select(t.alerts)
+        select(tables.alerts)
         .where(
             a.store == store,
             a.silenced.is_(False),
@@ -124,6 +150,7 @@ def _alerts(conn: Connection, store: str, day: date) -> list[AlertLine]:
 def alert_line(row: Mapping[str, Any] | RowMapping, state: AlertState) -> AlertLine:
     """An ``alerts`` row as the reader sees it."""
     metric = REGISTRY.get(row["metric"])
+    explanation = json.loads(row["explanation"] or "{}")
     return AlertLine(
         fingerprint=row["fingerprint"],
         state=state,
@@ -131,24 +158,24 @@ def alert_line(row: Mapping[str, Any] | RowMapping, state: AlertState) -> AlertL
         kind=row["kind"],
         check=row["check_name"],
         message=row["message"],
-        label_en=metric.label_en if metric else row["metric"],
-        label_zh=metric.label_zh if metric else row["metric"],
+        metric=row["metric"],
         unit=metric.unit if metric else "count",
         actual=row["actual"],
         expected=row["expected"],
         lower=row["lower"],
         upper=row["upper"],
-        explanation=json.loads(row["explanation"] or "{}"),
+        params=explanation.pop("params", {}),
+        explanation=explanation,
     )
 
 
 def product_line(move: ProductMove) -> ProductLine:
-    return ProductLine(move.title, float(move.sales), float(move.change))
+    return ProductLine(move.title, move.sales, move.change)
 
 
 def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> list[StockRisk]:
     """Variants under a week of cover on the latest snapshot up to the day after ``day``."""
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     latest = conn.execute(
         select(mv.period_start)
         .where(mv.store == store, mv.metric == "variant_days_of_cover", mv.grain == "day")
@@ -158,19 +185,23 @@ def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> lis
     ).scalar()
     if latest is None:
         return []
-    v = t.variants.c
-    p = t.products.c
+    v = tables.variants.c
+    p = tables.products.c
     rows = conn.execute(
         select(mv.dimension_value, mv.value, p.title, v.title)
         .select_from(
-            t.metric_values.join(
-                t.variants,
+            tables.metric_values.join(
+                tables.variants,
                 and_(
                     v.store == mv.store,
                     mv.dimension_value == v.variant_id.cast(mv.dimension_value.type),
                 ),
                 isouter=True,
-            ).join(t.products, and_(p.store == v.store, p.product_id == v.product_id), isouter=True)
+            ).join(
+                tables.products,
+                and_(p.store == v.store, p.product_id == v.product_id),
+                isouter=True,
+            )
         )
         .where(
             mv.store == store,
@@ -188,12 +219,14 @@ def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> lis
     ]
 
 
-def _data_problems(conn: Connection, store: str, day: date) -> list[str]:
-    f = t.check_findings.c
-    return list(
-        conn.execute(
-            select(f.message)
-            .where(f.store == store, f.check_day == day, f.kind == "data")
-            .order_by(f.fingerprint)
-        ).scalars()
+def _data_problems(conn: Connection, store: str, day: date) -> list[DataProblem]:
+    f = tables.check_findings.c
+    rows = conn.execute(
+        select(f.check_name, f.explanation, f.message)
+        .where(f.store == store, f.check_day == day, f.kind == "data")
+        .order_by(f.fingerprint)
     )
+    return [
+        DataProblem(check, json.loads(explanation or "{}").get("params", {}), message)
+        for check, explanation, message in rows
+    ]

@@ -1,17 +1,20 @@
 """Build the weekly review from the warehouse.
 
 The week is an ISO week (Monday to Sunday, store-local); by default the last complete one
-before the run. Everything in it is read from ``metric_values`` and the alert tables.
+before the run. Everything in it is read from ``metric_values`` and the alert tables, except a
+campaign's days, which need not make a whole week. Money leaves integer minor units here, once,
+as exact Decimals.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import Connection, and_, or_, select
 
 from connectors.config import CampaignConfig
-from connectors.money import currency_exponent
+from connectors.money import currency_exponent, from_minor
 from reports.model import (
     AlertLine,
     ChannelShare,
@@ -24,7 +27,7 @@ from tasks.metrics.compare import compare, evaluate_range
 from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
 from tasks.reporting.daily import alert_line, kpi, product_line
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 WEEKLY_KPIS = (*HEADLINE, "sessions", "repeat_purchase_rate", "promotion_sales_share")
 COHORT_MONTHS = 6
@@ -51,7 +54,7 @@ def build_weekly(
     comparisons = compare(conn, store, "week", week, end + timedelta(days=1), metrics)
     moves = product_moves(conn, store, "week", week)
     _, fallers = risers_and_fallers(moves, limit=5)
-    scale = 10 ** currency_exponent(currency)
+    exponent = currency_exponent(currency)
     return WeeklyReview(
         store=store,
         week=week,
@@ -59,10 +62,10 @@ def build_weekly(
         kpis=[kpi(c, currency) for c in comparisons],
         pacing=_pacing(conn, store, end),
         cohorts=_cohorts(conn, store, end),
-        channels=_channels(conn, store, week, scale),
+        channels=_channels(conn, store, week, exponent),
         top_products=[product_line(m) for m in top_products(moves, limit=5)],
         bottom_products=[product_line(m) for m in fallers],
-        promotions=_promotions(conn, store, week, campaigns, scale),
+        promotions=_promotions(conn, store, week, campaigns, exponent),
         alerts=_alerts(conn, store, week, end),
         run_url=run_url,
     )
@@ -71,7 +74,7 @@ def build_weekly(
 def _values(
     conn: Connection, store: str, metric: str, grain: str, starts: list[date]
 ) -> dict[tuple[date, str], float | None]:
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     rows = conn.execute(
         select(mv.period_start, mv.dimension_value, mv.value, mv.value_minor).where(
             mv.store == store,
@@ -91,12 +94,7 @@ def _pacing(conn: Connection, store: str, day: date) -> list[Pacing]:
     attainment = _values(conn, store, "target_attainment", "day", [day])
     pace = _values(conn, store, "target_pacing_weekday", "day", [day])
     return [
-        Pacing(
-            REGISTRY[metric].label_en if metric in REGISTRY else metric,
-            REGISTRY[metric].label_zh if metric in REGISTRY else metric,
-            value,
-            pace.get((day, metric)),
-        )
+        Pacing(metric, value, pace.get((day, metric)))
         for (_, metric), value in sorted(attainment.items())
     ]
 
@@ -121,7 +119,7 @@ def _month(day: date, shift: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _channels(conn: Connection, store: str, week: date, scale: int) -> list[ChannelShare]:
+def _channels(conn: Connection, store: str, week: date, exponent: int) -> list[ChannelShare]:
     before = week - timedelta(days=7)
     sales = _values(conn, store, "channel_sales", "week", [week, before])
     totals = {
@@ -134,12 +132,13 @@ def _channels(conn: Connection, store: str, week: date, scale: int) -> list[Chan
         share = (value or 0) / totals[week]
         old = sales.get((before, channel))
         points = share - (old or 0) / totals[before] if totals[before] else None
-        shares.append(ChannelShare(channel, (value or 0) / scale, share, points))
+        sales_minor = int(value or 0)
+        shares.append(ChannelShare(channel, from_minor(sales_minor, exponent), share, points))
     return sorted(shares, key=lambda c: (-c.sales, c.channel))
 
 
 def _promotions(
-    conn: Connection, store: str, week: date, campaigns: list[CampaignConfig], scale: int
+    conn: Connection, store: str, week: date, campaigns: list[CampaignConfig], exponent: int
 ) -> list[PromotionResult]:
     end = week + timedelta(days=6)
     results = []
@@ -147,19 +146,24 @@ def _promotions(
         if (c.stores and store not in c.stores) or c.end < week or c.start > end:
             continue
         first, last = max(c.start, week), min(c.end, end)
-        during = evaluate_range(conn, store, first, last).get("net_sales") or 0
-        shifted = evaluate_range(conn, store, first - timedelta(7), last - timedelta(7))
-        before = shifted.get("net_sales") or 0
+        during = _net_sales(conn, store, first, last, exponent)
+        before = _net_sales(conn, store, first - timedelta(7), last - timedelta(7), exponent)
         days = (last - first).days + 1
-        results.append(PromotionResult(c.name, days, during / scale, before / scale))
+        results.append(PromotionResult(c.name, days, during, before))
     return results
+
+
+def _net_sales(conn: Connection, store: str, first: date, last: date, exponent: int) -> Decimal:
+    """Net sales over the days ``first``…``last`` (a campaign's days need not make a week)."""
+    minor = evaluate_range(conn, store, first, last).get("net_sales") or 0
+    return from_minor(round(minor), exponent)
 
 
 def _alerts(conn: Connection, store: str, week: date, end: date) -> list[AlertLine]:
     """Alerts opened in the week and those resolved in it (unsilenced)."""
-    a = t.alerts.c
+    a = tables.alerts.c
     rows = conn.execute(
-        select(t.alerts)
+        select(tables.alerts)
         .where(
             a.store == store,
             a.silenced.is_(False),

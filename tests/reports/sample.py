@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from reports.model import (
@@ -15,6 +16,7 @@ from reports.model import (
     ChannelShare,
     CohortRow,
     DailyDigest,
+    DataProblem,
     Kpi,
     Pacing,
     ProductLine,
@@ -25,29 +27,24 @@ from reports.model import (
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "<!channel> *Sale* <https://evil.example|click> & <script>alert(1)</script> [x](y)"
+STALE: dict[str, str | float | None] = {"hours": 48.0, "allowed": 36.0}
 
 
 def sample_digest(alerts: int = 2) -> DailyDigest:
     kpis = [
         Kpi(
             "net_sales",
-            "Net sales",
-            "净销售额",
             "money",
-            5531.33,
+            Decimal("5531.33"),
             Change(-0.732),
             Change(-0.537),
             Change(-0.497),
             vs_target=1.24,
-            trend=(100.0, 120.0, None, 90.0, 40.0),
+            trend=(Decimal(100), Decimal(120), None, Decimal(90), Decimal(40)),
         ),
-        Kpi(
-            "orders", "Orders", "订单数", "count", 35, Change(-0.759), Change(-0.568), Change(None)
-        ),
+        Kpi("orders", "count", 35.0, Change(-0.759), Change(-0.568), Change(None)),
         Kpi(
             "conversion_rate",
-            "Conversion rate",
-            "转化率",
             "ratio",
             0.009,
             Change(-0.64, -0.016),
@@ -56,8 +53,6 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
         ),
         Kpi(
             "refund_rate",
-            "Refund rate",
-            "退款率",
             "ratio",
             0.098,
             Change(0.7, 0.041),
@@ -73,14 +68,13 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
         "business",
         "anomaly",
         "Conversion rate 0.9%, expected 2.5%",
-        "Conversion rate",
-        "转化率",
-        "ratio",
-        0.009,
-        0.025,
-        0.016,
-        0.040,
-        {
+        metric="conversion_rate",
+        unit="ratio",
+        actual=0.009,
+        expected=0.025,
+        lower=0.016,
+        upper=0.040,
+        explanation={
             "main_driver": "purchases",
             "drivers": [
                 {"factor": "purchases", "actual": 29, "expected": 76.8},
@@ -101,6 +95,8 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
         "data",
         "freshness",
         "Orders are stale: last synced 48 h ago (allowed: 36 h)",
+        metric="orders",
+        params=STALE,
     )
     return DailyDigest(
         store="demo",
@@ -108,14 +104,17 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
         currency="USD",
         kpis=kpis,
         alerts=[alert, data][:alerts] if alerts <= 2 else [alert] * alerts,
-        top_products=[ProductLine(HOSTILE, 862.0, -762.0), ProductLine("Oak Cushion", 807.0, 10.0)],
-        risers=[ProductLine("Knit Tote", 276.0, 184.0)],
-        fallers=[ProductLine("Heavyweight Tee", 374.0, -2373.0)],
+        top_products=[
+            ProductLine(HOSTILE, Decimal(862), Decimal(-762)),
+            ProductLine("Oak Cushion", Decimal(807), Decimal(10)),
+        ],
+        risers=[ProductLine("Knit Tote", Decimal(276), Decimal(184))],
+        fallers=[ProductLine("Heavyweight Tee", Decimal(374), Decimal(-2373))],
         stock_risks=[
             StockRisk("Botanical Body Wash – 100 ml", 0.0),
             StockRisk("Canvas Belt – Olive", 3.5),
         ],
-        data_problems=["Orders are stale: last synced 48 h ago (allowed: 36 h)"],
+        data_problems=[DataProblem("freshness", STALE)],
         run_url="http://127.0.0.1:4200/runs/flow-run/abc",
     )
 
@@ -127,19 +126,19 @@ def sample_weekly() -> WeeklyReview:
         week=date(2026, 11, 16),
         currency="USD",
         kpis=[replace(k, trend=(), vs_target=None) for k in daily.kpis],
-        pacing=[Pacing("Net sales", "净销售额", 0.88, 1.2)],
+        pacing=[Pacing("net_sales", 0.88, 1.2)],
         cohorts=[
             CohortRow(date(2026, 9, 1), 1290, (1.0, 0.11, 0.42)),
             CohortRow(date(2026, 10, 1), 1418, (1.0, 0.05)),
             CohortRow(date(2026, 11, 1), 1308, (1.0,)),
         ],
         channels=[
-            ChannelShare("online_store", 50269.0, 0.54, -0.014),
-            ChannelShare(HOSTILE, 9915.0, 0.11, None),
+            ChannelShare("online_store", Decimal(50269), 0.54, -0.014),
+            ChannelShare(HOSTILE, Decimal(9915), 0.11, None),
         ],
         top_products=daily.top_products,
         bottom_products=daily.fallers,
-        promotions=[PromotionResult("BFCM25", 2, 30000.0, 12000.0)],
+        promotions=[PromotionResult("BFCM25", 2, Decimal(30000), Decimal(12000))],
         alerts=daily.alerts,
         run_url=daily.run_url,
     )
@@ -153,10 +152,9 @@ def sample_notice(severity: str = "critical") -> AlertNotice:
     )
 
 
-def matches_golden(name: str, rendered: str) -> bool:
-    """Whether ``rendered`` is golden/``name``; STOREPULSE_UPDATE_GOLDEN=1 rewrites it first
-    (after a deliberate change; review the diff)."""
-    path = GOLDEN / name
+def assert_golden(rendered: str, path: Path) -> None:
+    """``rendered`` equals the golden file at ``path`` (pytest shows the diff when not);
+    STOREPULSE_UPDATE_GOLDEN=1 rewrites it first, after a deliberate change: review the diff."""
     if os.environ.get("STOREPULSE_UPDATE_GOLDEN"):
         path.write_text(rendered, encoding="utf-8")
-    return rendered == path.read_text(encoding="utf-8")
+    assert rendered == path.read_text(encoding="utf-8")

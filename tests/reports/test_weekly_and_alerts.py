@@ -1,29 +1,16 @@
-"""The weekly review and the alert notice in every medium, against golden files and hostile text."""
+"""The weekly review and the alert notice: what they say, and hostile text in every medium
+(their golden files are checked with the daily digest's, in test_renderers.py)."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
-from reports.alerts import notice_blocks, notice_html, notice_markdown, notice_text, resolved_blocks
-from reports.i18n import LANGUAGES, Locale
-from reports.weekly import weekly_blocks, weekly_html, weekly_markdown, weekly_text
-from tests.reports.sample import HOSTILE, matches_golden, sample_notice, sample_weekly
-
-RENDERERS = {
-    "txt": weekly_text,
-    "md": weekly_markdown,
-    "html": weekly_html,
-    "json": lambda r, t: json.dumps(weekly_blocks(r, t), ensure_ascii=False, indent=1) + "\n",
-}
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("suffix", sorted(RENDERERS))
-def test_weekly_renderers_match_their_golden_files(language: str, suffix: str) -> None:
-    rendered = RENDERERS[suffix](sample_weekly(), Locale(language))  # type: ignore[operator]
-    assert matches_golden(f"weekly.{language}.{suffix}", rendered)
+from reports.i18n import Locale
+from reports.media.html import notice_html, weekly_html
+from reports.media.markdown import notice_markdown, weekly_markdown
+from reports.media.slack import notice_blocks, resolved_blocks, weekly_blocks
+from reports.media.text import notice_text, weekly_text
+from tests.reports.sample import HOSTILE, sample_notice, sample_weekly
 
 
 def test_the_weekly_review_says_what_a_monday_meeting_needs() -> None:

@@ -10,8 +10,12 @@ from sqlalchemy import func, select
 
 from connectors.config import Config, StoreConfig, parse_config
 from connectors.sandbox import DemoStore
+from reports.content.alerts import alert_text
+from reports.i18n import Locale
+from reports.media.text import daily_text
 from tasks.checks.run import run_checks
-from tasks.warehouse import schema as t
+from tasks.reporting.daily import build_daily
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
 from tests.conftest import store_config
@@ -60,10 +64,10 @@ def seed_history(
             rows.append(_row(metric, day, value=float(value), now=now))
         rows.append(_row("net_sales", day, minor=sales_minor, now=now))
     with get_engine(url).begin() as conn:
-        upsert(conn, t.metric_values, rows)
+        upsert(conn, tables.metric_values, rows)
         upsert(
             conn,
-            t.sync_state,
+            tables.sync_state,
             [{"store": "shop", "resource": "orders", "cursor": AS_OF, "last_success_at": AS_OF}],
         )
 
@@ -89,7 +93,7 @@ def _row(
 
 def open_alerts(url: str) -> list[object]:
     with get_engine(url).connect() as conn:
-        return list(conn.execute(select(t.alerts).where(t.alerts.c.status == "open")))
+        return list(conn.execute(select(tables.alerts).where(tables.alerts.c.status == "open")))
 
 
 def test_a_conversion_drop_opens_explained_alerts_once(warehouse_url: str) -> None:
@@ -112,7 +116,7 @@ def test_a_conversion_drop_opens_explained_alerts_once(warehouse_url: str) -> No
     assert again.changes is not None and not again.changes.opened and not again.changes.updated
     assert len(open_alerts(warehouse_url)) == len(run.changes.opened)
     with get_engine(warehouse_url).connect() as conn:
-        findings = conn.execute(select(func.count()).select_from(t.check_findings)).scalar()
+        findings = conn.execute(select(func.count()).select_from(tables.check_findings)).scalar()
     assert findings == len(run.findings)
 
 
@@ -131,7 +135,11 @@ def test_recovery_is_announced_once_and_past_days_only_record(warehouse_url: str
                 ("conversion_rate", 0.03),
             )
         ]
-        upsert(conn, t.metric_values, [*rows, _row("net_sales", next_day, minor=720000, now=AS_OF)])
+        upsert(
+            conn,
+            tables.metric_values,
+            [*rows, _row("net_sales", next_day, minor=720000, now=AS_OF)],
+        )
     later = AS_OF + timedelta(days=1)
     second = run_checks(config(), warehouse_url, as_of=later)
     assert second.changes and sorted(second.changes.resolved) == sorted(first.changes.opened)
@@ -155,6 +163,13 @@ def test_no_orders_at_all_is_a_data_problem(sqlite_url: str) -> None:
     run = run_checks(config(), sqlite_url, as_of=AS_OF)
     volume = [f for f in run.findings if f.check == "volume"]
     assert len(volume) == 1 and volume[0].kind == "data" and volume[0].severity == "critical"
+    params = volume[0].explanation["params"]
+    assert params["day"] == "2026-03-10" and params["typical"] == volume[0].expected
+    assert volume[0].message.startswith("No orders recorded on 2026-03-10 where")
+    with get_engine(sqlite_url).connect() as conn:  # the alert it opened carries them too
+        (line,) = [a for a in build_daily(conn, "shop", "USD", DAY).alerts if a.check == "volume"]
+    assert line.params == params and alert_text(line, Locale("en")) == volume[0].message
+    assert alert_text(line, Locale("zh-CN")).startswith("2026-03-10 没有记录到任何订单")
 
 
 def test_a_stale_sync_is_a_data_problem(sqlite_url: str) -> None:
@@ -164,6 +179,13 @@ def test_a_stale_sync_is_a_data_problem(sqlite_url: str) -> None:
     )
     stale = [f for f in run.findings if f.check == "freshness"]
     assert len(stale) == 1 and "last synced 48 h ago" in stale[0].message
+    with get_engine(sqlite_url).connect() as conn:  # each reader's digest words it
+        digest = build_daily(conn, "shop", "USD", DAY)
+    (problem,) = digest.data_problems
+    assert (problem.check, problem.params["allowed"]) == ("freshness", 12)
+    en, zh = (daily_text(digest, Locale(language)) for language in ("en", "zh-CN"))
+    assert "Orders are stale: last synced 48 h ago (allowed: 12 h)" in en
+    assert "订单数据已过期：上次同步在 48 小时前（允许 12 小时）" in zh and "Orders" not in zh
 
 
 def test_rules_need_their_consecutive_days(sqlite_url: str) -> None:
@@ -183,6 +205,11 @@ def test_relative_rules_compare_with_the_same_weekday_last_week(sqlite_url: str)
     falls = config(rules=[{"metric": "orders", "falls_by": 0.4}])
     rule = [f for f in run_checks(falls, sqlite_url, as_of=AS_OF).findings if f.check == "rule"]
     assert len(rule) == 1 and "down 40% or more on the same day last week" in rule[0].message
+    with get_engine(sqlite_url).connect() as conn:
+        (line,) = [a for a in build_daily(conn, "shop", "USD", DAY).alerts if a.check == "rule"]
+    assert alert_text(line, Locale("en"), "USD") == rule[0].message
+    zh = alert_text(line, Locale("zh-CN"), "USD")
+    assert "订单数" in zh and "较上周同日" in zh and "下降 40% 或以上" in zh and "down" not in zh
     rises = config(rules=[{"metric": "orders", "rises_by": 0.4}])
     assert not [f for f in run_checks(rises, sqlite_url, as_of=AS_OF).findings if f.check == "rule"]
 
@@ -204,9 +231,11 @@ def test_warehouse_counts_are_checked_against_the_platform(
     source = open_shopify(config_store)
     with get_engine(sqlite_url).begin() as conn:
         assert platform_count(conn, config_store.name, DAY, source, settings) == []
-        o = t.orders.c
+        o = tables.orders.c
         some = conn.execute(select(o.order_id).limit(25)).scalars().all()
-        conn.execute(t.orders.delete().where(o.order_id.in_(some)))  # lost in the warehouse
+        conn.execute(tables.orders.delete().where(o.order_id.in_(some)))  # lost in the warehouse
         found = platform_count(conn, config_store.name, DAY, source, settings)
     assert len(found) == 1 and found[0].kind == "data"
     assert found[0].expected == found[0].actual + 25
+    params = found[0].explanation["params"]
+    assert (params["ours"], params["theirs"]) == (found[0].actual, found[0].expected)

@@ -254,7 +254,8 @@ def test_routes_in_one_language_share_one_rendering() -> None:
     def word(model: object, t: Locale) -> str:
         return f"digest in {t.language}"
 
-    renderers = Renderers(word, word, word, word, lambda model, t: [], chart)
+    media = {"text": word, "html": word, "markdown": word, "blocks": lambda model, t: []}
+    renderers = Renderers(word, media, chart)
     rendered: dict[str, tuple[str, dict[str, Any]]] = {}
     messages = [
         render_message(

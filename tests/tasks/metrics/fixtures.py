@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from connectors.base import DiscountCode, Order, OrderDeletion, OrderLine, Refund, RefundLine
 from tasks.ingest.load import StoreContext, load_deletions, load_orders
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
 _ids = count(1000)
@@ -140,7 +140,7 @@ def load(
     with engine.begin() as conn:
         upsert(
             conn,
-            t.stores,
+            tables.stores,
             [
                 {
                     "store": store,

@@ -25,7 +25,7 @@ from tasks.metrics.compare import compare
 from tasks.metrics.compute import refresh
 from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import METRICS
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import SMALL_SPEC, store_config, write_config
 from tests.support.helpers import run_sync
@@ -169,7 +169,7 @@ def test_a_weeks_additive_metrics_are_the_sums_of_its_days(
 
 
 def _stored(url: str) -> dict[tuple[Any, ...], tuple[Any, Any]]:
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     with get_engine(url).connect() as conn:
         rows = conn.execute(
             select(
@@ -259,6 +259,7 @@ def test_comparisons_say_na_over_zero_and_compare_partial_weeks_fairly(
     config: StoreConfig, sqlite_url: str
 ) -> None:
     run_sync(config, sqlite_url)
+    refresh(config, sqlite_url, today=END + timedelta(days=1))  # a whole day is read as stored
     wednesday = date(2026, 3, 25)
     with get_engine(sqlite_url).connect() as conn:
         week = {c.metric: c for c in compare(conn, "demo", "week", date(2026, 3, 23), wednesday)}
@@ -271,9 +272,11 @@ def test_comparisons_say_na_over_zero_and_compare_partial_weeks_fairly(
         orders.previous.base is not None
         and orders.previous.base < 3 * SMALL_SPEC.orders_per_day * 2
     )
-    assert first_day["orders"].previous.base == 0  # before the shop's first day
+    assert first_day["orders"].number and first_day["orders"].value_minor is None  # a count
+    assert first_day["orders"].previous.base == 0  # before the shop's first day: a zero day
     assert first_day["orders"].previous.ratio is None  # n/a, not 0 % or infinity
     assert first_day["aov"].previous.base is None
+    assert first_day["net_sales"].value_minor is not None and first_day["net_sales"].number is None
 
 
 def test_top_products_risers_and_fallers_come_from_product_sales(
@@ -286,10 +289,10 @@ def test_top_products_risers_and_fallers_come_from_product_sales(
         moves = product_moves(conn, "demo", "week", week)
         net = (
             conn.execute(
-                select(t.metric_values.c.value_minor).where(
-                    t.metric_values.c.metric == "product_sales",
-                    t.metric_values.c.grain == "week",
-                    t.metric_values.c.period_start == week,
+                select(tables.metric_values.c.value_minor).where(
+                    tables.metric_values.c.metric == "product_sales",
+                    tables.metric_values.c.grain == "week",
+                    tables.metric_values.c.period_start == week,
                 )
             )
             .scalars()

@@ -17,7 +17,7 @@ from tasks.metrics.costs import load_costs_csv
 from tasks.metrics.query import metric_rows
 from tasks.metrics.rollup import ROLLUP, load_rates_csv
 from tasks.metrics.run import refresh_metrics
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.tasks.metrics.fixtures import DELETED_ID, load, new_york_orders, order
 
@@ -146,7 +146,7 @@ def test_targets_give_attainment_and_pacing(computed: str) -> None:
 
 
 def test_money_is_stored_in_exact_minor_units(computed: str) -> None:
-    mv = t.metric_values.c
+    mv = tables.metric_values.c
     with get_engine(computed).connect() as conn:
         stored = conn.execute(
             select(mv.value_minor, mv.value, mv.currency).where(

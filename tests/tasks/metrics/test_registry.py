@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reports.i18n import LANGUAGES, METRIC_LABELS
 from tasks.metrics.docs import DOC, render
 from tasks.metrics.facts import ADDITIVE, NOT_SUMMED
 from tasks.metrics.registry import HEADLINE, METRICS, REGISTRY
@@ -17,7 +18,8 @@ def test_docs_metrics_md_is_generated_from_the_registry() -> None:
 def test_every_metric_is_fully_described() -> None:
     assert len(REGISTRY) == len(METRICS)
     for m in METRICS:
-        assert m.label_en and m.label_zh and m.formula, m.name
+        assert m.formula, m.name
+        assert all(METRIC_LABELS[language].get(m.name) for language in LANGUAGES), m.name
         assert m.unit in ("money", "count", "ratio", "days", "hours", "units"), m.name
         if m.group != "targets":
             assert m.uses, m.name
@@ -25,6 +27,8 @@ def test_every_metric_is_fully_described() -> None:
         if m.aggregation == "ratio":
             assert m.compute({}) is None, m.name  # a ratio over nothing is n/a
     assert set(HEADLINE) <= REGISTRY.keys()
+    for language in LANGUAGES:  # no label left for a metric that is gone
+        assert METRIC_LABELS[language].keys() == REGISTRY.keys(), language
 
 
 def test_ratios_are_na_over_zero_and_sums_are_zero_over_nothing() -> None:

@@ -1,10 +1,12 @@
-"""Markdown for Prefect artifacts, and plain text for the email's text part."""
+"""Markdown: Prefect artifacts and chat apps that read it."""
 
 from __future__ import annotations
 
+from reports.content.alerts import alert_lines, notice_lines, notice_title
+from reports.content.daily import daily_sections
+from reports.content.weekly import weekly_sections
 from reports.i18n import Locale
-from reports.model import DailyDigest
-from reports.sections import Sections, daily_sections, display_width, pad
+from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
 
 MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]()<>#!|~"})
 
@@ -27,7 +29,7 @@ def daily_markdown(digest: DailyDigest, t: Locale) -> str:
     lines = [f"# {md(s.title)}", ""]
     lines += markdown_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
     lines += ["", f"## {md(t('alerts'))}", ""]
-    lines += [f"- {md(line)}" for line in alert_lines(s, t)] or [md(t("no_alerts"))]
+    lines += [f"- {md(line)}" for line in alert_lines(s.alerts, t)] or [md(t("no_alerts"))]
     for heading, items in s.products:
         lines += ["", f"## {md(heading)}", ""] + [f"- {md(i)}" for i in items]
     if s.stock:
@@ -38,39 +40,28 @@ def daily_markdown(digest: DailyDigest, t: Locale) -> str:
     return "\n".join(lines) + "\n"
 
 
-def daily_text(digest: DailyDigest, t: Locale) -> str:
-    s = daily_sections(digest, t)
-    width = max(display_width(r[0].text) for r in s.kpi_rows) if s.kpi_rows else 10
-    lines = [s.title, "=" * min(display_width(s.title), 72), ""]
-    for row in s.kpi_rows:
-        first, value, *changes = (c.text for c in row)
-        lines.append(f"{pad(first, width)}  {value}")
-        shown = [
-            f"{h} {c}"
-            for h, c in zip(s.headers[2:], changes, strict=True)
-            if h != t("vs_target") or c != t("na")
-        ]
-        lines.append(" " * width + "  " + " · ".join(shown))
-    lines += ["", t("alerts")]
-    lines += [f"  - {line}" for line in alert_lines(s, t)] or [t("no_alerts")]
-    for heading, items in s.products:
-        lines += ["", heading] + [f"  - {i}" for i in items]
-    if s.stock:
-        lines += ["", t("stock_risks")] + [f"  - {i}" for i in s.stock]
-    lines += ["", t("data_health")] + [f"  - {i}" for i in s.health]
+def weekly_markdown(r: WeeklyReview, t: Locale) -> str:
+    s = weekly_sections(r, t)
+    lines = [f"# {md(s.title)}", ""]
+    lines += markdown_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
+    for heading, items in s.lists:
+        lines += ["", f"## {md(heading)}", ""] + [f"- {md(i)}" for i in items]
+    if s.heatmap:
+        h = s.heatmap
+        lines += ["", f"## {md(t('cohorts'))}", ""]
+        grid = [[month, size] + [text for text, _ in cells] for month, size, cells in h.rows]
+        lines += markdown_table(h.headers, grid)
     if s.run_url:
-        lines += ["", f"{t('run')}: {s.run_url}"]
+        lines += ["", f"[{md(t('run'))}]({s.run_url})"]
     return "\n".join(lines) + "\n"
 
 
-def alert_lines(s: Sections, t: Locale) -> list[str]:
-    """One unescaped line per alert: state, severity, what happened and why."""
-    out: list[str] = []
-    for heading, alerts in s.alerts:
-        for a in alerts:
-            why = f" — {t('why')}{t('colon')}{a.why}" if a.why else ""
-            out.append(f"{heading} [{a.severity_label}] {a.text}{why}")
-    return out
+def notice_markdown(n: AlertNotice, t: Locale) -> str:
+    lines = [f"## {md(notice_title(n, t))}", ""]
+    for heading, a in notice_lines(n, t):
+        why = f" — {md(t('why'))}{md(t('colon'))}{md(a.why)}" if a.why else ""
+        lines.append(f"- **{md(heading)} · {md(a.severity_label)}** {md(a.text)}{why}")
+    return "\n".join(lines) + "\n"
 
 
 def kpi_table(digests: list[DailyDigest], t: Locale) -> list[dict[str, str]]:
@@ -82,3 +73,6 @@ def kpi_table(digests: list[DailyDigest], t: Locale) -> list[dict[str, str]]:
             cells = dict(zip(s.headers, (c.text for c in row), strict=True))
             rows.append({"store": digest.store, "day": digest.day.isoformat()} | cells)
     return rows
+
+
+MEDIUM = Medium("markdown", daily_markdown, weekly_markdown, notice_markdown)

@@ -1,4 +1,4 @@
-"""Slack Block Kit: one digest as one or more messages, split to Slack's limits, never cut.
+"""Slack Block Kit: a report as one or more messages, split to Slack's limits, never cut.
 
 Limits (Slack's documentation and measured behaviour): 50 blocks per message, 3,000
 characters per section text, 150 per header, and about 13,000 characters of text per message
@@ -11,16 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from reports.content.alerts import alert_lines, notice_lines, notice_title
+from reports.content.daily import daily_sections
+from reports.content.weekly import weekly_sections
 from reports.i18n import Locale
-from reports.markdown import alert_lines
-from reports.model import DailyDigest
-from reports.sections import daily_sections, display_width, pad
+from reports.media.monospace import grid, heatmap_lines
+from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_MESSAGE = 12_000  # below the ~13,200 where Slack starts refusing
+ICONS = {
+    "critical": ":red_circle:",
+    "warning": ":large_orange_circle:",
+    "info": ":large_blue_circle:",
+}
 
 
 def mrkdwn_escape(text: str) -> str:
@@ -30,27 +37,66 @@ def mrkdwn_escape(text: str) -> str:
 def daily_blocks(digest: DailyDigest, t: Locale) -> list[Block]:
     s = daily_sections(digest, t)
     blocks: list[Block] = [header_block(s.title)]
-    table = kpi_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
+    table = monospace_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
     blocks += section_blocks("```\n" + table + "\n```")
     blocks.append({"type": "divider"})
-    alerts = alert_lines(s, t)
     blocks += section_blocks(f"*{mrkdwn_escape(t('alerts'))}*")
-    for line in alerts or [t("no_alerts")]:
+    for line in alert_lines(s.alerts, t) or [t("no_alerts")]:
         blocks += section_blocks(mrkdwn_escape(line))
     for heading, items in s.products:
-        text = f"*{mrkdwn_escape(heading)}*\n" + "\n".join(f"• {mrkdwn_escape(i)}" for i in items)
-        blocks += section_blocks(text)
+        blocks += section_blocks(_list(heading, items))
     if s.stock:
-        text = f"*{mrkdwn_escape(t('stock_risks'))}*\n" + "\n".join(
-            f"• {mrkdwn_escape(i)}" for i in s.stock
-        )
-        blocks += section_blocks(text)
+        blocks += section_blocks(_list(t("stock_risks"), s.stock))
     health = " · ".join(mrkdwn_escape(i) for i in s.health)
     context = f"{mrkdwn_escape(t('data_health'))}: {health}"
     if s.run_url:
         context += f" · <{s.run_url}|{mrkdwn_escape(t('run'))}>"
     blocks.append({"type": "context", "elements": [text_object(context[:MAX_SECTION])]})
     return blocks
+
+
+def weekly_blocks(r: WeeklyReview, t: Locale) -> list[Block]:
+    s = weekly_sections(r, t)
+    blocks: list[Block] = [header_block(s.title)]
+    table = monospace_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
+    blocks += section_blocks("```\n" + table + "\n```")
+    for heading, items in s.lists:
+        blocks += section_blocks(_list(heading, items))
+    if s.heatmap:
+        cohorts = mrkdwn_escape("\n".join(heatmap_lines(s.heatmap)))
+        blocks += section_blocks(f"*{mrkdwn_escape(t('cohorts'))}*\n```\n{cohorts}\n```")
+    if s.run_url:
+        blocks += section_blocks(f"<{s.run_url}|{mrkdwn_escape(t('run'))}>")
+    return blocks
+
+
+def notice_blocks(n: AlertNotice, t: Locale) -> list[Block]:
+    calls = " ".join(_mention(m) for m in n.mentions) if n.critical else ""
+    head = f"*{mrkdwn_escape(notice_title(n, t))}*" + (f"  {calls}" if calls else "")
+    blocks = section_blocks(head)
+    for heading, a in notice_lines(n, t):
+        icon = ":white_check_mark:" if heading == t("resolved") else ICONS.get(a.severity, "")
+        text = f"{icon} *{mrkdwn_escape(heading)} · {mrkdwn_escape(a.severity_label)}*\n"
+        text += mrkdwn_escape(a.text)
+        if a.why:
+            text += (
+                f"\n_{mrkdwn_escape(t('why'))}{mrkdwn_escape(t('colon'))}{mrkdwn_escape(a.why)}_"
+            )
+        blocks += section_blocks(text)
+    if n.run_url:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [text_object(f"<{n.run_url}|{mrkdwn_escape(t('run'))}>")],
+            }
+        )
+    return blocks
+
+
+def resolved_blocks(original: list[Block], t: Locale, note: str) -> list[Block]:
+    """The original alert message, marked resolved (``chat.update`` replaces it with this)."""
+    mark = f":white_check_mark: *{mrkdwn_escape(t('resolved_mark'))}* · {mrkdwn_escape(note)}"
+    return [{"type": "context", "elements": [text_object(mark)]}, *original][:MAX_BLOCKS]
 
 
 def split_messages(blocks: list[Block]) -> list[list[Block]]:
@@ -98,17 +144,19 @@ def text_object(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
-def kpi_table(headers: list[str], rows: list[list[str]]) -> str:
-    """A monospace table; inside a code block Slack shows text as typed (escaping still applies)."""
-    table = [headers[:2] + headers[2:5]] + [r[:5] for r in rows]
-    widths = [max(display_width(r[i]) for r in table) for i in range(len(table[0]))]
-    lines = []
-    for r in table:
-        cells = [pad(r[0], widths[0])] + [
-            pad(c, w, left=False) for c, w in zip(r[1:], widths[1:], strict=True)
-        ]
-        lines.append("  ".join(cells))
-    return mrkdwn_escape("\n".join(lines))
+def monospace_table(headers: list[str], rows: list[list[str]]) -> str:
+    """The KPI table for a code block, value and three changes (Slack shows it as typed; escaping
+    still applies)."""
+    return mrkdwn_escape("\n".join(grid([headers[:5]] + [r[:5] for r in rows])))
+
+
+def _list(heading: str, items: list[str]) -> str:
+    return f"*{mrkdwn_escape(heading)}*\n" + "\n".join(f"• {mrkdwn_escape(i)}" for i in items)
+
+
+def _mention(slack_id: str) -> str:
+    """``<@U…>`` calls a person, ``<!subteam^S…>`` a user group (IDs from the config, checked)."""
+    return f"<!subteam^{slack_id}>" if slack_id.startswith("S") else f"<@{slack_id}>"
 
 
 def _length(block: Block) -> int:
@@ -116,3 +164,6 @@ def _length(block: Block) -> int:
     if isinstance(text, dict):
         return len(text.get("text", ""))
     return sum(len(e.get("text", "")) for e in block.get("elements", []))
+
+
+MEDIUM = Medium("blocks", daily_blocks, weekly_blocks, notice_blocks)

@@ -1,0 +1,139 @@
+"""What an alert says: the state, what happened and why, in the reader's language.
+
+Alert notices (told as alerts open or resolve) are this alone; the digest and the weekly
+review list the same lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reports.i18n import Locale, Params
+from reports.model import AlertLine, AlertNotice
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    severity: str  # critical, warning, info: for colour
+    severity_label: str
+    text: str
+    why: str
+
+
+def notice_title(n: AlertNotice, t: Locale) -> str:
+    return f"{t('alert_title')} · {n.store} · {t.day(n.day)}"
+
+
+def notice_lines(n: AlertNotice, t: Locale) -> list[tuple[str, AlertView]]:
+    """(state heading, alert) in reading order: new (critical first), then resolved."""
+    return [(heading, a) for heading, views in alert_groups(n.alerts, n.currency, t) for a in views]
+
+
+def alert_groups(
+    alerts: list[AlertLine], currency: str, t: Locale
+) -> list[tuple[str, list[AlertView]]]:
+    """(heading, alerts) for each of new, ongoing and resolved that has any."""
+    return [
+        (
+            t(state),
+            [
+                AlertView(a.severity, t(a.severity), alert_text(a, t, currency), alert_why(a, t))
+                for a in alerts
+                if a.state == state
+            ],
+        )
+        for state in ("new", "ongoing", "resolved")
+        if any(a.state == state for a in alerts)
+    ]
+
+
+def alert_lines(alerts: list[tuple[str, list[AlertView]]], t: Locale) -> list[str]:
+    """One unescaped line per alert: state, severity, what happened and why."""
+    out: list[str] = []
+    for heading, views in alerts:
+        for a in views:
+            why = f" — {t('why')}{t('colon')}{a.why}" if a.why else ""
+            out.append(f"{heading} [{a.severity_label}] {a.text}{why}")
+    return out
+
+
+def alert_text(a: AlertLine, t: Locale, currency: str = "") -> str:
+    """What happened, in the reader's language: an anomaly from its numbers, another check
+    from its code and parameters; the check's own sentence only for a check without them."""
+    if a.check == "anomaly" and a.actual is not None and a.expected is not None:
+        band = (a.lower, a.upper)
+        return anomaly_text(a.metric, a.unit, currency, a.actual, a.expected, band, t)
+    if a.check == "rule" and a.params:
+        return rule_text(a.params, a.unit, currency, t)
+    return finding_text(a.check, a.params, a.message, t)
+
+
+def finding_text(check: str, params: Params, message: str, t: Locale) -> str:
+    """A finding worded from its code and parameters; its recorded sentence only when it has
+    none (a check no language words, or a finding recorded before checks carried them)."""
+    return t.finding(check, params) if params else message
+
+
+def rule_text(params: Params, unit: str, currency: str, t: Locale) -> str:
+    """A broken rule: the value, the bound it crossed (below, above, down or up on the same day
+    last week), and for how many days when more than one."""
+
+    def number(key: str) -> str:
+        value = params.get(key)
+        return t.number(value if isinstance(value, float | int) else None, unit, currency)
+
+    share = params.get("share")
+    text = t(f"rule_{params['bound']}").format(
+        label=t.metric(str(params["metric"])),
+        value=number("value"),
+        limit=number("limit"),
+        base=number("base"),
+        share=share if isinstance(share, float | int) else 0.0,
+    )
+    days = params.get("days")
+    if isinstance(days, int | float) and days > 1:
+        text += t("rule_days").format(days=days)
+    return text
+
+
+def anomaly_text(
+    metric: str,
+    unit: str,
+    currency: str,
+    actual: float,
+    expected: float,
+    band: tuple[float | None, float | None],
+    t: Locale,
+) -> str:
+    """An anomaly from its numbers: actual, expected, the change and the normal range."""
+
+    def number(v: float | None) -> str:
+        return t.number(v, unit, currency)
+
+    return t("finding_anomaly").format(
+        label=t.metric(metric),
+        actual=number(actual),
+        expected=number(expected),
+        change=t.change(actual / expected - 1 if expected else None),
+        band=f"{number(band[0])}–{number(band[1])}",
+    )
+
+
+def alert_why(a: AlertLine, t: Locale) -> str:
+    """The main driver and the slice that moved most, in words."""
+    parts = []
+    main = a.explanation.get("main_driver")
+    for d in a.explanation.get("drivers", []):
+        if d["factor"] == main:
+            parts.append(f"{t.factor(d['factor'])} {_num(d['actual'])} vs {_num(d['expected'])}")
+    top = a.explanation.get("top_slice")
+    if top:
+        where = f"{t.factor(top['breakdown'])} {t.factor(str(top['value']))}"
+        parts.append(f"{where}{t('colon')}{_num(top['actual'])} vs {_num(top['expected'])}")
+    if a.explanation.get("special_day"):
+        parts.append(t("special_day"))
+    return "; ".join(parts)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"

@@ -1,0 +1,133 @@
+"""What the daily digest says: the KPI table, alerts, products, stock and data health.
+
+Cells are plain, unescaped text; each medium escapes for itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reports.content.alerts import AlertView, alert_groups, finding_text
+from reports.i18n import Locale
+from reports.model import Amount, Change, DailyDigest, Kpi, ProductLine
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    text: str
+    #: good, bad or "" (neutral): how a reader should take a change.
+    tone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DailySections:
+    title: str
+    headers: list[str]
+    kpi_rows: list[list[Cell]]
+    alerts: list[tuple[str, list[AlertView]]]  # (heading, alerts) per state with any
+    products: list[tuple[str, list[str]]]  # (heading, lines) for top, risers, fallers
+    stock: list[str]
+    health: list[str]
+    health_ok: bool
+    run_url: str | None
+
+
+def daily_title(digest: DailyDigest, t: Locale) -> str:
+    return f"{t('daily_title')} · {digest.store} · {t.day(digest.day)}"
+
+
+def daily_sections(digest: DailyDigest, t: Locale, sparklines: bool = True) -> DailySections:
+    """The digest's content; ``sparklines`` off where a real chart shows the trend (HTML)."""
+    headers = [t("kpi"), t("value"), t("vs_prior"), t("vs_week"), t("vs_year"), t("vs_target")]
+    money = digest.currency
+    products = [
+        (t(name), [product_text(p, money, t) for p in items])
+        for name, items in (
+            ("top_products", digest.top_products),
+            ("risers", digest.risers),
+            ("fallers", digest.fallers),
+        )
+        if items
+    ]
+    stock = [
+        f"{s.variant}: "
+        + (
+            t("out_of_stock")
+            if s.days_of_cover <= 0
+            else f"{s.days_of_cover:.1f} {t('days_of_cover')}"
+        )
+        for s in digest.stock_risks
+    ]
+    problems = digest.data_problems
+    health = [finding_text(p.check, p.params, p.message, t) for p in problems] or [t("data_ok")]
+    return DailySections(
+        daily_title(digest, t),
+        headers,
+        [_kpi_row(k, money, t, sparklines) for k in digest.kpis],
+        alert_groups(digest.alerts, money, t),
+        products,
+        stock,
+        health,
+        not digest.data_problems,
+        digest.run_url,
+    )
+
+
+def kpi_cells(
+    k: Kpi,
+    currency: str,
+    t: Locale,
+    changes: tuple[str, ...] = ("prior", "week", "year"),
+    sparklines: bool = True,
+) -> list[Cell]:
+    """Label, value (with its sparkline), and the ``changes`` asked for."""
+    value = t.number(k.value, k.unit, currency)
+    if k.trend and sparklines:
+        value += " " + sparkline(k.trend)
+    cells = [Cell(t.metric(k.metric)), Cell(value)]
+    against = {"prior": k.vs_prior, "week": k.vs_week, "year": k.vs_year}
+    for change in (against[name] for name in changes):
+        cells.append(Cell(t.change(change.ratio, change.points), _tone(change, k.good_when_up)))
+    return cells
+
+
+def _kpi_row(k: Kpi, currency: str, t: Locale, sparklines: bool) -> list[Cell]:
+    cells = kpi_cells(k, currency, t, sparklines=sparklines)
+    target = k.vs_target
+    cells.append(
+        Cell(
+            t("na") if target is None else f"{target:.0%}",
+            "" if target is None else ("good" if target >= 1 else "bad"),
+        )
+    )
+    return cells
+
+
+def sparkline(values: tuple[Amount | None, ...]) -> str:
+    known = [float(v) for v in values if v is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    return "".join(
+        " " if v is None else SPARKS[round((float(v) - low) / span * (len(SPARKS) - 1))]
+        for v in values
+    )
+
+
+def _tone(change: Change, good_when_up: bool) -> str:
+    moved = change.points if change.points is not None else change.ratio
+    if moved is None or abs(moved) < 1e-9:
+        return ""
+    return "good" if (moved > 0) == good_when_up else "bad"
+
+
+def product_text(p: ProductLine, currency: str, t: Locale) -> str:
+    return f"{p.title}: {t.money(p.sales, currency, 0)} ({signed_money(p.change, currency, t)})"
+
+
+def signed_money(value: Decimal, currency: str, t: Locale) -> str:
+    return ("+" if value >= 0 else "") + t.money(value, currency, 0)

@@ -1,0 +1,1 @@
+"""One module per medium, each rendering the daily digest, the weekly review and alert notices."""
