@@ -32,11 +32,22 @@ class RequestStats:
     wait_seconds: float = 0.0
 
     def add(self, other: RequestStats) -> None:
+        """Add another client's counts to these."""
         self.requests += other.requests
         self.retries += other.retries
         self.throttle_waits += other.throttle_waits
         self.throttled_429 += other.throttled_429
         self.wait_seconds += other.wait_seconds
+
+    def since(self, earlier: RequestStats) -> RequestStats:
+        """What was done between an earlier snapshot of these counts and now."""
+        return RequestStats(
+            self.requests - earlier.requests,
+            self.retries - earlier.retries,
+            self.throttle_waits - earlier.throttle_waits,
+            self.throttled_429 - earlier.throttled_429,
+            self.wait_seconds - earlier.wait_seconds,
+        )
 
 
 class LeakyBucket:

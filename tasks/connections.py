@@ -8,9 +8,9 @@ from functools import partial
 
 from connectors.config import Config, StoreConfig
 from connectors.errors import StorepulseError
-from connectors.shopify import open_shopify
+from connectors.stores import open_store
 from tasks.delivery.channels import transport_for
-from tasks.ingest.sync import check_shop
+from tasks.ingest.run import check_shop
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ def check_connections(config: Config) -> list[Check]:
 
 
 def _store(store: StoreConfig) -> str:
-    shop = open_shopify(store).shop()
+    shop = open_store(store).shop()
     check_shop(store, shop)
     return f"{shop.name} ({shop.timezone}, {shop.currency}, plan {shop.plan})"
 

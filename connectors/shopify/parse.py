@@ -8,6 +8,7 @@ as UTC; money leaves as ``Decimal`` in the shop's currency.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -30,9 +31,11 @@ from connectors.base import (
     Rejected,
     ShopInfo,
     Variant,
+    redact,
 )
 from connectors.errors import MalformedRecord
 from connectors.shopify import payloads as p
+from connectors.shopify.settings import PERSONAL_KEYS
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -88,6 +91,11 @@ class PageReader:
 
 
 def _rejected(raw: msgspec.Raw, reason: str) -> Rejected:
+    """Set a record aside, redacted, under its id or else a hash of its bytes.
+
+    The hash is blake2b, not ``hash()``, whose value for bytes changes with every process: a
+    replayed window must find the same quarantine row, not add another.
+    """
     try:
         payload = msgspec.json.decode(raw)
     except msgspec.DecodeError:
@@ -95,8 +103,13 @@ def _rejected(raw: msgspec.Raw, reason: str) -> Rejected:
     if not isinstance(payload, dict):
         payload = {"value": payload}
     key = payload.get("id")
-    record_key = str(key) if isinstance(key, int) else f"unidentified:{hash(bytes(raw)) % 10**12}"
-    return Rejected(record_key, reason, payload)
+    record_key = str(key) if isinstance(key, int) else f"unidentified:{unidentified_key(raw)}"
+    return Rejected(record_key, reason, redact(payload, PERSONAL_KEYS))
+
+
+def unidentified_key(raw: bytes | msgspec.Raw) -> str:
+    """A key for a record without an id: the same bytes give the same key in every process."""
+    return hashlib.blake2b(bytes(raw), digest_size=8).hexdigest()
 
 
 # --- converters ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from connectors.base import (
     Window,
 )
 from connectors.errors import ResponseError
+from connectors.http import RequestStats
 from connectors.shopify import parse
 from connectors.shopify.client import ShopifyClient
 from connectors.shopify.parse import PageReader
@@ -87,6 +89,12 @@ class ShopifySource:
             params = {"location_ids": ",".join(map(str, chunk)), "limit": self.page_size}
             for body in self.client.pages("inventory_levels.json", params):
                 yield self._page("inventory_levels.json", parse.INVENTORY_LEVELS, body)
+
+    def stats(self) -> RequestStats:
+        return dataclasses.replace(self.client.stats)
+
+    def close(self) -> None:
+        self.client.close()
 
     def _windowed(
         self, listing: Listing, window: Window, moment: Callable[[Any], datetime]

@@ -12,7 +12,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.config import StoreConfig, load_config
 from flows.policy import RETRY_DELAYS, retry_transient
-from tasks.ingest.sync import SyncSummary, WindowResult, sync_store_windows
+from tasks.ingest.run import SyncSummary, WindowResult, sync_store_windows
 
 
 @task(

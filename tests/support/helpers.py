@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from connectors.config import StoreConfig, parse_config
-from tasks.ingest.sync import SyncSummary, sync_store_windows
+from tasks.ingest.run import SyncSummary, sync_store_windows
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 

@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from connectors.base import Window
-from tasks.ingest.sync import CursorState, plan_windows
+from tasks.ingest.plan import CursorState, plan_windows
 from tests.conftest import store_config
 
 NOW = datetime(2026, 11, 25, 12, 0, 30, 123456, tzinfo=UTC)
