@@ -25,7 +25,7 @@ from connectors.sandbox import DemoStore
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tests.conftest import SMALL_SPEC, TOKEN, TOKEN_ENV, store_config, store_entry
-from tests.support.helpers import run_sync, snapshot
+from tests.support.helpers import a_moment_later, run_sync, snapshot
 
 API = "/admin/api/2026-10"
 AUTH = {"X-Shopify-Access-Token": TOKEN}
@@ -97,8 +97,7 @@ def test_late_refunds_edits_and_deletions_arrive_with_the_next_sync(
     shop.refund_order(refunded)
     shop.edit_order(edited, tags="vip, gift")
     shop.delete_order(deleted)
-    time.sleep(1.1)  # the window ends at the current second, excluded
-    run_sync(config, warehouse_url)
+    run_sync(config, warehouse_url, now=a_moment_later())
     today = datetime.now(config.zone).date()
     with get_engine(warehouse_url).connect() as conn:
         o = t.orders.c
@@ -182,8 +181,7 @@ def test_a_malformed_order_is_quarantined_with_its_reason_and_released_when_fixe
         "UPDATE orders SET json = json_set(json, '$.total_price', ?) WHERE id = ?",
         (original["total_price"], victim["id"]),
     )
-    time.sleep(1.1)
-    run_sync(config, warehouse_url)
+    run_sync(config, warehouse_url, now=a_moment_later())
     assert count(warehouse_url, t.quarantine) == 0
     assert count(warehouse_url, t.orders) == len(platform_orders(shop))
 
@@ -195,8 +193,7 @@ def test_an_order_edited_between_two_pages_is_not_lost(shop: DemoStore, warehous
     shop.set_faults(update_between_pages=False)
     touched = shop.shop().touched
     assert touched
-    time.sleep(1.1)
-    run_sync(config, warehouse_url)
+    run_sync(config, warehouse_url, now=a_moment_later())
     with get_engine(warehouse_url).connect() as conn:
         updated = dict(conn.execute(select(t.orders.c.order_id, t.orders.c.updated_at)).all())
     truth = {o["id"]: datetime.fromisoformat(o["updated_at"]) for o in platform_orders(shop)}
