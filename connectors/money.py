@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 # ISO 4217 currencies whose minor unit is not 1/100. Every other code uses two decimals.
 _EXPONENT_EXCEPTIONS = {
@@ -37,25 +37,6 @@ _EXPONENT_EXCEPTIONS = {
 def currency_exponent(currency: str) -> int:
     """Return how many decimal places the currency's minor unit has (USD 2, JPY 0, KWD 3)."""
     return _EXPONENT_EXCEPTIONS.get(currency.upper(), 2)
-
-
-def parse_amount(value: object) -> Decimal:
-    """Turn a platform amount (a string such as ``"12.30"``, or a JSON number) into a Decimal.
-
-    JSON numbers go through ``str`` so that ``195.66`` stays exactly 195.66.
-
-    Raises:
-        ValueError: the value is not a finite decimal amount.
-    """
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"not an amount: {value!r}")
-    try:
-        amount = Decimal(value if isinstance(value, str) else str(value))
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
-    if not amount.is_finite():
-        raise ValueError(f"not an amount: {value!r}")
-    return amount
 
 
 def to_minor(amount: Decimal, exponent: int) -> int:

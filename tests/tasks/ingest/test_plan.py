@@ -32,7 +32,7 @@ def test_a_first_sync_reads_everything_since_the_shop_opened_in_tens_of_windows(
         "deletions",
         "inventory",
     }
-    assert 30 <= len(plans) <= 45  # a two-year backfill is tens of tasks
+    assert 30 <= len(plans) <= 45  # a two-year backfill is tens of windows, in one task
 
 
 def test_later_syncs_start_a_lookback_before_the_cursor() -> None:
