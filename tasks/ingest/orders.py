@@ -393,19 +393,3 @@ def _children_of(table: Table) -> Delete:
     return delete(table).where(
         table.c.store == bindparam("store"), table.c.order_id.in_(bindparam("ids", expanding=True))
     )
-
-
-__all__ = [
-    "CODE_COLUMNS",
-    "LINE_COLUMNS",
-    "ORDER_COLUMNS",
-    "REFUND_COLUMNS",
-    "REFUND_LINE_COLUMNS",
-    "CodeRow",
-    "LineRow",
-    "OrderRow",
-    "RefundLineRow",
-    "RefundRow",
-    "load_orders",
-    "order_rows",
-]
