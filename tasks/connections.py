@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 
@@ -29,7 +30,8 @@ def check_connections(config: Config) -> list[Check]:
 
 
 def _store(store: StoreConfig) -> str:
-    shop = open_store(store).shop()
+    with closing(open_store(store)) as source:
+        shop = source.shop()
     check_shop(store, shop)
     return f"{shop.name} ({shop.timezone}, {shop.currency}, plan {shop.plan})"
 

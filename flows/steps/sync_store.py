@@ -75,10 +75,11 @@ def sync_store(
             failed.append(future)
     publish_summary(summary)
     logger.info(
-        "synced %s records (%s quarantined) with %s requests",
+        "synced %s records (%s quarantined) with %s requests (%s retried)",
         summary.total("fetched"),
         summary.total("quarantined"),
         summary.total("requests"),
+        summary.total("retries"),
     )
     if failed:
         failed[0].result()  # raises the first store's failure; the others are in the UI
