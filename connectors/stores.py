@@ -24,7 +24,7 @@ def open_shopify(store: StoreConfig) -> ShopifySource:
         timeout=store.timeout_seconds,
         calls_per_second=store.calls_per_second,
     )
-    return ShopifySource(client, page_size=store.sync.page_size)
+    return ShopifySource(client, page_size=store.sync.page_size, currency=store.currency)
 
 
 #: How each platform's source is opened.

@@ -56,11 +56,13 @@ class PageReader:
         self._one = msgspec.json.Decoder(payload)
         self._raw = msgspec.json.Decoder(dict[str, list[msgspec.Raw]])
 
-    def read(self, body: bytes) -> Page[Any]:
+    def read(self, body: bytes, check: Callable[[Any], None] | None = None) -> Page[Any]:
+        """Decode a page; a record that does not fit, or that ``check`` refuses with
+        ``MalformedRecord``, is set aside with its raw JSON, redacted."""
         try:
             items = self._page.decode(body).get(self.key)
         except msgspec.ValidationError:
-            return self._one_by_one(body)
+            return self._one_by_one(body, check)
         except msgspec.DecodeError as exc:
             raise MalformedPage(f"body is not JSON: {exc}") from None
         if items is None:
@@ -68,13 +70,13 @@ class PageReader:
         page: Page[Any] = Page(records=[])
         for index, item in enumerate(items):
             try:
-                page.records.append(self.convert(item))
+                page.records.append(_checked(self.convert(item), check))
             except MalformedRecord as exc:
                 raw = self._raw.decode(body)[self.key][index]
                 page.rejected.append(_rejected(raw, str(exc)))
         return page
 
-    def _one_by_one(self, body: bytes) -> Page[Any]:
+    def _one_by_one(self, body: bytes, check: Callable[[Any], None] | None) -> Page[Any]:
         try:
             raws = self._raw.decode(body).get(self.key)
         except msgspec.ValidationError as exc:
@@ -84,10 +86,16 @@ class PageReader:
         page: Page[Any] = Page(records=[])
         for raw in raws:
             try:
-                page.records.append(self.convert(self._one.decode(raw)))
+                page.records.append(_checked(self.convert(self._one.decode(raw)), check))
             except (msgspec.ValidationError, MalformedRecord) as exc:
                 page.rejected.append(_rejected(raw, str(exc)))
         return page
+
+
+def _checked(record: T, check: Callable[[Any], None] | None) -> T:
+    if check is not None:
+        check(record)
+    return record
 
 
 def _rejected(raw: msgspec.Raw, reason: str) -> Rejected:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 
-from connectors.money import currency_exponent, from_minor, to_minor
+from connectors.money import currency_exponent, from_minor, inexact_amount, to_minor
 
 
 @pytest.mark.parametrize(("currency", "exponent"), [("USD", 2), ("jpy", 0), ("KWD", 3), ("CNY", 2)])
@@ -23,3 +24,24 @@ def test_minor_units_refuse_to_round() -> None:
         to_minor(Decimal("12.345"), 2)
     assert from_minor(1230, 2) == Decimal("12.30")
     assert from_minor(-5, 3) == Decimal("-0.005")
+
+
+@dataclass
+class _Line:
+    price: Decimal
+
+
+@dataclass
+class _Order:
+    total: Decimal
+    note: str
+    lines: list[_Line] = field(default_factory=list)
+
+
+def test_an_amount_finer_than_the_minor_unit_is_named_by_its_path() -> None:
+    exact = _Order(Decimal("12.30"), "x", [_Line(Decimal("1.500")), _Line(Decimal("2"))])
+    assert inexact_amount(exact, 2) is None
+    assert inexact_amount(_Order(Decimal("12.345"), "x"), 2) == "total"
+    assert inexact_amount(
+        _Order(Decimal("1"), "x", [_Line(Decimal("1")), _Line(Decimal("0.5"))]), 0
+    ) == ("lines[1].price")

@@ -186,6 +186,29 @@ def test_a_malformed_order_is_quarantined_with_its_reason_and_released_when_fixe
     assert count(warehouse_url, t.orders) == len(platform_orders(shop))
 
 
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"total_price": "12.345"}, "total_price has more than 2 decimals for USD"),
+        ({"currency": "EUR"}, "currency EUR is not the store's USD"),
+    ],
+)
+def test_an_order_the_warehouse_cannot_hold_exactly_is_held_as_the_platform_sent_it(
+    shop: DemoStore, sqlite_url: str, changes: dict[str, str], reason: str
+) -> None:
+    victim = next(o for o in platform_orders(shop) if o.get("email"))
+    _corrupt(shop, victim["id"], **changes)
+    summary = run_sync(store_config(shop.url), sqlite_url)
+    assert summary.total("quarantined") == 1
+    with get_engine(sqlite_url).connect() as conn:
+        held = conn.execute(select(t.quarantine)).one()
+    assert (held.record_key, held.reason) == (str(victim["id"]), reason)
+    payload = json.loads(held.payload)
+    assert "line_items" in payload  # the platform's own record, not the canonical one
+    assert payload["email"] == "[redacted]"
+    assert count(sqlite_url, t.orders) == len(platform_orders(shop)) - 1
+
+
 def test_an_order_edited_between_two_pages_is_not_lost(shop: DemoStore, warehouse_url: str) -> None:
     config = store_config(shop.url, sync=IMMEDIATE | {"page_size": 50})
     shop.set_faults(update_between_pages=True)
