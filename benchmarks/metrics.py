@@ -32,7 +32,8 @@ from connectors.config import parse_config
 from connectors.sandbox import StoreSpec, prepare_shop_file
 from connectors.sandbox.db import ShopData
 from connectors.shopify.parse import ORDERS
-from tasks.ingest.load import RESOURCE_TABLES, StoreContext, load_orders
+from tasks.ingest.context import RESOURCE_TABLES, StoreContext
+from tasks.ingest.orders import load_orders
 from tasks.metrics import compute
 from tasks.metrics import facts as facts_sql
 from tasks.metrics.customers import number_orders

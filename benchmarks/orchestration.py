@@ -35,13 +35,13 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from benchmarks.report import update_section
 from connectors.config import load_config
 from connectors.sandbox import DemoStore, StoreSpec
-from connectors.shopify import open_shopify
+from connectors.stores import open_store
 from deployments.build import prefect_yaml
 from flows.cli import PREFECT_DEFAULTS
 from flows.steps.sync_store import SYNC_THREADS
 from tasks.checks.run import run_checks
 from tasks.delivery.publish import publish_report
-from tasks.ingest.sync import sync_store_windows
+from tasks.ingest.run import sync_store_windows
 from tasks.metrics.run import refresh_metrics
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines
 from tests.support.processes import (
@@ -127,7 +127,7 @@ def plain_calls(config_path: Path, url: str, api_url: str, work: Path) -> float:
     with ThreadPoolExecutor(SYNC_THREADS) as pool:
         list(pool.map(lambda store: sync_store_windows(store, url), config.stores))
     refresh_metrics(config, url)
-    sources = {s.name: open_shopify(s) for s in config.stores}
+    sources = {s.name: open_store(s) for s in config.stores}
     run_checks(config, url, report_date=DAY, sources=sources)
     publish_report("daily", config, url, period=DAY)
     return time.perf_counter() - started

@@ -33,7 +33,8 @@ from connectors.sandbox import PLANS, DemoStore, StoreSpec, prepare_shop_file
 from connectors.sandbox.db import ShopData
 from connectors.shopify import ShopifyClient
 from connectors.shopify.parse import ORDERS
-from tasks.ingest.load import RESOURCE_TABLES, StoreContext, load_orders
+from tasks.ingest.context import RESOURCE_TABLES, StoreContext
+from tasks.ingest.orders import load_orders
 from tasks.warehouse.engine import (
     bulk_transaction,
     dispose_engines,

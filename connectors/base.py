@@ -6,11 +6,13 @@ what the metrics need: no names, emails or street addresses (DESIGN rule 11).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from connectors.http import RequestStats
 
 T = TypeVar("T")
 
@@ -218,11 +220,28 @@ class TrafficDay:
 
 @dataclass(slots=True, frozen=True)
 class Rejected:
-    """A platform record that could not be read, kept whole for quarantine."""
+    """A record that could not be read, kept for quarantine with its personal fields redacted.
+
+    ``record_key`` is stable across processes, so a replayed window updates its quarantine row.
+    """
 
     record_key: str
     reason: str
     payload: dict[str, Any]
+
+
+REDACTED = "[redacted]"
+
+
+def redact(value: Any, personal: Collection[str]) -> Any:
+    """Replace the values of personal keys with a marker, at any depth of a JSON value."""
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if k in personal and v else redact(v, personal) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(v, personal) for v in value]
+    return value
 
 
 @dataclass(slots=True)
@@ -259,3 +278,11 @@ class StoreSource(Protocol):
     def locations(self) -> list[Location]: ...
 
     def inventory_levels(self, location_ids: list[int]) -> Iterator[Page[InventoryLevel]]: ...
+
+    def stats(self) -> RequestStats:
+        """A snapshot of the requests made so far; diff two snapshots for one window's share."""
+        ...
+
+    def close(self) -> None:
+        """Release the connections; the source is not used afterwards."""
+        ...

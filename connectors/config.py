@@ -26,10 +26,10 @@ from pydantic import (
 )
 
 from connectors.errors import ConfigError
+from connectors.shopify.settings import API_VERSION
 
 CONFIG_ENV = "STOREPULSE_CONFIG"
 DEFAULT_CONFIG = Path("storepulse.yaml")
-DEFAULT_SHOPIFY_API_VERSION = "2026-10"
 
 
 class _Strict(BaseModel):
@@ -43,7 +43,7 @@ class SyncSettings(_Strict):
     lookback_minutes: int = Field(30, ge=0)
     #: Stop this far before now: the platform's clock and indexing may lag ours.
     safety_lag_seconds: int = Field(120, ge=0)
-    #: The longest window one task pulls; a two-year backfill is then tens of tasks.
+    #: The longest window one request listing covers; a store's task reads its windows in order.
     window_days: int = Field(90, ge=1)
     page_size: int = Field(250, ge=1, le=250)
     #: Every this many days, re-read the last ``deep_resync_days`` of orders whatever the cursor.
@@ -64,7 +64,7 @@ class StoreConfig(_Strict):
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     token_env: str | None = None
     token_secret: str | None = None
-    api_version: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] = DEFAULT_SHOPIFY_API_VERSION
+    api_version: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] = API_VERSION
     timeout_seconds: float = Field(30.0, gt=0)
     #: The plan's request rate when it differs from the usual bucket/20 (2/s on a bucket of 40).
     calls_per_second: float | None = Field(None, gt=0)

@@ -1,4 +1,5 @@
-"""What every HTTP connector shares: a session, a header-driven leaky bucket, retry timing."""
+"""What every HTTP connector shares: a session, a header-driven leaky bucket, retry timing, and
+which failures are transient."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 import requests
+from urllib3.exceptions import IncompleteRead, ProtocolError
 
 USER_AGENT = "storepulse/0.1 (+https://github.com/storepulse/storepulse)"
 
@@ -32,11 +35,22 @@ class RequestStats:
     wait_seconds: float = 0.0
 
     def add(self, other: RequestStats) -> None:
+        """Add another client's counts to these."""
         self.requests += other.requests
         self.retries += other.retries
         self.throttle_waits += other.throttle_waits
         self.throttled_429 += other.throttled_429
         self.wait_seconds += other.wait_seconds
+
+    def since(self, earlier: RequestStats) -> RequestStats:
+        """What was done between an earlier snapshot of these counts and now."""
+        return RequestStats(
+            self.requests - earlier.requests,
+            self.retries - earlier.retries,
+            self.throttle_waits - earlier.throttle_waits,
+            self.throttled_429 - earlier.throttled_429,
+            self.wait_seconds - earlier.wait_seconds,
+        )
 
 
 class LeakyBucket:
@@ -110,3 +124,48 @@ class RetryPolicy:
         """Capped exponential delay with jitter for the given (1-based) failed attempt."""
         ceiling = min(self.cap_seconds, self.base_seconds * 2 ** (attempt - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+class CutShort(Exception):
+    """A successful answer whose body ended early or is not the JSON it should be."""
+
+
+#: Failures a retry may cure: the network, a timeout, or a body cut short or garbled on the way.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    ProtocolError,
+    IncompleteRead,
+    CutShort,
+)
+
+
+def check_json_body(response: requests.Response) -> None:
+    """Make sure a successful answer's body arrived whole and is JSON.
+
+    A connection that closes mid-body usually surfaces as ``ChunkedEncodingError`` while the body
+    is read; this catches what slips through: a body shorter than its ``Content-Length``, and a
+    200 whose JSON does not parse (a proxy that truncated the body and fixed up the length).
+
+    Raises:
+        CutShort: naming what is wrong, never quoting the body.
+    """
+    body = response.content
+    declared = response.headers.get("Content-Length", "")
+    # A compressed body's length is not the declared one; its decoder catches truncation.
+    comparable = declared.isdigit() and "Content-Encoding" not in response.headers
+    if comparable and len(body) < int(declared):
+        raise CutShort(f"body cut short at {len(body):,} of {int(declared):,} bytes")
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise CutShort(
+            f"a {response.status_code} whose {len(body):,}-byte body is not JSON"
+        ) from None
+
+
+def describe_transient(exc: Exception) -> str:
+    """A short name for a transient failure, for logs and the give-up message."""
+    return str(exc) if isinstance(exc, CutShort) else type(exc).__name__

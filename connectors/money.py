@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import dataclasses
+from decimal import Decimal
 
 # ISO 4217 currencies whose minor unit is not 1/100. Every other code uses two decimals.
 _EXPONENT_EXCEPTIONS = {
@@ -39,25 +40,6 @@ def currency_exponent(currency: str) -> int:
     return _EXPONENT_EXCEPTIONS.get(currency.upper(), 2)
 
 
-def parse_amount(value: object) -> Decimal:
-    """Turn a platform amount (a string such as ``"12.30"``, or a JSON number) into a Decimal.
-
-    JSON numbers go through ``str`` so that ``195.66`` stays exactly 195.66.
-
-    Raises:
-        ValueError: the value is not a finite decimal amount.
-    """
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"not an amount: {value!r}")
-    try:
-        amount = Decimal(value if isinstance(value, str) else str(value))
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
-    if not amount.is_finite():
-        raise ValueError(f"not an amount: {value!r}")
-    return amount
-
-
 def to_minor(amount: Decimal, exponent: int) -> int:
     """Convert a Decimal amount to integer minor units, refusing to round.
 
@@ -74,3 +56,43 @@ def to_minor(amount: Decimal, exponent: int) -> int:
 def from_minor(minor: int, exponent: int) -> Decimal:
     """Convert integer minor units back to an exact Decimal amount."""
     return Decimal(minor).scaleb(-exponent)
+
+
+def inexact_amount(record: object, exponent: int) -> str | None:
+    """Name the first amount of a canonical record, at any depth, finer than the minor unit.
+
+    Returns:
+        A path such as ``lines[2].price``, or None when every amount converts exactly.
+    """
+    if isinstance(record, Decimal):
+        exact = record.as_tuple().exponent
+        if isinstance(exact, int) and exact >= -exponent:
+            return None  # the common case, decided without arithmetic
+        try:
+            to_minor(record, exponent)
+        except ValueError:
+            return ""
+        return None
+    if isinstance(record, list):
+        for index, item in enumerate(record):
+            found = inexact_amount(item, exponent)
+            if found is not None:
+                return f"[{index}]{'.' if found and found[0] != '[' else ''}{found}"
+        return None
+    for name in _fields(type(record)):
+        found = inexact_amount(getattr(record, name), exponent)
+        if found is not None:
+            return f"{name}{'.' if found and found[0] != '[' else ''}{found}"
+    return None
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names (none for any other type), looked up once per type."""
+    names = _FIELDS.get(kind)
+    if names is None:
+        fields = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else ()
+        names = _FIELDS[kind] = tuple(f.name for f in fields)
+    return names

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 
 from connectors.config import Config, StoreConfig
 from connectors.errors import StorepulseError
-from connectors.shopify import open_shopify
+from connectors.stores import open_store
 from tasks.delivery.transports import transport_for
-from tasks.ingest.sync import check_shop
+from tasks.ingest.run import check_shop
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,8 @@ def check_connections(config: Config) -> list[Check]:
 
 
 def _store(store: StoreConfig) -> str:
-    shop = open_shopify(store).shop()
+    with closing(open_store(store)) as source:
+        shop = source.shop()
     check_shop(store, shop)
     return f"{shop.name} ({shop.timezone}, {shop.currency}, plan {shop.plan})"
 

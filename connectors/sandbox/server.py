@@ -44,6 +44,8 @@ COUNTS = {
     "products/count.json": "products",
 }
 WRITE_SCOPE_ERROR = "[API] This action requires merchant approval for write_orders scope."
+#: Not sent: tells the handler to stop the body after this many bytes and close the connection.
+CUT_AFTER = "X-Sandbox-Cut-After"
 SERVER_ERROR_PAGE = (
     b"<!DOCTYPE html><html><head><title>Internal Server Error</title></head>"
     b"<body><h1>There was an error processing your request.</h1></body></html>"
@@ -194,7 +196,7 @@ class SandboxServer:
             status, extra, payload = self._admin(served, admin["path"], params, link_base)
         except ApiError as exc:
             return exc.status, headers_out | {"Content-Type": "application/json"}, exc.body
-        return status, headers_out | extra, payload
+        return self._cut_short(served, status, headers_out | extra, payload)
 
     def _throttled(self) -> tuple[int, dict[str, str], bytes]:
         leak = PLANS[self.plan][1]
@@ -215,7 +217,23 @@ class SandboxServer:
             if self._rng.random() < 0.5:
                 return 500, {"Content-Type": "text/html; charset=utf-8"}, SERVER_ERROR_PAGE
             return _error(503, "Service Unavailable")
+        if faults.throttle_rate and self._rng.random() < faults.throttle_rate:
+            served.stats.errors_injected += 1
+            return self._throttled()
         return None
+
+    def _cut_short(
+        self, served: ServedShop, status: int, headers: dict[str, str], payload: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Maybe break a successful answer's body, as a dropped connection or a bad proxy would."""
+        rate = self.faults.cut_rate
+        if status != 200 or len(payload) < 2 or not rate or self._rng.random() >= rate:
+            return status, headers, payload
+        served.stats.errors_injected += 1
+        kept = self._rng.randrange(1, len(payload))
+        if self._rng.random() < 0.5:
+            return status, headers | {CUT_AFTER: str(kept)}, payload
+        return status, headers, payload[:kept]
 
     def _admin(
         self, served: ServedShop, path: str, params: dict[str, str], link_base: str
@@ -355,12 +373,17 @@ def _handler_for(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             except Exception:
                 log.exception("sandbox failed on %s %s", self.command, self.path)
                 status, headers, payload = 500, {"Content-Type": "text/html"}, SERVER_ERROR_PAGE
+            cut = headers.pop(CUT_AFTER, None)
             self.send_response(status, HTTPStatus(status).phrase)
             for name, value in headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(payload)
+            if cut is None:
+                self.wfile.write(payload)
+                return
+            self.wfile.write(payload[: int(cut)])  # the full length was promised
+            self.close_connection = True
 
         do_GET = do_POST = do_PUT = do_DELETE = _serve
 

@@ -10,7 +10,6 @@ from typing import Literal
 
 AnomalyKind = Literal["drop", "spike", "conversion_drop", "outage", "level_shift", "drift"]
 ANOMALY_KINDS: tuple[str, ...] = AnomalyKind.__args__  # type: ignore[attr-defined]
-PlanName = Literal["standard", "advanced", "plus"]
 
 #: REST leaky bucket per plan: (bucket size, leak per second).
 PLANS: dict[str, tuple[int, float]] = {
@@ -94,8 +93,13 @@ GENERATOR_VERSION = 4
 class Faults:
     """Trouble the sandbox can cause on purpose, for tests."""
 
-    #: Share of API calls answered with a 500 or 503.
+    #: Share of API calls answered with a 500 (an HTML page) or a 503.
     error_rate: float = 0.0
+    #: Share of API calls answered with a 429 and its ``Retry-After``, whatever the bucket says.
+    throttle_rate: float = 0.0
+    #: Share of successful calls whose body is cut short: half stop after a few bytes under the
+    #: full ``Content-Length`` and close the connection, half are a 200 whose stub body is not JSON.
+    cut_rate: float = 0.0
     #: Share of API calls delayed by ``slow_seconds`` (before the time scale).
     slow_rate: float = 0.0
     slow_seconds: float = 5.0

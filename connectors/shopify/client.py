@@ -18,7 +18,15 @@ from connectors.errors import (
     ResponseError,
     excerpt,
 )
-from connectors.http import LeakyBucket, RequestStats, RetryPolicy, build_session
+from connectors.http import (
+    TRANSIENT_ERRORS,
+    LeakyBucket,
+    RequestStats,
+    RetryPolicy,
+    build_session,
+    check_json_body,
+    describe_transient,
+)
 from connectors.shopify.settings import (
     ACCESS_TOKEN_HEADER,
     API_VERSION,
@@ -39,8 +47,8 @@ class ShopifyClient:
 
     The token is sent in ``X-Shopify-Access-Token`` and appears nowhere else: not in URLs, logs
     or error messages. Calls are paced by a leaky bucket that the shop's call-limit header keeps
-    honest; 429s wait for ``Retry-After``; 5xx and network failures back off exponentially; 4xx
-    other than 429 raise at once.
+    honest; 429s wait for ``Retry-After``; 5xx, network failures and bodies cut short or garbled
+    back off exponentially; 4xx other than 429 raise at once.
     """
 
     def __init__(
@@ -72,10 +80,7 @@ class ShopifyClient:
     def get(self, path: str, params: dict[str, Any] | None = None) -> Json:
         """GET one resource (``shop.json``, ``orders/count.json``…) and return its JSON body."""
         response = self._get(self.api_root + path, params, path)
-        try:
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            raise ResponseError(self._describe(path, response, "answered with non-JSON")) from None
+        body = orjson.loads(response.content)  # a body that is not JSON was retried, then refused
         if not isinstance(body, dict):
             raise ResponseError(self._describe(path, response, "answered with a non-object"))
         return body
@@ -105,9 +110,11 @@ class ShopifyClient:
             self.stats.requests += 1
             try:
                 response = self._session.get(url, params=params, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                if 200 <= response.status_code < 300:
+                    check_json_body(response)
+            except TRANSIENT_ERRORS as exc:
                 failures += 1
-                self._give_up_or_back_off(failures, endpoint, type(exc).__name__, exc)
+                self._give_up_or_back_off(failures, endpoint, describe_transient(exc), exc)
                 continue
             self._observe(response)
             status = response.status_code

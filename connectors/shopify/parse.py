@@ -8,6 +8,7 @@ as UTC; money leaves as ``Decimal`` in the shop's currency.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -30,9 +31,11 @@ from connectors.base import (
     Rejected,
     ShopInfo,
     Variant,
+    redact,
 )
 from connectors.errors import MalformedRecord
 from connectors.shopify import payloads as p
+from connectors.shopify.settings import PERSONAL_KEYS
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -53,11 +56,13 @@ class PageReader:
         self._one = msgspec.json.Decoder(payload)
         self._raw = msgspec.json.Decoder(dict[str, list[msgspec.Raw]])
 
-    def read(self, body: bytes) -> Page[Any]:
+    def read(self, body: bytes, check: Callable[[Any], None] | None = None) -> Page[Any]:
+        """Decode a page; a record that does not fit, or that ``check`` refuses with
+        ``MalformedRecord``, is set aside with its raw JSON, redacted."""
         try:
             items = self._page.decode(body).get(self.key)
         except msgspec.ValidationError:
-            return self._one_by_one(body)
+            return self._one_by_one(body, check)
         except msgspec.DecodeError as exc:
             raise MalformedPage(f"body is not JSON: {exc}") from None
         if items is None:
@@ -65,13 +70,13 @@ class PageReader:
         page: Page[Any] = Page(records=[])
         for index, item in enumerate(items):
             try:
-                page.records.append(self.convert(item))
+                page.records.append(_checked(self.convert(item), check))
             except MalformedRecord as exc:
                 raw = self._raw.decode(body)[self.key][index]
                 page.rejected.append(_rejected(raw, str(exc)))
         return page
 
-    def _one_by_one(self, body: bytes) -> Page[Any]:
+    def _one_by_one(self, body: bytes, check: Callable[[Any], None] | None) -> Page[Any]:
         try:
             raws = self._raw.decode(body).get(self.key)
         except msgspec.ValidationError as exc:
@@ -81,13 +86,24 @@ class PageReader:
         page: Page[Any] = Page(records=[])
         for raw in raws:
             try:
-                page.records.append(self.convert(self._one.decode(raw)))
+                page.records.append(_checked(self.convert(self._one.decode(raw)), check))
             except (msgspec.ValidationError, MalformedRecord) as exc:
                 page.rejected.append(_rejected(raw, str(exc)))
         return page
 
 
+def _checked(record: T, check: Callable[[Any], None] | None) -> T:
+    if check is not None:
+        check(record)
+    return record
+
+
 def _rejected(raw: msgspec.Raw, reason: str) -> Rejected:
+    """Set a record aside, redacted, under its id or else a hash of its bytes.
+
+    The hash is blake2b, not ``hash()``, whose value for bytes changes with every process: a
+    replayed window must find the same quarantine row, not add another.
+    """
     try:
         payload = msgspec.json.decode(raw)
     except msgspec.DecodeError:
@@ -95,8 +111,13 @@ def _rejected(raw: msgspec.Raw, reason: str) -> Rejected:
     if not isinstance(payload, dict):
         payload = {"value": payload}
     key = payload.get("id")
-    record_key = str(key) if isinstance(key, int) else f"unidentified:{hash(bytes(raw)) % 10**12}"
-    return Rejected(record_key, reason, payload)
+    record_key = str(key) if isinstance(key, int) else f"unidentified:{unidentified_key(raw)}"
+    return Rejected(record_key, reason, redact(payload, PERSONAL_KEYS))
+
+
+def unidentified_key(raw: bytes | msgspec.Raw) -> str:
+    """A key for a record without an id: the same bytes give the same key in every process."""
+    return hashlib.blake2b(bytes(raw), digest_size=8).hexdigest()
 
 
 # --- converters ---------------------------------------------------------------------------------

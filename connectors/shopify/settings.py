@@ -1,10 +1,9 @@
-"""Constants of the Shopify REST Admin API that the client relies on."""
+"""Constants of the Shopify REST Admin API: a leaf module that imports nothing."""
 
 from __future__ import annotations
 
-from connectors.config import DEFAULT_SHOPIFY_API_VERSION
-
-API_VERSION = DEFAULT_SHOPIFY_API_VERSION
+#: The REST Admin API version asked for unless a store's configuration names another.
+API_VERSION = "2026-10"
 MAX_PAGE_SIZE = 250
 ACCESS_TOKEN_HEADER = "X-Shopify-Access-Token"
 CALL_LIMIT_HEADER = "X-Shopify-Shop-Api-Call-Limit"
@@ -14,3 +13,22 @@ DEPRECATED_REASON_HEADER = "X-Shopify-API-Deprecated-Reason"
 INVENTORY_ITEM_IDS_PER_CALL = 100
 #: ``inventory_levels.json?location_ids=`` takes at most this many ids per call.
 LOCATION_IDS_PER_CALL = 50
+#: Keys of a Shopify record that identify a person; a rejected record leaves them redacted.
+PERSONAL_KEYS = frozenset(
+    {
+        "email",
+        "contact_email",
+        "phone",
+        "first_name",
+        "last_name",
+        "name",
+        "address1",
+        "address2",
+        "zip",
+        "latitude",
+        "longitude",
+        "browser_ip",
+        "company",
+        "note",
+    }
+)

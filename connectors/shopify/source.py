@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,9 @@ from connectors.base import (
     ShopInfo,
     Window,
 )
-from connectors.errors import ResponseError
+from connectors.errors import MalformedRecord, ResponseError
+from connectors.http import RequestStats
+from connectors.money import currency_exponent, inexact_amount
 from connectors.shopify import parse
 from connectors.shopify.client import ShopifyClient
 from connectors.shopify.parse import PageReader
@@ -51,9 +54,15 @@ ORDER_DELETIONS = Listing(
 class ShopifySource:
     """Read one Shopify store through the REST Admin API."""
 
-    def __init__(self, client: ShopifyClient, page_size: int = MAX_PAGE_SIZE) -> None:
+    def __init__(
+        self, client: ShopifyClient, page_size: int = MAX_PAGE_SIZE, currency: str | None = None
+    ) -> None:
         self.client = client
         self.page_size = page_size
+        #: The store's currency: records in another, or with amounts finer than its minor unit,
+        #: are set aside here, as the platform sent them, rather than refused by the warehouse.
+        self.currency = currency
+        self._fits = _fits_in(currency) if currency else None
 
     def shop(self) -> ShopInfo:
         return parse.parse_shop(self.client.get("shop.json")["shop"])
@@ -88,6 +97,12 @@ class ShopifySource:
             for body in self.client.pages("inventory_levels.json", params):
                 yield self._page("inventory_levels.json", parse.INVENTORY_LEVELS, body)
 
+    def stats(self) -> RequestStats:
+        return dataclasses.replace(self.client.stats)
+
+    def close(self) -> None:
+        self.client.close()
+
     def _windowed(
         self, listing: Listing, window: Window, moment: Callable[[Any], datetime]
     ) -> Iterator[Page[Any]]:
@@ -114,13 +129,28 @@ class ShopifySource:
 
     def _page(self, path: str, reader: PageReader, body: bytes) -> Page[Any]:
         try:
-            return reader.read(body)
+            return reader.read(body, self._fits)
         except parse.MalformedPage as exc:
             raise ResponseError(f"store {self.client.store!r}: GET {path}: {exc}") from None
 
     def _read(self, path: str, reader: PageReader, body: bytes) -> list[Any]:
         """Read a small listing whole; its malformed records are skipped, as they are optional."""
         return self._page(path, reader, body).records
+
+
+def _fits_in(currency: str) -> Callable[[object], None]:
+    """A check that refuses a record the store's warehouse cannot hold exactly."""
+    exponent = currency_exponent(currency)
+
+    def fits(record: object) -> None:
+        theirs = getattr(record, "currency", currency)
+        if theirs != currency:
+            raise MalformedRecord(f"currency {theirs} is not the store's {currency}")
+        field = inexact_amount(record, exponent)
+        if field is not None:
+            raise MalformedRecord(f"{field} has more than {exponent} decimals for {currency}")
+
+    return fits
 
 
 def _window_params(listing: Listing, window: Window) -> dict[str, str]:

@@ -9,7 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from connectors.config import load_config
-from connectors.shopify import open_shopify
+from connectors.stores import open_store
 from flows.policy import RETRY_DELAYS, retry_transient
 from tasks.checks.run import CheckRun, run_checks
 from tasks.delivery.notices import notify_alerts
@@ -34,7 +34,7 @@ def run_checks_task(
     count_check: bool,
 ) -> CheckRun:
     config = load_config(config_path)
-    sources = {s.name: open_shopify(s) for s in config.select(stores)} if count_check else None
+    sources = {s.name: open_store(s) for s in config.select(stores)} if count_check else None
     return run_checks(
         config,
         database_url,

@@ -12,7 +12,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.config import StoreConfig, load_config
 from flows.policy import RETRY_DELAYS, retry_transient
-from tasks.ingest.sync import SyncSummary, WindowResult, sync_store_windows
+from tasks.ingest.run import SyncSummary, WindowResult, sync_store_windows
 
 
 @task(
@@ -75,10 +75,11 @@ def sync_store(
             failed.append(future)
     publish_summary(summary)
     logger.info(
-        "synced %s records (%s quarantined) with %s requests",
+        "synced %s records (%s quarantined) with %s requests (%s retried)",
         summary.total("fetched"),
         summary.total("quarantined"),
         summary.total("requests"),
+        summary.total("retries"),
     )
     if failed:
         failed[0].result()  # raises the first store's failure; the others are in the UI

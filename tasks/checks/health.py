@@ -54,7 +54,11 @@ def volume(store: str, history: History, day: date) -> list[Finding]:
 def platform_count(
     conn: Connection, store: str, day: date, source: StoreSource, settings: ChecksConfig
 ) -> list[Finding]:
-    """The warehouse holds as many orders as the platform's own count endpoint says."""
+    """The warehouse holds as many orders as the platform's own count endpoint says.
+
+    Both sides count the same half-open window of ``updated_at``: from 2000, or from the
+    warehouse's oldest order if the shop has older ones, up to the orders cursor.
+    """
     cursor = conn.execute(
         select(tables.sync_state.c.cursor).where(
             tables.sync_state.c.store == store, tables.sync_state.c.resource == "orders"
@@ -63,12 +67,15 @@ def platform_count(
     if cursor is None:
         return []
     o = tables.orders.c
+    live = (o.store == store, o.deleted_at.is_(None))
+    oldest = conn.execute(select(func.min(o.updated_at)).where(*live)).scalar()
+    window = Window(min(oldest, EPOCH) if oldest is not None else EPOCH, cursor)
     ours = conn.execute(
         select(func.count())
         .select_from(tables.orders)
-        .where(o.store == store, o.deleted_at.is_(None), o.updated_at < cursor)
+        .where(*live, o.updated_at >= window.start, o.updated_at < window.end)
     ).scalar_one()
-    theirs = source.count_orders_updated(Window(EPOCH, cursor))
+    theirs = source.count_orders_updated(window)
     if abs(ours - theirs) <= settings.count_tolerance * max(theirs, 1):
         return []
     params: Params = {"ours": ours, "theirs": theirs, "cursor": f"{cursor:%Y-%m-%d %H:%M}"}

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+import requests
+from urllib3.exceptions import IncompleteRead, ProtocolError
 
-from connectors.http import LeakyBucket, RetryPolicy
+from connectors.http import TRANSIENT_ERRORS, CutShort, LeakyBucket, RetryPolicy, check_json_body
 
 
 class FakeTime:
@@ -51,3 +53,43 @@ def test_backoff_grows_with_jitter_and_a_cap() -> None:
         delays = [policy.backoff(attempt) for _ in range(50)]
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(set(delays)) > 1
+
+
+def answer(body: bytes, status: int = 200, **headers: str) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = body
+    response.headers.update(headers)
+    return response
+
+
+def test_a_whole_json_body_passes() -> None:
+    check_json_body(answer(b'{"orders": []}', **{"Content-Length": "14"}))
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "problem"),
+    [
+        (b'{"orders": [', {"Content-Length": "14"}, "cut short at 12 of 14 bytes"),
+        (b'{"orders": [', {}, "body is not JSON"),
+        (b"<html>maintenance</html>", {}, "body is not JSON"),
+    ],
+)
+def test_a_body_cut_short_or_not_json_is_a_transient_failure(
+    body: bytes, headers: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(CutShort, match=problem) as caught:
+        check_json_body(answer(body, **headers))
+    assert isinstance(caught.value, TRANSIENT_ERRORS)
+    assert b"maintenance" not in str(caught.value).encode()  # no body in the message
+
+
+def test_broken_streams_are_transient() -> None:
+    for error in (
+        requests.exceptions.ChunkedEncodingError(),
+        requests.exceptions.ContentDecodingError(),
+        ProtocolError("Connection broken"),
+        IncompleteRead(10, 20),
+        requests.ConnectionError(),
+    ):
+        assert isinstance(error, TRANSIENT_ERRORS)

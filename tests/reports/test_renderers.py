@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tasks.delivery.channels import render_bodies
 
 from reports.content.alerts import rule_text
 from reports.i18n import LANGUAGES, Locale
@@ -18,6 +17,7 @@ from reports.media.slack import MAX_BLOCKS, MAX_MESSAGE, MAX_SECTION, daily_bloc
 from reports.media.text import daily_text
 from reports.model import Body, Medium, Renderers
 from reports.renderers import ALERTS, DAILY, MEDIA, WEEKLY, bundle
+from tasks.delivery.publish import render_bodies
 from tests.reports.sample import (
     GOLDEN,
     HOSTILE,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from connectors.base import StoreSource
 from connectors.config import StoreConfig, parse_config
-from tasks.ingest.sync import SyncSummary, sync_store_windows
+from tasks.ingest.run import SyncSummary, sync_store_windows
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 
@@ -28,9 +29,22 @@ BOOKKEEPING_COLUMNS = {
 }
 
 
-def run_sync(store: StoreConfig, url: str, *, full: bool = False) -> SyncSummary:
+def run_sync(
+    store: StoreConfig,
+    url: str,
+    *,
+    full: bool = False,
+    now: datetime | None = None,
+    source: StoreSource | None = None,
+) -> SyncSummary:
     """The sync flow's work, in order, without Prefect."""
-    return SyncSummary(sync_store_windows(store, url, full=full))
+    return SyncSummary(sync_store_windows(store, url, full=full, now=now, source=source))
+
+
+def a_moment_later() -> datetime:
+    """A ``now`` past the current second, so that a change just made falls inside the window
+    (windows end at the current second, excluded) without waiting for the clock."""
+    return datetime.now(UTC) + timedelta(seconds=1)
 
 
 def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -265,3 +265,33 @@ def test_control_endpoints_change_the_shop_over_http(shop: DemoStore) -> None:
     traffic = requests.get(f"{control}/traffic.csv", timeout=10).text.splitlines()
     assert traffic[0] == "date,channel,sessions,add_to_carts,checkouts,purchases"
     assert len(traffic) == 1 + SMALL_SPEC.days * 6
+
+
+def test_injected_429s_carry_retry_after(shop: DemoStore) -> None:
+    shop.set_faults(throttle_rate=1.0)
+    response = get(shop, "shop.json")
+    shop.set_faults(throttle_rate=0.0)
+    assert response.status_code == 429
+    assert float(response.headers["Retry-After"]) > 0
+    assert "errors" in response.json()
+
+
+def test_a_body_cut_short_breaks_off_or_is_not_json(shop: DemoStore) -> None:
+    whole = get(shop, "orders.json", status="any", limit=50).content
+    shop.set_faults(cut_rate=1.0)
+    broken = garbled = 0
+    for _ in range(12):
+        try:
+            response = get(shop, "orders.json", status="any", limit=50)
+        except requests.exceptions.ChunkedEncodingError:
+            broken += 1  # the full Content-Length was promised, then the connection closed
+            continue
+        assert response.status_code == 200
+        assert 0 < len(response.content) < len(whole)
+        assert whole.startswith(response.content)
+        with pytest.raises(requests.exceptions.JSONDecodeError):
+            response.json()
+        garbled += 1
+    shop.set_faults(cut_rate=0.0)
+    assert broken and garbled
+    assert get(shop, "orders.json", status="any", limit=50).content == whole

@@ -103,6 +103,27 @@ def test_timeouts_are_retried(shop: DemoStore) -> None:
     assert len(ids) == order_count(c)
 
 
+def test_bodies_cut_short_are_retried_and_every_order_arrives_once(shop: DemoStore) -> None:
+    shop.set_faults(cut_rate=0.3)
+    c = client(shop)
+    ids = all_orders(c, limit=50)
+    injected = shop.stats().errors_injected
+    shop.set_faults(cut_rate=0.0)
+    assert injected > 0 and c.stats.retries >= injected
+    assert len(ids) == len(set(ids)) == order_count(c)
+
+
+def test_a_body_that_is_always_cut_short_gives_a_clear_transient_error(shop: DemoStore) -> None:
+    shop.set_faults(cut_rate=1.0)
+    c = client(shop)
+    with pytest.raises(
+        ConnectorError, match=r"store 'demo': GET orders\.json failed: .*gave up after 6 attempts"
+    ) as caught:
+        all_orders(c)
+    assert caught.value.transient
+    assert TOKEN not in str(caught.value)
+
+
 def test_a_platform_that_keeps_failing_gives_a_clear_error(shop: DemoStore) -> None:
     shop.set_faults(error_rate=1.0)
     c = client(shop)

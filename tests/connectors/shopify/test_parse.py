@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -82,3 +85,39 @@ def test_a_page_without_its_list_is_not_a_page() -> None:
         ORDERS.read(b'{"errors": "Not Found"}')
     with pytest.raises(MalformedPage, match="not JSON"):
         ORDERS.read(b"<html>maintenance</html>")
+
+
+def test_a_rejected_record_leaves_the_connector_with_its_personal_fields_redacted(
+    sample: dict[str, object],
+) -> None:
+    bad = json.loads(json.dumps(sample)) | {"total_price": "12,50"}
+    [rejected] = ORDERS.read(_body(bad)).rejected
+    assert rejected.payload["email"] == "[redacted]"
+    assert rejected.payload["customer"]["first_name"] == "[redacted]"
+    assert rejected.payload["billing_address"]["address1"] == "[redacted]"
+    assert "bob.norman@mail.example.com" not in json.dumps(rejected.payload)
+    assert rejected.payload["total_price"] == "12,50"  # what the reason names stays readable
+
+
+ID_LESS = b'{"orders": [{"total_price": "1.00", "note": "no id here"}]}'
+KEY_IN_A_CHILD = (
+    "from connectors.shopify.parse import ORDERS; "
+    f"print(ORDERS.read({ID_LESS!r}).rejected[0].record_key)"
+)
+
+
+def test_a_record_without_an_id_gets_the_same_key_in_every_process() -> None:
+    [rejected] = ORDERS.read(ID_LESS).rejected
+    assert rejected.record_key.startswith("unidentified:")
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", KEY_IN_A_CHILD],
+            env=os.environ | {"PYTHONHASHSEED": seed},
+            cwd=Path(__file__).parents[3],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert keys == {rejected.record_key}

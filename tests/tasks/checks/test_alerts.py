@@ -222,13 +222,13 @@ def config_store(shop: DemoStore) -> StoreConfig:
 def test_warehouse_counts_are_checked_against_the_platform(
     config_store: StoreConfig, sqlite_url: str
 ) -> None:
-    from connectors.shopify import open_shopify
+    from connectors.stores import open_store
     from tasks.checks.health import platform_count
     from tests.support.helpers import run_sync
 
     run_sync(config_store, sqlite_url)  # the local store, all of its orders
     settings = config().checks
-    source = open_shopify(config_store)
+    source = open_store(config_store)
     with get_engine(sqlite_url).begin() as conn:
         assert platform_count(conn, config_store.name, DAY, source, settings) == []
         o = tables.orders.c

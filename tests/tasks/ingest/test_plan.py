@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from connectors.base import Window
-from tasks.ingest.sync import CursorState, plan_windows
+from tasks.ingest.plan import CursorState, plan_windows
 from tests.conftest import store_config
 
 NOW = datetime(2026, 11, 25, 12, 0, 30, 123456, tzinfo=UTC)
@@ -32,7 +32,7 @@ def test_a_first_sync_reads_everything_since_the_shop_opened_in_tens_of_windows(
         "deletions",
         "inventory",
     }
-    assert 30 <= len(plans) <= 45  # a two-year backfill is tens of tasks
+    assert 30 <= len(plans) <= 45  # a two-year backfill is tens of windows, in one task
 
 
 def test_later_syncs_start_a_lookback_before_the_cursor() -> None:

@@ -25,7 +25,7 @@ from connectors.sandbox import DemoStore
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import get_engine
 from tests.conftest import SMALL_SPEC, TOKEN, TOKEN_ENV, store_config, store_entry
-from tests.support.helpers import run_sync, snapshot
+from tests.support.helpers import a_moment_later, run_sync, snapshot
 
 API = "/admin/api/2026-10"
 AUTH = {"X-Shopify-Access-Token": TOKEN}
@@ -97,8 +97,7 @@ def test_late_refunds_edits_and_deletions_arrive_with_the_next_sync(
     shop.refund_order(refunded)
     shop.edit_order(edited, tags="vip, gift")
     shop.delete_order(deleted)
-    time.sleep(1.1)  # the window ends at the current second, excluded
-    run_sync(config, warehouse_url)
+    run_sync(config, warehouse_url, now=a_moment_later())
     today = datetime.now(config.zone).date()
     with get_engine(warehouse_url).connect() as conn:
         o = t.orders.c
@@ -182,10 +181,32 @@ def test_a_malformed_order_is_quarantined_with_its_reason_and_released_when_fixe
         "UPDATE orders SET json = json_set(json, '$.total_price', ?) WHERE id = ?",
         (original["total_price"], victim["id"]),
     )
-    time.sleep(1.1)
-    run_sync(config, warehouse_url)
+    run_sync(config, warehouse_url, now=a_moment_later())
     assert count(warehouse_url, t.quarantine) == 0
     assert count(warehouse_url, t.orders) == len(platform_orders(shop))
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"total_price": "12.345"}, "total_price has more than 2 decimals for USD"),
+        ({"currency": "EUR"}, "currency EUR is not the store's USD"),
+    ],
+)
+def test_an_order_the_warehouse_cannot_hold_exactly_is_held_as_the_platform_sent_it(
+    shop: DemoStore, sqlite_url: str, changes: dict[str, str], reason: str
+) -> None:
+    victim = next(o for o in platform_orders(shop) if o.get("email"))
+    _corrupt(shop, victim["id"], **changes)
+    summary = run_sync(store_config(shop.url), sqlite_url)
+    assert summary.total("quarantined") == 1
+    with get_engine(sqlite_url).connect() as conn:
+        held = conn.execute(select(t.quarantine)).one()
+    assert (held.record_key, held.reason) == (str(victim["id"]), reason)
+    payload = json.loads(held.payload)
+    assert "line_items" in payload  # the platform's own record, not the canonical one
+    assert payload["email"] == "[redacted]"
+    assert count(sqlite_url, t.orders) == len(platform_orders(shop)) - 1
 
 
 def test_an_order_edited_between_two_pages_is_not_lost(shop: DemoStore, warehouse_url: str) -> None:
@@ -195,8 +216,7 @@ def test_an_order_edited_between_two_pages_is_not_lost(shop: DemoStore, warehous
     shop.set_faults(update_between_pages=False)
     touched = shop.shop().touched
     assert touched
-    time.sleep(1.1)
-    run_sync(config, warehouse_url)
+    run_sync(config, warehouse_url, now=a_moment_later())
     with get_engine(warehouse_url).connect() as conn:
         updated = dict(conn.execute(select(t.orders.c.order_id, t.orders.c.updated_at)).all())
     truth = {o["id"]: datetime.fromisoformat(o["updated_at"]) for o in platform_orders(shop)}

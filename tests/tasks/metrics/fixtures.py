@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from connectors.base import DiscountCode, Order, OrderDeletion, OrderLine, Refund, RefundLine
-from tasks.ingest.load import StoreContext, load_deletions, load_orders
+from tasks.ingest.catalog import load_deletions
+from tasks.ingest.context import StoreContext
+from tasks.ingest.orders import load_orders
 from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 

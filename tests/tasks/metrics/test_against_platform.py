@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -28,7 +27,7 @@ from tasks.metrics.registry import METRICS
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import SMALL_SPEC, store_config, write_config
-from tests.support.helpers import run_sync
+from tests.support.helpers import a_moment_later, run_sync
 from tests.tasks.ingest.test_sync import platform_orders
 
 NY = ZoneInfo("America/New_York")
@@ -220,8 +219,7 @@ def test_a_late_refund_reopens_only_its_days_and_weeks(
         and local_day(o["processed_at"]) < END - timedelta(days=20)
     )
     shop.refund_order(old["id"])
-    time.sleep(1.1)  # the sync's window ends at the current second
-    run_sync(config, sqlite_url)
+    run_sync(config, sqlite_url, now=a_moment_later())
     result = refresh(config, sqlite_url, today=today)
     order_day = local_day(old["processed_at"])
     assert not result.full

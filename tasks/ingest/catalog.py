@@ -1,0 +1,176 @@
+"""Everything but orders → warehouse rows: customers, products and variants, locations,
+inventory snapshots, order deletions and traffic, each upserted on its natural key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, delete, update
+
+from connectors.base import (
+    Customer,
+    InventoryLevel,
+    Location,
+    OrderDeletion,
+    Product,
+    TrafficDay,
+)
+from connectors.errors import MalformedRecord
+from tasks.ingest.context import LoadResult, Minor, StoreContext, rejected_record
+from tasks.warehouse import schema as t
+from tasks.warehouse.upsert import insert, upsert
+
+
+def load_customers(
+    conn: Connection, ctx: StoreContext, customers: Sequence[Customer]
+) -> LoadResult:
+    """Upsert customers (no names or contact details: the records carry none)."""
+    rows = [
+        {
+            "store": ctx.store,
+            "customer_id": c.customer_id,
+            "created_at": c.created_at,
+            "updated_at": c.updated_at,
+            "state": c.state,
+            "country_code": c.country_code,
+            "tags": c.tags,
+            "accepts_marketing": c.accepts_marketing,
+            "synced_at": ctx.synced_at,
+        }
+        for c in customers
+    ]
+    return LoadResult(upserted=upsert(conn, t.customers, rows))
+
+
+def load_products(conn: Connection, ctx: StoreContext, products: Sequence[Product]) -> LoadResult:
+    """Upsert products and replace their variants; products with an inexact price are returned."""
+    result = LoadResult()
+    product_rows, variant_rows = [], []
+    for product in products:
+        try:
+            variant_rows.extend(_variant_rows(ctx, product))
+        except MalformedRecord as exc:
+            result.rejected.append(rejected_record(product.product_id, str(exc), product))
+            continue
+        product_rows.append(
+            {
+                "store": ctx.store,
+                "product_id": product.product_id,
+                "title": product.title,
+                "product_type": product.product_type,
+                "vendor": product.vendor,
+                "status": product.status,
+                "handle": product.handle,
+                "tags": product.tags,
+                "created_at": product.created_at,
+                "updated_at": product.updated_at,
+                "synced_at": ctx.synced_at,
+            }
+        )
+    ids = [row["product_id"] for row in product_rows]
+    if ids:
+        conn.execute(
+            delete(t.variants).where(
+                t.variants.c.store == ctx.store, t.variants.c.product_id.in_(ids)
+            )
+        )
+        upsert(conn, t.products, product_rows)
+        insert(conn, t.variants, variant_rows)
+    result.upserted = len(ids)
+    return result
+
+
+def _variant_rows(ctx: StoreContext, product: Product) -> list[dict[str, Any]]:
+    minor = Minor(ctx)
+    return [
+        {
+            "store": ctx.store,
+            "variant_id": v.variant_id,
+            "product_id": product.product_id,
+            "title": v.title,
+            "sku": v.sku,
+            "price_minor": minor(v.price, "variant price"),
+            "cost_minor": None if v.cost is None else minor(v.cost, "variant cost"),
+            "inventory_item_id": v.inventory_item_id,
+            "created_at": v.created_at,
+            "updated_at": v.updated_at,
+        }
+        for v in product.variants
+    ]
+
+
+def load_locations(
+    conn: Connection, ctx: StoreContext, locations: Sequence[Location]
+) -> LoadResult:
+    """Upsert the shop's locations."""
+    rows = [
+        {
+            "store": ctx.store,
+            "location_id": loc.location_id,
+            "name": loc.name,
+            "active": loc.active,
+            "country_code": loc.country_code,
+            "synced_at": ctx.synced_at,
+        }
+        for loc in locations
+    ]
+    return LoadResult(upserted=upsert(conn, t.locations, rows))
+
+
+def load_inventory(
+    conn: Connection, ctx: StoreContext, levels: Sequence[InventoryLevel], snapshot_date: date
+) -> LoadResult:
+    """Upsert one store-local day's inventory snapshot."""
+    rows = [
+        {
+            "store": ctx.store,
+            "inventory_item_id": level.inventory_item_id,
+            "location_id": level.location_id,
+            "snapshot_date": snapshot_date,
+            "available": level.available,
+            "updated_at": level.updated_at,
+            "synced_at": ctx.synced_at,
+        }
+        for level in levels
+    ]
+    return LoadResult(upserted=upsert(conn, t.inventory_levels, rows))
+
+
+def load_deletions(
+    conn: Connection, ctx: StoreContext, deletions: Sequence[OrderDeletion]
+) -> LoadResult:
+    """Mark deleted orders (rows stay, so history can still explain past reports)."""
+    marked = 0
+    for deletion in deletions:
+        result = conn.execute(
+            update(t.orders)
+            .where(t.orders.c.store == ctx.store, t.orders.c.order_id == deletion.order_id)
+            .values(
+                deleted_at=deletion.deleted_at, synced_at=ctx.synced_at, changed_at=ctx.synced_at
+            )
+        )
+        marked += result.rowcount or 0
+    return LoadResult(upserted=marked)
+
+
+def load_traffic(
+    conn: Connection, ctx: StoreContext, days: Sequence[TrafficDay], source: str
+) -> LoadResult:
+    """Upsert daily traffic per channel, noting where it came from."""
+    rows = [
+        {
+            "store": ctx.store,
+            "local_date": day.day,
+            "channel": day.channel,
+            "sessions": day.sessions,
+            "add_to_carts": day.add_to_carts,
+            "checkouts": day.checkouts,
+            "purchases": day.purchases,
+            "source": source,
+            "synced_at": ctx.synced_at,
+        }
+        for day in days
+    ]
+    return LoadResult(upserted=upsert(conn, t.traffic_daily, rows))

@@ -1,0 +1,144 @@
+"""Plan a store's sync: windows from cursors, and the cursors themselves.
+
+The rules (DESIGN rule 3): one cursor per (store, resource) on the platform's ``updated_at``;
+windows are ``[cursor − lookback, now − safety lag)``, split so that no listing covers more than
+``window_days``. The cursor moves to a window's end only after the whole window is in, so a
+sync killed half-way is finished by simply running it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from connectors.base import Resource, Window
+from connectors.config import StoreConfig
+from tasks.warehouse import schema as t
+from tasks.warehouse.upsert import upsert
+
+#: Resources read through a cursor window; the others are snapshots taken on every run.
+WINDOWED: tuple[Resource, ...] = ("products", "customers", "orders", "deletions")
+
+
+@dataclass(frozen=True, slots=True)
+class WindowPlan:
+    """One step of a store's sync: a resource over one window (None for snapshots)."""
+
+    store: str
+    resource: Resource
+    window: Window | None = None
+    #: This orders window completes a periodic deep re-sync.
+    deep: bool = False
+
+    @property
+    def step(self) -> str:
+        return f"{self.store} {self.resource}"
+
+    @property
+    def label(self) -> str:
+        if self.window is None:
+            return self.step
+        return f"{self.step} {self.window.start:%Y-%m-%d}→{self.window.end:%Y-%m-%d}"
+
+
+@dataclass(frozen=True, slots=True)
+class CursorState:
+    """Where a resource's sync stands: its cursor and its last deep re-sync (UTC)."""
+
+    cursor: datetime | None = None
+    deep_synced_at: datetime | None = None
+
+
+def plan_windows(
+    store: StoreConfig,
+    shop_created_at: datetime,
+    states: dict[str, CursorState],
+    now: datetime,
+    *,
+    full: bool = False,
+    since: datetime | None = None,
+) -> list[WindowPlan]:
+    """Split each resource's pending range into windows of at most ``window_days``.
+
+    ``since`` re-reads everything updated from then on (a backfill: every record created since
+    was updated since too); ``full`` re-reads the whole history. Pure: the same cursors and
+    ``now`` give the same plan.
+    """
+    settings = store.sync
+    end = _whole_second(now - timedelta(seconds=settings.safety_lag_seconds))
+    history_start = (
+        datetime.combine(settings.history_start, datetime.min.time(), store.zone).astimezone(UTC)
+        if settings.history_start
+        else shop_created_at
+    )
+    lookback = timedelta(minutes=settings.lookback_minutes)
+    plans: list[WindowPlan] = []
+    for resource in WINDOWED:
+        state = states.get(resource, CursorState())
+        start = history_start if full or state.cursor is None else state.cursor - lookback
+        if since is not None and not full:
+            start = min(start, since)
+        deep = (
+            resource == "orders"
+            and not full
+            and state.cursor is not None
+            and (
+                state.deep_synced_at is None
+                or now - state.deep_synced_at >= timedelta(days=settings.deep_resync_every_days)
+            )
+        )
+        if deep:
+            start = min(start, end - timedelta(days=settings.deep_resync_days))
+        start = _whole_second(max(start, history_start))
+        windows = list(_split(start, end, timedelta(days=settings.window_days)))
+        plans += [
+            WindowPlan(store.name, resource, w, deep=deep and w is windows[-1]) for w in windows
+        ]
+    plans.append(WindowPlan(store.name, "inventory"))
+    if store.traffic_csv is not None:
+        plans.append(WindowPlan(store.name, "traffic"))
+    return plans
+
+
+def _split(start: datetime, end: datetime, size: timedelta) -> Iterator[Window]:
+    while start < end:
+        stop = min(end, start + size)
+        yield Window(start, stop)
+        start = stop
+
+
+def _whole_second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+def read_cursors(conn: Connection, store: str) -> dict[str, CursorState]:
+    """Each resource's cursor state for the store."""
+    s = t.sync_state.c
+    rows = conn.execute(select(s.resource, s.cursor, s.deep_synced_at).where(s.store == store))
+    return {r.resource: CursorState(r.cursor, r.deep_synced_at) for r in rows}
+
+
+def advance_cursor(
+    conn: Connection,
+    store: str,
+    resource: str,
+    to: datetime,
+    *,
+    deep: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Move the cursor forward to ``to``; never back (a full re-sync re-reads older windows)."""
+    current = read_cursors(conn, store).get(resource, CursorState())
+    now = now or datetime.now(UTC)
+    row: dict[str, Any] = {
+        "store": store,
+        "resource": resource,
+        "cursor": max(to, current.cursor) if current.cursor else to,
+        "deep_synced_at": now if deep else current.deep_synced_at,
+        "last_success_at": now,
+    }
+    upsert(conn, t.sync_state, [row])
