@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
 
-Language = Literal["en", "zh-CN"]
-LANGUAGES: tuple[Language, ...] = ("en", "zh-CN")
+from connectors.vocabulary import LANGUAGES, Language  # noqa: F401 (LANGUAGES: re-exported)
 
 SYMBOLS = {
     "en": {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "CAD": "CA$"},

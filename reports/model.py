@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
+from connectors.vocabulary import Unit
+
 AlertState = Literal["new", "ongoing", "resolved"]
 
 

@@ -17,11 +17,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from connectors.config import ChannelConfig, Config, Report, StoreConfig, resolve_secret
+from connectors.config import (
+    ChannelConfig,
+    Config,
+    EmailChannel,
+    SlackChannel,
+    StoreConfig,
+    WebhookChannel,
+    resolve_secret,
+)
 from connectors.email import SmtpServer
 from connectors.errors import ConfigError
 from connectors.slack import Posted, SlackBot, SlackWebhook
-from reports.i18n import LANGUAGES, Language, Locale
+from connectors.vocabulary import LANGUAGES, Language, Report
+from reports.i18n import Locale
 from reports.markdown import md
 from reports.model import Renderers
 from reports.slack import mrkdwn_escape, section_blocks, split_messages
@@ -63,6 +72,8 @@ class Route:
     recipient: str
     language: Language
     config: ChannelConfig | None = None
+    #: The clock quiet hours are read on: the channel's own, else the store's.
+    timezone: str = "UTC"
 
     def takes(self, severity: str) -> bool:
         least = self.config.min_severity if self.config else "warning"
@@ -70,13 +81,13 @@ class Route:
 
     @property
     def mentions(self) -> list[str]:
-        return list(self.config.mention) if self.config else []
+        return list(self.config.mentions) if self.config else []
 
     def quiet_until(self, now: datetime) -> datetime | None:
         """When quiet hours end, if ``now`` falls in them; None otherwise."""
         if self.config is None or not self.config.quiet_hours:
             return None
-        zone = ZoneInfo(self.config.timezone)
+        zone = ZoneInfo(self.timezone)
         start, end = (time.fromisoformat(p) for p in self.config.quiet_hours.split("-"))
         local = now.astimezone(zone)
         clock = local.time().replace(tzinfo=None)
@@ -93,7 +104,7 @@ def routes(config: Config, store: str, report: Report) -> list[Route]:
     if not config.channels:
         return [Route(FILES, language, language) for language in LANGUAGES]
     return [
-        Route(c.name, c.recipient, c.language, c)
+        Route(c.name, c.recipient, c.language, c, c.timezone or config.store(store).timezone)
         for c in config.channels
         if c.covers(store, report)
     ]
@@ -207,7 +218,7 @@ class SlackTransport:
     """The first part goes to the channel, the rest into its thread; a digest's HTML report is
     attached there too. An alert's resolution also marks its original message resolved."""
 
-    channel: ChannelConfig
+    channel: SlackChannel
     _bot: SlackBot | None = field(default=None, repr=False)
 
     @property
@@ -250,7 +261,7 @@ class SlackTransport:
 class WebhookTransport:
     """An incoming webhook cannot thread or edit: every part is posted in order."""
 
-    channel: ChannelConfig
+    channel: WebhookChannel
 
     def send(self, message: Message) -> str:
         url = resolve_secret(_owner(self.channel), self.channel.url_env, self.channel.url_secret)
@@ -266,7 +277,7 @@ class WebhookTransport:
 
 @dataclass(slots=True)
 class EmailTransport:
-    channel: ChannelConfig
+    channel: EmailChannel
 
     @property
     def server(self) -> SmtpServer:
