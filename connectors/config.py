@@ -645,11 +645,18 @@ def _locate(loc: tuple[Any, ...]) -> tuple[str, Node]:
         if isinstance(node, dict) and part in node:
             node = node[part]  # the tag of a discriminated union: not a key of the file
             continue
-        path += f".{part}" if path else str(part)
+        path += _key_text(part, first=not path)
         parent = node
         fields = node.model_fields if _is_model(node) else {}
         node = _models_in(fields[part].annotation) if part in fields else None
     return path, parent
+
+
+def _key_text(part: object, first: bool) -> str:
+    """A key as the file's path writes it; an odd one (``to do``, ``:``) quoted in brackets."""
+    if isinstance(part, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+        return part if first else f".{part}"
+    return f"[{_quote(part)}]"
 
 
 def _is_model(node: object) -> TypeGuard[type[BaseModel]]:
