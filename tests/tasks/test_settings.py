@@ -93,3 +93,14 @@ def test_a_file_problem_is_told_before_any_metric(tmp_path: Path) -> None:
     path = _write(tmp_path, checks={"watch": [{"metric": "net_sale", "sid": "drop"}]})
     with pytest.raises(ConfigError, match=r"checks\.watch\[0\]\.sid: unknown key \(did you mean"):
         load_settings(path)
+
+
+def test_the_documented_refusal_is_the_one_storepulse_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, checks={"watch": [{"metric": "net_sale"}]})
+    with pytest.raises(ConfigError) as raised:
+        load_settings("storepulse.yaml")
+    docs = Path(__file__).parents[2] / "docs" / "configuration.md"
+    assert f"configuration error: {raised.value}\n" in docs.read_text(encoding="utf-8")
