@@ -491,7 +491,8 @@ def read_yaml(path: Path) -> Any:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
     except yaml.MarkedYAMLError as exc:
         where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
-        raise ConfigError(_one_line(f"{path}: not valid YAML{where}: {exc.problem}")) from None
+        what = exc.problem or exc.context
+        raise ConfigError(_one_line(f"{path}: not valid YAML{where}: {what}")) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise ConfigError(_one_line(f"{path}: not valid YAML: {exc}")) from None
 
