@@ -2,20 +2,29 @@
 
 The file names secrets, it never holds them: a store says which environment variable
 (``token_env``) or Prefect Secret block (``token_secret``) has its token.
+
+Loading refuses what it cannot honour: every problem is a ``ConfigError`` whose message is one
+line naming the file, the key and the problem, with a suggestion where a name looks misspelt.
+References to stores and timezones are checked here; metric names are checked one floor up
+(``tasks/settings.py``), where the metric registry lives.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from types import UnionType
+from typing import Annotated, Any, Literal, TypeGuard, Union, cast, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,15 +34,108 @@ from pydantic import (
     model_validator,
 )
 
+from connectors.email import Security
 from connectors.errors import ConfigError
 from connectors.shopify.settings import API_VERSION
+from connectors.vocabulary import REPORTS, Language, Report, Severity, Side
+from connectors.vocabulary import Check as CheckName
 
 CONFIG_ENV = "STOREPULSE_CONFIG"
 DEFAULT_CONFIG = Path("storepulse.yaml")
+#: Problems shown in one message; the rest are counted (each is one short clause).
+SHOWN_PROBLEMS = 5
+
+#: A problem found in a configuration: the key path (``checks.watch[0].metric``) and what is wrong.
+Problem = tuple[str, str]
+
+
+def _matching(pattern: str, words: str) -> AfterValidator:
+    """A check that the whole value matches ``pattern``, failing with ``words``, not the regex."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(words)
+        return value
+
+    return AfterValidator(check)
+
+
+def _iana(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # A KeyError subclass, a ValueError for odd paths, an OSError for a folder name.
+        raise ValueError(
+            f"{_quote(value)} is not an IANA timezone such as America/New_York"
+        ) from None
+    return value
+
+
+def _quiet_hours(value: str) -> str:
+    start, end = value.split("-")
+    for part in (start, end):
+        if int(part[:2]) > 23 or int(part[3:]) > 59:
+            raise ValueError(f"{part} is not a time of day")
+    if start == end:
+        raise ValueError("start and end are the same time: give a span such as 22:00-07:00")
+    return value
+
+
+#: A timezone of the IANA database, such as ``America/New_York`` or ``Asia/Shanghai``.
+IanaTimezone = Annotated[str, AfterValidator(_iana)]
+Name = Annotated[
+    str,
+    _matching(
+        r"[a-z0-9][a-z0-9_-]{0,39}",
+        "must be lowercase letters, digits, - or _ (at most 40, starting with a letter or "
+        "digit), such as eu-shop",
+    ),
+]
+Currency = Annotated[
+    str, _matching(r"[A-Z]{3}", "must be an ISO 4217 code in capitals such as USD")
+]
+ApiVersion = Annotated[str, _matching(r"\d{4}-\d{2}", "must be an API version such as 2026-10")]
+Month = Annotated[str, _matching(r"\d{4}-(0[1-9]|1[0-2])", "must be a month such as 2026-11")]
+HttpUrl = Annotated[
+    str, _matching(r"https?://[^/\s]+(/\S*)?", "must be an http(s) URL such as https://example.com")
+]
+#: Names an environment variable; the secret in it never appears in this file or a message.
+EnvName = Annotated[
+    str,
+    _matching(
+        r"[A-Za-z_][A-Za-z0-9_]{0,127}",
+        "must be the name of an environment variable such as SHOPIFY_TOKEN (the secret itself "
+        "never goes in this file)",
+    ),
+]
+#: Names a Prefect Secret block (the secret itself never goes in this file).
+BlockName = Annotated[
+    str,
+    _matching(
+        r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}",
+        "must be the name of a Prefect Secret block such as shopify-token (the secret itself "
+        "never goes in this file)",
+    ),
+]
+SlackMention = Annotated[
+    str, _matching(r"[US][A-Z0-9]{2,}", "must be a Slack user ID (U…) or user group ID (S…)")
+]
+QuietHours = Annotated[
+    str,
+    _matching(r"\d\d:\d\d-\d\d:\d\d", "must be a span of the day such as 22:00-07:00"),
+    AfterValidator(_quiet_hours),
+]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _one_of(model: BaseModel, *keys: str) -> None:
+    """Refuse unless exactly one of ``keys`` is given."""
+    if sum(getattr(model, key) is not None for key in keys) != 1:
+        raise ValueError(f"give exactly one of {' or '.join(keys)}")
 
 
 class SyncSettings(_Strict):
@@ -57,14 +159,14 @@ class SyncSettings(_Strict):
 class StoreConfig(_Strict):
     """One store on one platform."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+    name: Name
     platform: Literal["shopify"]
-    url: str
-    timezone: str
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    token_env: str | None = None
-    token_secret: str | None = None
-    api_version: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] = API_VERSION
+    url: HttpUrl
+    timezone: IanaTimezone
+    currency: Currency
+    token_env: EnvName | None = None
+    token_secret: BlockName | None = None
+    api_version: ApiVersion = API_VERSION
     timeout_seconds: float = Field(30.0, gt=0)
     #: The plan's request rate when it differs from the usual bucket/20 (2/s on a bucket of 40).
     calls_per_second: float | None = Field(None, gt=0)
@@ -74,26 +176,12 @@ class StoreConfig(_Strict):
 
     @field_validator("url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
-            raise ValueError("must be an http(s) URL such as https://example.myshopify.com")
+    def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
-
-    @field_validator("timezone")
-    @classmethod
-    def _iana_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{value!r} is not an IANA timezone such as America/New_York"
-            ) from None
-        return value
 
     @model_validator(mode="after")
     def _one_token_source(self) -> StoreConfig:
-        if (self.token_env is None) == (self.token_secret is None):
-            raise ValueError("give exactly one of token_env or token_secret")
+        _one_of(self, "token_env", "token_secret")
         return self
 
     @property
@@ -106,7 +194,7 @@ class TargetConfig(_Strict):
 
     store: str
     metric: str
-    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    month: Month
     value: Decimal = Field(gt=0)
 
 
@@ -123,12 +211,8 @@ class CampaignConfig(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> CampaignConfig:
         if self.end < self.start:
-            raise ValueError(f"campaign {self.name!r} ends ({self.end}) before it starts")
+            raise ValueError(f"ends ({self.end}) before it starts ({self.start})")
         return self
-
-
-Side = Literal["both", "drop", "spike"]
-Severity = Literal["info", "warning", "critical"]
 
 
 class WatchConfig(_Strict):
@@ -156,11 +240,7 @@ class RuleConfig(_Strict):
 
     @model_validator(mode="after")
     def _one_bound(self) -> RuleConfig:
-        bounds = (self.below, self.above, self.falls_by, self.rises_by)
-        if sum(b is not None for b in bounds) != 1:
-            raise ValueError(
-                f"rule on {self.metric!r}: give exactly one of below, above, falls_by, rises_by"
-            )
+        _one_of(self, "below", "above", "falls_by", "rises_by")
         return self
 
 
@@ -169,7 +249,7 @@ class SilenceConfig(_Strict):
 
     store: str | None = None
     metric: str | None = None
-    check: str | None = None
+    check: CheckName | None = None
     until: date | None = None
 
 
@@ -203,25 +283,11 @@ class ChecksConfig(_Strict):
     silence: list[SilenceConfig] = Field(default_factory=list)
 
 
-Language = Literal["en", "zh-CN"]
-Report = Literal["daily", "weekly", "alerts"]
-REPORTS: tuple[Report, ...] = ("daily", "weekly", "alerts")
+class ChannelBase(_Strict):
+    """What every channel shares: who it is, what it receives, in which language, and when it
+    stays quiet. Secrets are named (``*_env`` or ``*_secret``), never written here."""
 
-
-#: Settings each channel type needs; each tuple is one-of.
-CHANNEL_NEEDS: dict[str, list[tuple[str, ...]]] = {
-    "slack": [("channel",), ("token_env", "token_secret")],
-    "webhook": [("url_env", "url_secret")],
-    "email": [("host",), ("sender",), ("to",)],
-}
-
-
-class ChannelConfig(_Strict):
-    """Where reports and alerts go: a Slack channel (bot token), a Slack incoming webhook, or
-    email over SMTP. Secrets are named (``*_env`` or ``*_secret``), never written here."""
-
-    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
-    type: Literal["slack", "webhook", "email"]
+    name: Name
     language: Language = "en"
     #: What it receives; all of it by default.
     reports: list[Report] = Field(default_factory=lambda: list(REPORTS))
@@ -229,67 +295,100 @@ class ChannelConfig(_Strict):
     stores: list[str] = Field(default_factory=list)
     #: The least severe alert it receives.
     min_severity: Literal["warning", "critical"] = "warning"
-    #: Who is called on a critical alert: Slack user IDs (U…) or user groups (S…).
-    mention: list[Annotated[str, Field(pattern=r"^[US][A-Z0-9]{2,}$")]] = Field(
-        default_factory=list
-    )
     #: Hours (``HH:MM-HH:MM`` in ``timezone``) when only critical alerts go out at once.
-    quiet_hours: Annotated[str, Field(pattern=r"^\d\d:\d\d-\d\d:\d\d$")] | None = None
-    timezone: str = "UTC"
-    # slack: a channel ID (C…) or #name, and the bot token
-    channel: str | None = None
-    token_env: str | None = None
-    token_secret: str | None = None
+    quiet_hours: QuietHours | None = None
+    #: The clock ``quiet_hours`` is read on; None: the timezone of the store a message is about.
+    timezone: IanaTimezone | None = None
+
+    @property
+    def recipient(self) -> str:
+        """Who receives it, as the outbox keys it."""
+        return self.name
+
+    @property
+    def mentions(self) -> tuple[str, ...]:
+        """Who is called on a critical alert, in the channel's own terms."""
+        return ()
+
+    def covers(self, store: str, report: Report) -> bool:
+        return report in self.reports and (not self.stores or store in self.stores)
+
+
+class SlackChannel(ChannelBase):
+    """A Slack channel, posted to by a bot: threads, file uploads, and edits on resolution."""
+
+    type: Literal["slack"]
+    #: A channel ID (C…) or ``#name``.
+    channel: str
+    token_env: EnvName | None = None
+    token_secret: BlockName | None = None
     #: The Slack Web API's address (a stand-in's in tests).
-    api_url: str = "https://slack.com/api/"
-    # webhook: the incoming webhook's URL is itself a secret
-    url_env: str | None = None
-    url_secret: str | None = None
-    # email
-    host: str | None = None
+    api_url: HttpUrl = "https://slack.com/api/"
+    #: Who is called on a critical alert: Slack user IDs (U…) or user groups (S…).
+    mention: list[SlackMention] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_token_source(self) -> SlackChannel:
+        _one_of(self, "token_env", "token_secret")
+        return self
+
+    @property
+    def recipient(self) -> str:
+        return self.channel
+
+    @property
+    def mentions(self) -> tuple[str, ...]:
+        return tuple(self.mention)
+
+
+class WebhookChannel(ChannelBase):
+    """A Slack incoming webhook: it posts, it cannot thread or edit. Its URL is a secret."""
+
+    type: Literal["webhook"]
+    url_env: EnvName | None = None
+    url_secret: BlockName | None = None
+    #: Who is called on a critical alert: Slack user IDs (U…) or user groups (S…).
+    mention: list[SlackMention] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_url_source(self) -> WebhookChannel:
+        _one_of(self, "url_env", "url_secret")
+        return self
+
+    @property
+    def mentions(self) -> tuple[str, ...]:
+        return tuple(self.mention)
+
+
+class EmailChannel(ChannelBase):
+    """Email over SMTP, HTML with a plain-text part."""
+
+    type: Literal["email"]
+    host: str = Field(min_length=1)
     port: int | None = Field(None, ge=1, le=65535)
-    security: Literal["starttls", "ssl", "none"] = "starttls"
+    security: Security = "starttls"
     username: str | None = None
-    password_env: str | None = None
-    password_secret: str | None = None
-    sender: str | None = None
-    to: list[str] = Field(default_factory=list)
+    password_env: EnvName | None = None
+    password_secret: BlockName | None = None
+    sender: str = Field(min_length=1)
+    to: list[str] = Field(min_length=1)
     cc: list[str] = Field(default_factory=list)
     #: A private certificate authority to trust (a company mail relay).
     ca_file: Path | None = None
 
     @model_validator(mode="after")
-    def _complete(self) -> ChannelConfig:
-        needed = CHANNEL_NEEDS[self.type]
-        for options in needed:
-            given = [o for o in options if getattr(self, o)]
-            if len(given) != 1:
-                raise ValueError(f"a {self.type} channel needs {' or '.join(options)}")
-        if (
-            self.type == "email"
-            and self.username
-            and not (self.password_env or self.password_secret)
-        ):
-            raise ValueError(
-                "an email channel with a username needs password_env or password_secret"
-            )
-        if self.quiet_hours:
-            for part in self.quiet_hours.split("-"):
-                hour, minute = int(part[:2]), int(part[3:])
-                if hour > 23 or minute > 59:
-                    raise ValueError(f"quiet_hours: {part} is not a time of day")
-        ZoneInfo(self.timezone)
+    def _password_with_username(self) -> EmailChannel:
+        if self.username is not None:
+            _one_of(self, "password_env", "password_secret")
         return self
 
     @property
     def recipient(self) -> str:
-        """Who receives it, as the outbox keys it."""
-        if self.type == "email":
-            return ",".join(self.to + self.cc)
-        return self.channel or self.name
+        return ",".join(self.to + self.cc)
 
-    def covers(self, store: str, report: Report) -> bool:
-        return report in self.reports and (not self.stores or store in self.stores)
+
+#: A channel, told apart by its ``type``. DingTalk, Feishu and WeCom robots join as members.
+ChannelConfig = Annotated[SlackChannel | WebhookChannel | EmailChannel, Field(discriminator="type")]
 
 
 class ScheduleConfig(_Strict):
@@ -307,7 +406,7 @@ class ScheduleConfig(_Strict):
     @classmethod
     def _deadline(cls, value: timedelta) -> timedelta:
         if value < timedelta(seconds=10):  # Prefect's shortest proactive trigger
-            raise ValueError("daily_deadline must be at least 10 seconds")
+            raise ValueError("must be at least 10 seconds")
         return value
 
     @field_validator("daily", "weekly")
@@ -318,7 +417,9 @@ class ScheduleConfig(_Strict):
         try:
             CronSchedule(cron=value, timezone="UTC")
         except ValueError:
-            raise ValueError(f"{value!r} is not a cron expression such as '0 8 * * *'") from None
+            raise ValueError(
+                f"{_quote(value)} is not a cron expression such as '0 8 * * *'"
+            ) from None
         return value
 
 
@@ -327,7 +428,7 @@ class Config(_Strict):
 
     stores: list[StoreConfig] = Field(min_length=1)
     #: The currency of multi-store roll-ups; by default the first store's.
-    reporting_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    reporting_currency: Currency | None = None
     targets: list[TargetConfig] = Field(default_factory=list)
     campaigns: list[CampaignConfig] = Field(default_factory=list)
     checks: ChecksConfig = ChecksConfig()
@@ -336,39 +437,11 @@ class Config(_Strict):
     schedules: ScheduleConfig = ScheduleConfig()
     #: Where the team reaches ``storepulse reports serve`` (say ``http://reports.internal:8765``);
     #: the runs' artifacts and the digests link each report's page there.
-    reports_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
-
-    @model_validator(mode="after")
-    def _targets_name_stores(self) -> Config:
-        names = {s.name for s in self.stores}
-        for index, target in enumerate(self.targets):
-            if target.store not in names:
-                raise ValueError(f"targets[{index}].store: no store named {target.store!r}")
-        for index, campaign in enumerate(self.campaigns):
-            for name in campaign.stores:
-                if name not in names:
-                    raise ValueError(f"campaigns[{index}].stores: no store named {name!r}")
-        for index, channel in enumerate(self.channels):
-            for name in channel.stores:
-                if name not in names:
-                    raise ValueError(f"channels[{index}].stores: no store named {name!r}")
-        if len({c.name for c in self.channels}) < len(self.channels):
-            raise ValueError("channels: each channel needs a name of its own")
-        return self
+    reports_url: HttpUrl | None = None
 
     @property
     def rollup_currency(self) -> str:
         return self.reporting_currency or self.stores[0].currency
-
-    @field_validator("stores")
-    @classmethod
-    def _unique_names(cls, stores: list[StoreConfig]) -> list[StoreConfig]:
-        seen: set[str] = set()
-        for store in stores:
-            if store.name in seen:
-                raise ValueError(f"store name {store.name!r} is used twice")
-            seen.add(store.name)
-        return stores
 
     def store(self, name: str) -> StoreConfig:
         for store in self.stores:
@@ -388,32 +461,74 @@ def config_path(explicit: str | Path | None = None) -> Path:
 
 
 def load_config(explicit: str | Path | None = None) -> Config:
-    """Read and validate the configuration file.
+    """Read and validate the configuration file (metric names are checked by ``load_settings``).
 
     Raises:
-        ConfigError: the file is missing, is not YAML, or breaks a rule; the message names the
-            file, the key and the problem.
+        ConfigError: the file is missing, unreadable, not YAML, or breaks a rule; the message
+            is one line naming the file, the key and the problem.
     """
     path = config_path(explicit)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read configuration {path}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    data = read_yaml(path)
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping with a 'stores' list at the top")
+        found = "empty" if data is None else f"a {_kind(data)}"
+        raise ConfigError(f"{path}: is {found}; expected a mapping with a 'stores' list at the top")
     return parse_config(data, source=path)
 
 
+def read_yaml(path: Path) -> Any:
+    """The YAML document in ``path``; a key given twice in one mapping is refused.
+
+    Raises:
+        ConfigError: the file cannot be read, is not UTF-8 text or not YAML (with its line).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+        what = exc.problem or exc.context
+        raise ConfigError(_one_line(f"{path}: not valid YAML{where}: {what}")) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ConfigError(_one_line(f"{path}: not valid YAML: {exc}")) from None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a repeated key is an error rather than the last one
+    silently winning."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                continue
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"the key {key!r} is given twice",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_config(data: dict[str, Any], source: Path | str = "configuration") -> Config:
-    """Validate a parsed configuration; relative paths resolve beside ``source``."""
+    """Validate a parsed configuration; relative paths resolve beside ``source``.
+
+    Raises:
+        ConfigError: a key breaks a rule, or names a store that does not exist.
+    """
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+        raise refusal(source, [_describe(e) for e in exc.errors()]) from None
+    refuse(source, list(reference_problems(config)))
     base = Path(source).parent if isinstance(source, Path) else Path.cwd()
     stores = [
         s.model_copy(update={"traffic_csv": base / s.traffic_csv})
@@ -424,14 +539,164 @@ def parse_config(data: dict[str, Any], source: Path | str = "configuration") -> 
     return config.model_copy(update={"stores": stores})
 
 
-def _describe(error: Any) -> str:
-    key = ""
-    for part in error["loc"]:
-        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown key (check its spelling)"
-    return f"{key or 'top level'}: {message}"
+def refuse(source: Path | str, problems: list[Problem]) -> None:
+    """Raise one ``ConfigError`` line for ``problems``; do nothing when there are none."""
+    if problems:
+        raise refusal(source, problems)
+
+
+def refusal(source: Path | str, problems: list[Problem]) -> ConfigError:
+    """One ``ConfigError`` line naming ``source`` and each problem's key."""
+    shown = "; ".join(f"{key}: {what}" for key, what in problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    if more > 0:
+        shown += f" (and {more} more)"
+    return ConfigError(_one_line(f"{source}: {shown}"))
+
+
+def suggest(name: str, known: Iterable[str], what: str) -> str:
+    """``no <what> 'x'`` with the closest known name, or the known names when few are close."""
+    choices = sorted(set(known))
+    close = difflib.get_close_matches(name, choices, n=1)
+    if close:
+        return f"no {what} {_quote(name)} (did you mean {close[0]}?)"
+    if len(choices) <= 8:
+        return f"no {what} {_quote(name)} (known: {', '.join(choices) or 'none'})"
+    return f"no {what} {_quote(name)}"
+
+
+def reference_problems(config: Config) -> Iterator[Problem]:
+    """Store names referenced where they are not defined, and names defined twice."""
+    stores = [s.name for s in config.stores]
+    yield from _twice("stores", stores, "store")
+    yield from _twice("channels", [c.name for c in config.channels], "channel")
+    named: list[tuple[str, str]] = [
+        (f"targets[{i}].store", t.store) for i, t in enumerate(config.targets)
+    ]
+    named += [
+        (f"campaigns[{i}].stores[{j}]", s)
+        for i, c in enumerate(config.campaigns)
+        for j, s in enumerate(c.stores)
+    ]
+    named += [
+        (f"channels[{i}].stores[{j}]", s)
+        for i, c in enumerate(config.channels)
+        for j, s in enumerate(c.stores)
+    ]
+    named += [
+        (f"checks.silence[{i}].store", s.store)
+        for i, s in enumerate(config.checks.silence)
+        if s.store is not None
+    ]
+    for key, name in named:
+        if name not in stores:
+            yield key, suggest(name, stores, "store")
+
+
+def _twice(key: str, names: list[str], what: str) -> Iterator[Problem]:
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            yield f"{key}[{index}].name", f"the {what} name {name!r} is used twice"
+
+
+def _describe(error: Any) -> Problem:
+    """One pydantic error as a key path and words a person reads."""
+    key, parent = _locate(error["loc"])
+    kind = error["type"]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        field = str(error["loc"][-1])
+        fields = list(parent.model_fields) if _is_model(parent) else []
+        close = difflib.get_close_matches(field, fields, n=1)
+        message = f"unknown key (did you mean {close[0]}?)" if close else "unknown key"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        tags = sorted(_channel_tags())
+        given = error.get("ctx", {}).get("tag")
+        key = f"{key}.type"
+        if given is None:
+            message = f"missing; give one of {', '.join(tags)}"
+        else:
+            message = suggest(str(given), tags, "channel type")
+    elif kind == "literal_error" and isinstance(error.get("input"), str):
+        expected = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(error["input"], expected, n=1)
+        message += f" (did you mean {close[0]}?)" if close else ""
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        message = "must be a mapping of keys to values"
+    elif kind == "list_type":
+        message = "must be a list"
+    elif kind == "missing":
+        message = "missing (this key is required)"
+    return key or "top level", re.sub(r"^Input should be ", "must be ", message)
+
+
+Node = type[BaseModel] | dict[str, type[BaseModel]] | None
+
+
+def _locate(loc: tuple[Any, ...]) -> tuple[str, Node]:
+    """The key path of a pydantic location (without the union tags it inserts), and the model
+    the last key belongs to."""
+    node: Node = Config
+    parent: Node = None
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+            continue
+        if isinstance(node, dict) and part in node:
+            node = node[part]  # the tag of a discriminated union: not a key of the file
+            continue
+        path += _key_text(part, first=not path)
+        parent = node
+        fields = node.model_fields if _is_model(node) else {}
+        node = _models_in(fields[part].annotation) if part in fields else None
+    return path, parent
+
+
+def _key_text(part: object, first: bool) -> str:
+    """A key as the file's path writes it; an odd one (``to do``, ``:``) quoted in brackets."""
+    if isinstance(part, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+        return part if first else f".{part}"
+    return f"[{_quote(part)}]"
+
+
+def _is_model(node: object) -> TypeGuard[type[BaseModel]]:
+    return isinstance(node, type) and issubclass(node, BaseModel)
+
+
+def _models_in(annotation: Any) -> Node:
+    """The model a field holds (through lists and Optional), or its union's models by tag."""
+    origin = get_origin(annotation)
+    if origin is Annotated or origin is list:
+        return _models_in(get_args(annotation)[0])
+    if origin is Union or origin is UnionType:
+        members = [m for m in get_args(annotation) if m is not type(None)]
+        if len(members) == 1:
+            return _models_in(members[0])
+        return {_tag(m): m for m in members if _is_model(m) and "type" in m.model_fields}
+    return annotation if _is_model(annotation) else None
+
+
+def _tag(model: type[BaseModel]) -> str:
+    return str(get_args(model.model_fields["type"].annotation)[0])
+
+
+def _channel_tags() -> list[str]:
+    return [_tag(m) for m in get_args(get_args(ChannelConfig)[0])]
+
+
+def _quote(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "…" + text[-3:]
+
+
+def _kind(value: object) -> str:
+    names: dict[type, str] = {list: "list", str: "string"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def resolve_token(store: StoreConfig) -> SecretStr:

@@ -13,7 +13,7 @@ from prefect.automations import Automation, EventTrigger, Posture, SendNotificat
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.orchestration import get_client
 
-from connectors.config import ChannelConfig, Config, resolve_secret
+from connectors.config import Config, SlackChannel, WebhookChannel, resolve_secret
 from flows.steps.sync_store import store_tag
 
 DEADLINE_AUTOMATION = "storepulse: daily-ops past its deadline"
@@ -65,7 +65,7 @@ async def ensure_deadline_alert(config: Config) -> tuple[list[str], list[str]]:
     automation that uses them; returns the channels alerted and those the server cannot reach
     (email: Prefect's server sends no mail without an integration)."""
     takers = [c for c in config.channels if "alerts" in c.reports]
-    alerted = [c for c in takers if c.type in ("slack", "webhook")]
+    alerted = [c for c in takers if isinstance(c, SlackChannel | WebhookChannel)]
     actions = [
         SendNotification(
             block_document_id=await _notification_block(channel),
@@ -113,7 +113,7 @@ def late_text(language: str, deadline: timedelta) -> str:
     return LATE_TEXT.get(language, LATE_TEXT["en"]).replace("{deadline}", span)
 
 
-async def _notification_block(channel: ChannelConfig) -> Any:
+async def _notification_block(channel: SlackChannel | WebhookChannel) -> Any:
     """The channel as a Prefect notification block: a Slack ``chat.postMessage`` with the bot
     token, or a post to the incoming webhook. The secret lives in the block's secret values,
     which Prefect never shows back."""

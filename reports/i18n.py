@@ -9,14 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
 
 from connectors.money import currency_exponent
+from connectors.vocabulary import LANGUAGES, Language  # noqa: F401 (LANGUAGES: re-exported)
 
 Params = dict[str, str | float | None]
-
-Language = Literal["en", "zh-CN"]
-LANGUAGES: tuple[Language, ...] = ("en", "zh-CN")
 
 SYMBOLS = {
     "en": {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "CAD": "CA$"},

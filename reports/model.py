@@ -16,9 +16,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar
 
+from connectors.vocabulary import Unit
 from reports.i18n import Locale, Params
 
-Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
 AlertState = Literal["new", "ongoing", "resolved"]
 #: Money as an exact Decimal in the store's currency; any other unit as a float.
 Amount = Decimal | float

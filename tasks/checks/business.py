@@ -27,17 +27,14 @@ ENGLISH = Locale("en")
 def settings_for(watch: WatchConfig) -> DetectorSettings:
     """The detector's defaults, with what the configuration overrides."""
     unit = REGISTRY[watch.metric].unit if watch.metric in REGISTRY else "count"
-    changes = {
-        k: v
-        for k, v in (
-            ("side", watch.side),
-            ("threshold", watch.threshold),
-            ("min_volume", watch.min_volume),
-            ("min_change", watch.min_change),
-        )
-        if v is not None
-    }
-    return DetectorSettings(counts=unit in ("count", "units"), **changes)  # type: ignore[arg-type]
+    default = DetectorSettings(counts=unit in ("count", "units"))
+    return replace(
+        default,
+        side=watch.side or default.side,
+        threshold=default.threshold if watch.threshold is None else watch.threshold,
+        min_volume=default.min_volume if watch.min_volume is None else watch.min_volume,
+        min_change=default.min_change if watch.min_change is None else watch.min_change,
+    )
 
 
 def anomaly_findings(

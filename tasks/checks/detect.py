@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-Side = Literal["both", "drop", "spike"]
+from connectors.vocabulary import Side
+
 MAD_TO_SIGMA = 1.4826
 #: The median of k points varies about 1.25·σ/√k.
 MEDIAN_ERROR = 1.25

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from connectors.config import ChannelConfig, Config, Report
-from reports.i18n import LANGUAGES, Language
+from connectors.config import ChannelConfig, Config
+from connectors.vocabulary import LANGUAGES, Language, Report
 from tasks.checks.findings import SEVERITY_ORDER
 
 FILES = "files"
@@ -25,6 +25,8 @@ class Route:
     recipient: str
     language: Language
     config: ChannelConfig | None = None
+    #: The clock quiet hours are read on: the channel's own, else the store's.
+    timezone: str = "UTC"
 
     def takes(self, severity: str) -> bool:
         least = self.config.min_severity if self.config else "warning"
@@ -32,13 +34,13 @@ class Route:
 
     @property
     def mentions(self) -> list[str]:
-        return list(self.config.mention) if self.config else []
+        return list(self.config.mentions) if self.config else []
 
     def quiet_until(self, now: datetime) -> datetime | None:
         """When quiet hours end, if ``now`` falls in them; None otherwise."""
         if self.config is None or not self.config.quiet_hours:
             return None
-        zone = ZoneInfo(self.config.timezone)
+        zone = ZoneInfo(self.timezone)
         start, end = (time.fromisoformat(p) for p in self.config.quiet_hours.split("-"))
         local = now.astimezone(zone)
         clock = local.time().replace(tzinfo=None)
@@ -56,7 +58,7 @@ def routes(config: Config, store: str, report: Report) -> list[Route]:
     if not config.channels:
         return [Route(FILES, language, language) for language in LANGUAGES]
     return [
-        Route(c.name, c.recipient, c.language, c)
+        Route(c.name, c.recipient, c.language, c, c.timezone or config.store(store).timezone)
         for c in config.channels
         if c.covers(store, report)
     ]

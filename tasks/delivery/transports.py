@@ -24,7 +24,14 @@ from typing import ClassVar
 
 from sqlalchemy.engine import make_url
 
-from connectors.config import ChannelConfig, Config, resolve_secret
+from connectors.config import (
+    ChannelConfig,
+    Config,
+    EmailChannel,
+    SlackChannel,
+    WebhookChannel,
+    resolve_secret,
+)
 from connectors.email import SmtpServer
 from connectors.slack import Posted, SlackBot, SlackWebhook
 from reports.media.slack import split_messages
@@ -108,7 +115,7 @@ class SlackTransport:
     """The first part goes to the channel, the rest into its thread; a digest's HTML report is
     attached there too. An alert's resolution also marks its original message resolved."""
 
-    channel: ChannelConfig
+    channel: SlackChannel
     _bot: SlackBot | None = field(default=None, repr=False)
     after_crash: ClassVar[CrashPolicy] = "ask"
 
@@ -152,7 +159,7 @@ class SlackTransport:
 class WebhookTransport:
     """An incoming webhook cannot thread or edit: every part is posted in order."""
 
-    channel: ChannelConfig
+    channel: WebhookChannel
     after_crash: ClassVar[CrashPolicy] = "ask"
 
     def send(self, message: Message) -> str:
@@ -169,7 +176,7 @@ class WebhookTransport:
 
 @dataclass(slots=True)
 class EmailTransport:
-    channel: ChannelConfig
+    channel: EmailChannel
     after_crash: ClassVar[CrashPolicy] = "resend"
 
     @property

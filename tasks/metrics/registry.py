@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
+from connectors.vocabulary import Unit
+
 Direction = Literal["up", "down", "neutral"]
 #: How a metric's period value comes from its days: summed (additive), a ratio of the
 #: period's sums, the value on the period's last day that has one (stocks and trailing

@@ -10,15 +10,16 @@ import numpy as np
 import pandas as pd
 
 from connectors.errors import ConfigError
+from connectors.vocabulary import Side
 from tasks.checks.detect import DetectorSettings, Scored, detect, zscore
 from tasks.checks.evaluation import labelled, nab
 from tasks.checks.evaluation.backtest import Tally, events_from_labels, tally
 
 
-def replay_series(path: Path, side: str = "both") -> dict[str, Any]:
+def replay_series(path: Path, side: Side = "both") -> dict[str, Any]:
     """Flag the days of a ``date,value[,label]`` CSV; score them when labels are given."""
     frame = read_series(path)
-    settings = DetectorSettings(side=side)  # type: ignore[arg-type]
+    settings = DetectorSettings(side=side)
     scored = detect(frame["value"].to_numpy(float), settings)
     flagged = [
         {

@@ -1,0 +1,31 @@
+"""The closed vocabularies every layer shares, defined once.
+
+Each is a ``Literal`` type so that mypy checks the words and pydantic refuses any other in
+``storepulse.yaml``; the tuples beside them list the words in their usual order.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+#: The languages reports are written in.
+Language = Literal["en", "zh-CN"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
+
+#: How loud a finding is, quietest first.
+Severity = Literal["info", "warning", "critical"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+
+#: Which changes of a metric an anomaly check reports.
+Side = Literal["both", "drop", "spike"]
+
+#: What a metric's value counts (money in the store's currency units).
+Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
+
+#: The messages a channel can receive.
+Report = Literal["daily", "weekly", "alerts"]
+REPORTS: tuple[Report, ...] = get_args(Report)
+
+#: The checks a finding comes from: business (anomaly, level, rule) and data health.
+Check = Literal["anomaly", "level", "rule", "freshness", "volume", "count", "quarantine"]
+CHECKS: tuple[Check, ...] = get_args(Check)
