@@ -65,11 +65,13 @@ def check_stores(
     count_check: bool = True,
     config_path: str | None = None,
     database_url: str | None = None,
+    notify: bool = True,
 ) -> CheckRun:
     """Anomalies, rules and data health for each store's report day (docs/checks.md); new and
-    resolved alerts are told at once when the run pages."""
+    resolved alerts are told at once when the run pages and ``notify`` is on (otherwise the
+    next run that notifies tells them)."""
     run = run_checks_task(config_path, database_url, stores, report_date, as_of, page, count_check)
-    if run.changes is not None:
+    if run.changes is not None and notify:
         run.notices = notify_alerts_task(
             config_path, database_url, stores, as_of or datetime.now(UTC)
         )
