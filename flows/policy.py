@@ -4,6 +4,7 @@ how they fail (with one sentence), and which moment they report from."""
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -62,6 +63,9 @@ def fails_in_one_sentence(flow_fn: F) -> F:
     A run refused for its parameters ends in a failed state named ``REFUSED``, which the
     failure hook does not tell the ops channels of. Put it under ``@flow``.
     """
+    # Prefect validates parameters against the signature in this module's namespace, where
+    # the flow's string annotations (``date``…) mean nothing: give it the types themselves.
+    flow_fn.__annotations__ = typing.get_type_hints(flow_fn)
 
     @functools.wraps(flow_fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

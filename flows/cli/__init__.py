@@ -155,10 +155,12 @@ def start_flow(flow: Callable[..., T], **parameters: Any) -> T:
 
 
 class _NoTraceback(logging.Filter):
-    """Drop console records that carry a traceback: the CLI states the failure in one line."""
+    """Drop console records that carry a traceback, and Prefect's own reports of a failed run
+    or task: the CLI states the failure in one line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.exc_info is None
+        failure = record.levelno >= logging.ERROR and record.name.startswith("prefect")
+        return record.exc_info is None and not failure
 
 
 def quiet_tracebacks() -> None:

@@ -308,7 +308,7 @@ FlowName = flow_names()
 
 @app.command("run", rich_help_panel=LOOP)
 def run_flow(
-    flow: Annotated[FlowName, typer.Argument(help="The flow, as deployed.")],  # type: ignore[valid-type]
+    flow: Annotated[FlowName, typer.Argument(metavar="FLOW", help="The flow, as deployed.")],  # type: ignore[valid-type]
     config: ConfigOption = None,
     store: StoreOption = None,
     report_date: Annotated[
