@@ -15,11 +15,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from connectors.config import Config, Report
+if TYPE_CHECKING:  # the CLI reads FLOWS at start-up; the configuration's models load later
+    from connectors.config import Config, Report
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,9 +149,14 @@ def _is_failed_run(exc: BaseException) -> bool:
 def start_flow(flow: Callable[..., T], **parameters: Any) -> T:
     """Run ``flow`` in this process; its errors reach ``fail`` as raised, and Prefect's console
     shows no traceback of them unless ``--debug`` asks (the Prefect UI keeps them all)."""
+    quiet_unless_debug()
+    return flow(**parameters)
+
+
+def quiet_unless_debug() -> None:
+    """Keep Prefect's tracebacks off the console unless ``--debug`` asks for them."""
     if not _State.debug:
         quiet_tracebacks()
-    return flow(**parameters)
 
 
 class _NoTraceback(logging.Filter):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flows.cli import DEMO, app, console, usage_error
+from flows.cli import DEMO, app, console, quiet_unless_debug, usage_error
 
 if TYPE_CHECKING:
     from connectors.sandbox import DemoStore
@@ -126,4 +126,5 @@ def demo(
     """Run the whole loop on a local demo store, with no credentials and nothing to install."""
     from flows.cli.demo_run import run_demo
 
+    quiet_unless_debug()  # the demo runs flows too: a failure is one line
     run_demo(out, console)
