@@ -209,8 +209,7 @@ def checks(
 ) -> None:
     """Check each store's report day: anomalies, rules and data health, as alerts.
 
-    Without --notify it sends nothing: it records the findings and the alerts they open or
-    resolve.
+    Without --notify it sends nothing: it records findings and the alerts they open or resolve.
 
     The next daily run, or `storepulse checks --notify`, tells the channels of them.
     """
