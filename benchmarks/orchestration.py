@@ -33,7 +33,6 @@ import yaml
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from benchmarks.report import update_section
-from connectors.config import load_config
 from connectors.sandbox import DemoStore, StoreSpec
 from connectors.stores import open_store
 from deployments.build import prefect_yaml
@@ -43,6 +42,7 @@ from tasks.checks.run import run_checks
 from tasks.delivery.publish import publish_report
 from tasks.ingest.run import sync_store_windows
 from tasks.metrics.run import refresh_metrics
+from tasks.settings import load_settings
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines
 from tests.support.processes import (
     deploy_to_pool,
@@ -122,7 +122,7 @@ def config_file(directory: Path, url: str, stores: int) -> Path:
 
 
 def plain_calls(config_path: Path, url: str, api_url: str, work: Path) -> float:
-    config = load_config(config_path)
+    config = load_settings(config_path)
     started = time.perf_counter()
     with ThreadPoolExecutor(SYNC_THREADS) as pool:
         list(pool.map(lambda store: sync_store_windows(store, url), config.stores))
@@ -149,7 +149,7 @@ def two_workers(config_path: Path, url: str, api_url: str, work: Path) -> float:
         "STOREPULSE_HOME": str(REPO),
         DATABASE_URL_ENV: url,
     }
-    config = load_config(config_path)
+    config = load_settings(config_path)
     prefect_file = work / "prefect.yaml"
     prefect_file.write_text(prefect_yaml(config, config_path, prefect.__version__))
     deploy_to_pool(prefect_file, "storepulse", env, REPO)

@@ -10,27 +10,57 @@ The same specs feed ``storepulse serve`` (one machine: the process serves its de
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from connectors.config import Config
+if TYPE_CHECKING:  # the CLI reads FLOWS at start-up; the configuration's models load later
+    from connectors.config import Config, Report
 
-ENTRYPOINTS = {
-    "daily-ops": "flows/daily_ops.py:daily_ops",
-    "weekly-review": "flows/weekly_review.py:weekly_review",
-    "backfill": "flows/backfill.py:backfill",
+
+@dataclass(frozen=True, slots=True)
+class FlowSpec:
+    """A deployed flow: where it lives, and the secrets a run of it needs."""
+
+    #: ``path/to/file.py:function``, as Prefect deployments name it; never changed, so
+    #: deployments built by earlier versions keep working.
+    entrypoint: str
+    #: Whether it syncs (and so needs every chosen store's token).
+    syncs: bool
+    #: The reports it sends on every run, and those it sends only with ``resend``.
+    sends: tuple[Report, ...] = ()
+    resends: tuple[Report, ...] = ()
+
+    def reports(self, resend: bool) -> tuple[Report, ...]:
+        """The reports a run sends (so the channels whose credentials it needs)."""
+        return self.sends + (self.resends if resend else ())
+
+    def load(self) -> Any:
+        """Import the flow (Prefect with it: callers import this late)."""
+        path, _, function = self.entrypoint.partition(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        return getattr(module, function)
+
+
+#: The one registry of deployed flows, by flow name: deployments, ``storepulse serve`` and
+#: ``storepulse run`` all read it.
+FLOWS: dict[str, FlowSpec] = {
+    "daily-ops": FlowSpec("flows/daily_ops.py:daily_ops", True, ("daily", "alerts")),
+    "weekly-review": FlowSpec("flows/weekly_review.py:weekly_review", False, ("weekly",)),
+    # a backfill checks quietly and sends digests only with resend
+    "backfill": FlowSpec("flows/backfill.py:backfill", True, resends=("daily",)),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class DeploymentSpec:
     name: str
-    flow: str  # a key of ENTRYPOINTS
+    flow: str  # a key of FLOWS
     description: str
     parameters: dict[str, Any] = field(default_factory=dict)
     cron: str | None = None
@@ -39,7 +69,7 @@ class DeploymentSpec:
 
     @property
     def entrypoint(self) -> str:
-        return ENTRYPOINTS[self.flow]
+        return FLOWS[self.flow].entrypoint
 
 
 def deployment_specs(config: Config, config_path: Path) -> list[DeploymentSpec]:

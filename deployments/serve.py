@@ -12,33 +12,30 @@ from prefect.schedules import Cron
 
 from connectors.config import Config
 from deployments.automations import prepare_server
-from deployments.build import DeploymentSpec, deployment_specs
-from flows.backfill import backfill
-from flows.daily_ops import daily_ops
-from flows.weekly_review import weekly_review
-
-FLOWS: dict[str, Any] = {
-    "daily-ops": daily_ops,
-    "weekly-review": weekly_review,
-    "backfill": backfill,
-}
+from deployments.build import FLOWS, DeploymentSpec, deployment_specs
 
 
 def runner_deployments(config: Config, config_path: Path) -> list[Any]:
+    """One runner deployment per spec, each of the flow its entrypoint names."""
     return [_deployment(spec) for spec in deployment_specs(config, config_path)]
 
 
 def _deployment(spec: DeploymentSpec) -> Any:
     schedules = [Cron(spec.cron, timezone=spec.timezone)] if spec.cron else None
-    return FLOWS[spec.flow].to_deployment(
-        name=spec.name,
-        description=spec.description,
-        parameters=spec.parameters,
-        schedules=schedules,
-        tags=list(spec.tags),
+    return (
+        FLOWS[spec.flow]
+        .load()
+        .to_deployment(
+            name=spec.name,
+            description=spec.description,
+            parameters=spec.parameters,
+            schedules=schedules,
+            tags=list(spec.tags),
+        )
     )
 
 
 def serve_all(config: Config, config_path: Path) -> None:
+    """Prepare the Prefect server, then serve every deployment until interrupted."""
     asyncio.run(prepare_server(config))
     serve(*runner_deployments(config, config_path), print_starting_message=False)

@@ -12,20 +12,35 @@ from typing import Any
 
 from prefect import flow
 
-from connectors.config import load_config
-from connectors.errors import ConfigError
 from flows.hooks import tell_ops_of_failure
-from flows.policy import scheduled_start
+from flows.policy import RefusedParameters, fails_in_one_sentence, scheduled_start
 from flows.steps.compute_metrics import compute_metrics
 from flows.steps.publish import publish_digest
 from flows.steps.run_checks import check_stores
 from flows.steps.sync_store import sync_store
+from tasks.settings import load_settings
 
 #: The longest range one backfill run takes; longer ones are several runs.
 MAX_DAYS = 400
 
 
+def check_range(start: date, end: date) -> None:
+    """Refuse a range that is reversed or longer than ``MAX_DAYS`` (both days included).
+
+    Raises:
+        RefusedParameters: the range cannot be backfilled in one run.
+    """
+    if end < start:
+        raise RefusedParameters(f"backfill: the last day {end} is before the first day {start}")
+    if (end - start).days >= MAX_DAYS:
+        days = (end - start).days + 1
+        raise RefusedParameters(
+            f"backfill: {start}…{end} is {days} days; one run takes at most {MAX_DAYS}"
+        )
+
+
 @flow(name="backfill", on_failure=[tell_ops_of_failure], on_crashed=[tell_ops_of_failure])
+@fails_in_one_sentence
 def backfill(
     start: date,
     end: date,
@@ -42,9 +57,8 @@ def backfill(
         resend: Also send each day's digest again.
         config_path: storepulse.yaml (default: $STOREPULSE_CONFIG, then ./storepulse.yaml).
     """
-    if end < start or (end - start).days >= MAX_DAYS:
-        raise ConfigError(f"backfill: {start}…{end} must be 1 to {MAX_DAYS} days, in order")
-    chosen = load_config(config_path).select(stores)
+    check_range(start, end)  # a typo is refused before any work, and pages nobody
+    chosen = load_settings(config_path).select(stores)
     since = min(datetime.combine(start, time.min, s.zone) for s in chosen)  # the earliest start
     as_of = scheduled_start()
     synced = sync_store(stores=stores, config_path=config_path, since=since)

@@ -14,7 +14,7 @@ from typing import Any
 from prefect import flow
 
 from flows.hooks import tell_ops_of_failure
-from flows.policy import scheduled_start
+from flows.policy import fails_in_one_sentence, scheduled_start
 from flows.steps.compute_metrics import compute_metrics
 from flows.steps.publish import publish_digest
 from flows.steps.run_checks import check_stores
@@ -22,6 +22,7 @@ from flows.steps.sync_store import sync_store
 
 
 @flow(name="daily-ops", on_failure=[tell_ops_of_failure], on_crashed=[tell_ops_of_failure])
+@fails_in_one_sentence
 def daily_ops(
     stores: list[str] | None = None,
     report_date: date | None = None,

@@ -7,14 +7,21 @@ from typing import Any
 
 from prefect import get_run_logger
 
-from connectors.config import load_config
+from flows.policy import REFUSED
 from tasks.delivery.notices import tell_failure
+from tasks.settings import load_settings
 
 
 def tell_ops_of_failure(flow: Any, flow_run: Any, state: Any) -> None:
-    """Prefect ``on_failure``/``on_crashed`` hook. It must not raise: the run has failed already."""
+    """Prefect ``on_failure``/``on_crashed`` hook. It must not raise: the run has failed already.
+
+    A run refused for its parameters (a reversed range) did nothing and pages nobody: whoever
+    started it sees why at once.
+    """
+    if state.name == REFUSED:
+        return
     try:
-        config = load_config(flow_run.parameters.get("config_path"))
+        config = load_settings(flow_run.parameters.get("config_path"))
         tell_failure(
             config,
             None,

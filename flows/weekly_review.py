@@ -8,12 +8,13 @@ from typing import Any
 from prefect import flow
 
 from flows.hooks import tell_ops_of_failure
-from flows.policy import scheduled_start
+from flows.policy import fails_in_one_sentence, scheduled_start
 from flows.steps.compute_metrics import compute_metrics
 from flows.steps.publish import publish_weekly_review
 
 
 @flow(name="weekly-review", on_failure=[tell_ops_of_failure], on_crashed=[tell_ops_of_failure])
+@fails_in_one_sentence
 def weekly_review(
     stores: list[str] | None = None,
     week: date | None = None,

@@ -265,7 +265,10 @@ def print_alerts(console: Console, alerts: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def print_backtest(console: Console, result: dict[str, Any], output: str) -> None:
+def print_backtest(
+    console: Console, result: dict[str, Any], output: str, tuning: bool = False
+) -> None:
+    """Print a backtest as tables (the seeds named as tuning or held-out) or as JSON."""
     if output == "json":
         print(json.dumps(result, default=str, indent=2))  # plain, for other programs to read
         return
@@ -273,7 +276,8 @@ def print_backtest(console: Console, result: dict[str, Any], output: str) -> Non
         _print_flagged(console, result)
         return
     store = result["store"]
-    table = Table(box=box.SIMPLE, title=f"Local-store benchmark, held-out seeds {store['seeds']}")
+    seeds = "tuning" if tuning else "held-out"
+    table = Table(box=box.SIMPLE, title=f"Local-store benchmark, {seeds} seeds {store['seeds']}")
     for column in (
         "detector",
         "events",

@@ -8,9 +8,9 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from connectors.config import load_config
 from flows.policy import RETRY_DELAYS, retry_transient
 from tasks.metrics.run import MetricsRun, refresh_metrics
+from tasks.settings import load_settings
 
 
 @task(
@@ -29,7 +29,7 @@ def compute_metrics_task(
 ) -> MetricsRun:
     """Recompute the days touched since the last run, per store, then the roll-up."""
     return refresh_metrics(
-        load_config(config_path), database_url, stores=stores, full=full, today=today
+        load_settings(config_path), database_url, stores=stores, full=full, today=today
     )
 
 

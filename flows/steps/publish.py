@@ -11,13 +11,14 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from connectors.config import Report, load_config
+from connectors.config import Report
 from flows.hooks import this_run_url
 from reports.i18n import Locale
 from reports.media.markdown import daily_markdown, kpi_table, weekly_markdown
 from reports.model import DailyDigest, WeeklyReview
 from tasks.delivery.pages import pages_markdown, stored_languages
 from tasks.delivery.publish import Published, publish_report
+from tasks.settings import load_settings
 from tasks.warehouse.engine import get_engine
 
 
@@ -34,7 +35,7 @@ def publish_report_task(
 ) -> Published[Any]:
     return publish_report(
         kind,
-        load_config(config_path),
+        load_settings(config_path),
         database_url,
         stores=stores,
         period=period,
@@ -101,7 +102,7 @@ def publish_page_links(
     with get_engine(database_url).connect() as conn:
         languages = stored_languages(conn, [r.key for r in reports])
     create_markdown_artifact(
-        pages_markdown(languages, load_config(config_path).reports_url),
+        pages_markdown(languages, load_settings(config_path).reports_url),
         key=key,
         description="The reports' HTML pages",
     )

@@ -8,13 +8,13 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from connectors.config import load_config
 from connectors.stores import open_store
 from flows.policy import RETRY_DELAYS, retry_transient
 from tasks.checks.run import CheckRun, run_checks
 from tasks.delivery.notices import notify_alerts
 from tasks.delivery.outbox import Message
 from tasks.delivery.publish import Published
+from tasks.settings import load_settings
 
 
 @task(
@@ -33,7 +33,7 @@ def run_checks_task(
     page: bool | None,
     count_check: bool,
 ) -> CheckRun:
-    config = load_config(config_path)
+    config = load_settings(config_path)
     sources = {s.name: open_store(s) for s in config.select(stores)} if count_check else None
     return run_checks(
         config,
@@ -53,7 +53,7 @@ def notify_alerts_task(
     stores: list[str] | None,
     now: datetime,
 ) -> Published[Message]:
-    return notify_alerts(load_config(config_path), database_url, now=now, stores=stores)
+    return notify_alerts(load_settings(config_path), database_url, now=now, stores=stores)
 
 
 @flow(name="run-checks")
@@ -65,11 +65,13 @@ def check_stores(
     count_check: bool = True,
     config_path: str | None = None,
     database_url: str | None = None,
+    notify: bool = True,
 ) -> CheckRun:
     """Anomalies, rules and data health for each store's report day (docs/checks.md); new and
-    resolved alerts are told at once when the run pages."""
+    resolved alerts are told at once when the run pages and ``notify`` is on (otherwise the
+    next run that notifies tells them)."""
     run = run_checks_task(config_path, database_url, stores, report_date, as_of, page, count_check)
-    if run.changes is not None:
+    if run.changes is not None and notify:
         run.notices = notify_alerts_task(
             config_path, database_url, stores, as_of or datetime.now(UTC)
         )

@@ -10,9 +10,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from connectors.config import StoreConfig, load_config
+from connectors.config import StoreConfig
 from flows.policy import RETRY_DELAYS, retry_transient
 from tasks.ingest.run import SyncSummary, WindowResult, sync_store_windows
+from tasks.settings import load_settings
 
 
 @task(
@@ -60,7 +61,7 @@ def sync_store(
     what changed since the last run, plus a lookback, is read.
     """
     logger = get_run_logger()
-    config = load_config(config_path)
+    config = load_settings(config_path)
     run_id = str(flow_run.get_id() or "local")
     futures = []
     for store in config.select(stores):

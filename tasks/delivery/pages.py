@@ -8,15 +8,12 @@ import html
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
 
 from tasks.delivery.outbox import Message
 from tasks.warehouse import schema as t
-from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
 
 #: ``/daily/2026-11-28/flagship.en.html``: the report's key, then its language.
@@ -113,37 +110,6 @@ def index_html(rows: list[Any]) -> str:
         '</head><body style="font-family:sans-serif;max-width:48rem;margin:2rem auto">'
         f"<h1>storepulse reports</h1><ul>{items or '<li>No reports yet.</li>'}</ul></body></html>"
     )
-
-
-def page_server(database_url: str | None, host: str, port: int) -> ThreadingHTTPServer:
-    """An HTTP server for the stored pages (``/`` lists the latest); read-only."""
-    engine = get_engine(database_url)
-
-    class Pages(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            with engine.connect() as conn:
-                if path == "/":
-                    return self._send(HTTPStatus.OK, index_html(recent_pages(conn)))
-                match = PAGE_PATH.match(path)
-                page = match and read_page(conn, match["key"], match["language"])
-            if not page:
-                return self._send(HTTPStatus.NOT_FOUND, "<h1>No such report</h1>")
-            return self._send(HTTPStatus.OK, page)
-
-        def _send(self, status: HTTPStatus, body: str) -> None:
-            data = body.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Content-Security-Policy", "script-src 'none'")
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:  # the console stays quiet
-            pass
-
-    return ThreadingHTTPServer((host, port), Pages)
 
 
 def stored_languages(conn: Connection, keys: list[str]) -> dict[str, list[str]]:

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 import requests
+import typer
 import yaml
 from typer.testing import CliRunner
 
 from connectors.sandbox import DemoStore
 from flows.cli import app
-from tasks.warehouse.engine import DATABASE_URL_ENV
+from tasks.warehouse.engine import DATABASE_URL_ENV, head_revision
 from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config
 from tests.fakes.slack import BOT_TOKEN, fake_slack
 from tests.fakes.slack import TOKEN_ENV as SLACK_TOKEN_ENV
@@ -60,7 +61,7 @@ def test_sync_prints_its_summary_and_a_config_mismatch_exits_2(
 def test_db_upgrade_and_status(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DATABASE_URL_ENV, sqlite_url)
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "revision 0005" in result.output
+    assert result.exit_code == 0 and f"revision {head_revision()}" in result.output
     result = runner.invoke(app, ["db", "status"])
     assert result.exit_code == 0 and "up to date" in result.output
 
@@ -130,3 +131,94 @@ def test_test_send_proves_a_channel_and_names_what_is_wrong(
         assert BOT_TOKEN not in refused.output
         unknown = runner.invoke(app, ["test-send", "--channel", "nope", "--config", str(path)])
         assert unknown.exit_code == 2 and "channels: ops, private" in unknown.output
+
+
+PANELS = {"Daily loop", "Alerts & delivery", "Data", "Deploy", "Demo"}
+
+
+def test_every_command_is_listed_under_one_of_the_five_panels() -> None:
+    group = typer.main.get_command(app)
+    assert isinstance(group, click_group_type())
+    names = list(group.commands)  # type: ignore[attr-defined]
+    assert {"sync", "checks", "run", "alerts", "outbox", "db", "serve", "demo-store"} <= set(names)
+    panels = {name: group.commands[name].rich_help_panel for name in names}  # type: ignore[attr-defined]
+    assert set(panels.values()) == PANELS, panels
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for text in (*PANELS, *names):
+        assert text in result.output
+
+
+def click_group_type() -> type:
+    from typer.core import TyperGroup
+
+    return TyperGroup
+
+
+def test_help_summaries_are_whole_sentences() -> None:
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["--help"])
+    line = next(x for x in result.output.splitlines() if "prefect-setup" in x)
+    assert "late-run alert on the Prefect server." in line
+    checks = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["checks", "--help"]).output
+    assert "Without --notify it sends nothing" in checks
+    backtest = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["backtest", "--help"]).output
+    assert "csv" not in backtest and "STOREPULSE_NAB_DIR" in backtest
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["outbox", "--status", "sending-ish"], "'--status'"),
+        (["reports", "show", "daily/2026-11-28/x", "--language", "fr"], "'--language'"),
+        (["demo-store", "--plan", "gold"], "'--plan'"),
+        (["backtest", "--format", "csv"], "'--format'"),
+        (["run", "nightly"], "'FLOW'"),
+    ],
+)
+def test_closed_flags_refuse_other_values(args: list[str], option: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert f"Invalid value for {option}" in flat(result.output)
+
+
+def test_the_demo_store_offers_exactly_the_sandbox_plans() -> None:
+    from connectors.sandbox import PLANS
+    from flows.cli.demo import Plan
+
+    assert sorted(Plan) == sorted(PLANS)
+
+
+def flat(output: str) -> str:
+    """Typer's boxed error as one line of words."""
+    return " ".join(output.replace("│", " ").split())
+
+
+def test_usage_errors_name_the_option_and_exit_2(
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATABASE_URL_ENV, sqlite_url)
+    monkeypatch.delenv("STOREPULSE_NAB_DIR", raising=False)
+    path = str(write_config(tmp_path, "http://x"))
+    days = ["--from", "2026-03-10", "--to", "2026-03-01"]
+    reversed_range = runner.invoke(app, ["metrics", "-c", path, *days])
+    assert reversed_range.exit_code == 2
+    assert "Invalid value for '--to': 2026-03-01 is before --from 2026-03-10" in flat(
+        reversed_range.output
+    )
+    month = ["--from", "2026-01-01", "--to", "2026-03-01", "--grain", "month"]
+    no_grain = runner.invoke(app, ["metrics", "-c", path, *month, "-m", "net_sales"])
+    assert no_grain.exit_code == 2
+    assert "net_sales has no month grain; the metrics with one: cohort_customers" in flat(
+        no_grain.output
+    )
+    typo = runner.invoke(app, ["metrics", "-c", path, *month, "-m", "net_sale"])
+    assert typo.exit_code == 2 and "did you mean net_sales?" in flat(typo.output)
+    nab = runner.invoke(app, ["backtest"])
+    assert nab.exit_code == 2
+    assert "pass --nab DIR or set $STOREPULSE_NAB_DIR" in flat(nab.output)
+    backfill = runner.invoke(app, ["run", "backfill", "-c", path, *days])
+    assert backfill.exit_code == 2
+    assert "Invalid value for '--to': backfill: the last day 2026-03-01 is before" in flat(
+        backfill.output
+    )
+    assert "configuration error" not in backfill.output

@@ -13,8 +13,9 @@ import requests
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.cli.reports import page_server
 from tasks.delivery.outbox import Message
-from tasks.delivery.pages import keep_pages, page_server, page_url, pages_markdown, read_page
+from tasks.delivery.pages import keep_pages, page_url, pages_markdown, read_page
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tasks.delivery.channels import routes
-
 from connectors.config import parse_config
+from tasks.delivery.routes import routes
 
 STORES = [
     {
