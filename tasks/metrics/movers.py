@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from connectors.money import currency_exponent, from_minor
 from tasks.warehouse import schema as tables
@@ -43,13 +43,7 @@ def product_moves(conn: Connection, store: str, grain: str, start: date) -> list
             raise ValueError(f"{store}: product_sales of {product} on {period} has no currency")
         amount = from_minor(int(minor or 0), currency_exponent(currency))
         sales.setdefault(product, {})[period] = amount
-    titles = dict(
-        conn.execute(
-            select(tables.products.c.product_id, tables.products.c.title).where(
-                tables.products.c.store == store
-            )
-        ).all()
-    )
+    titles = product_titles(conn, store, [int(p) for p in sales if p.isdigit()])
     moves = [
         ProductMove(
             product,
@@ -60,6 +54,36 @@ def product_moves(conn: Connection, store: str, grain: str, start: date) -> list
         for product, by_period in sales.items()
     ]
     return sorted(moves, key=lambda m: (-m.sales, m.product))
+
+
+def product_titles(conn: Connection, store: str, product_ids: list[int]) -> dict[int, str]:
+    """Each product's title: the catalogue's, else the one its latest order line carried (a
+    product deleted from the shop, or not synced yet, is still named, never a bare id)."""
+    p, line = tables.products.c, tables.order_lines.c
+    titles = dict(
+        conn.execute(
+            select(p.product_id, p.title).where(p.store == store, p.product_id.in_(product_ids))
+        ).all()
+    )
+    unknown = [i for i in product_ids if i not in titles]
+    if unknown:
+        latest = (
+            select(line.product_id, func.max(line.line_id).label("line_id"))
+            .where(line.store == store, line.product_id.in_(unknown))
+            .group_by(line.product_id)
+            .subquery()
+        )
+        titles |= dict(
+            conn.execute(
+                select(line.product_id, line.title)
+                .join(
+                    latest,
+                    (line.product_id == latest.c.product_id) & (line.line_id == latest.c.line_id),
+                )
+                .where(line.store == store)
+            ).all()
+        )
+    return titles
 
 
 def top_products(moves: list[ProductMove], limit: int = 5) -> list[ProductMove]:

@@ -304,3 +304,30 @@ def test_top_products_risers_and_fallers_come_from_product_sales(
     assert risers and all(m.change > 0 for m in risers)
     assert fallers and all(m.change < 0 for m in fallers)
     assert risers[0].change >= risers[-1].change
+
+
+def test_a_product_missing_from_the_catalogue_is_named_by_its_order_lines(
+    config: StoreConfig, sqlite_url: str
+) -> None:
+    run_sync(config, sqlite_url)
+    refresh(config, sqlite_url, today=END + timedelta(days=1))
+    week = END - timedelta(days=END.weekday() + 7)
+    engine = get_engine(sqlite_url)
+    with engine.connect() as conn:
+        best = top_products(product_moves(conn, "demo", "week", week), 1)[0]
+    with engine.begin() as conn:  # the product was deleted from the shop
+        p = tables.products.c
+        conn.execute(tables.products.delete().where(p.product_id == int(best.product)))
+    with engine.connect() as conn:
+        again = top_products(product_moves(conn, "demo", "week", week), 1)[0]
+        lines = (
+            conn.execute(
+                select(tables.order_lines.c.title).where(
+                    tables.order_lines.c.product_id == int(best.product)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert again.product == best.product and again.title in lines
+    assert not again.title.isdigit()
