@@ -33,8 +33,11 @@ format: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m tasks.metrics.docs
 
+# The Numenta Anomaly Benchmark's data: outside the repository, so say where it is.
+NAB_DIR ?= ../shared/data/nab
+
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	STOREPULSE_NAB_DIR=$(NAB_DIR) $(BIN)/python -m benchmarks
 
 # Re-resolve the newest allowed versions into constraints.txt (then run `make test`).
 lock:

@@ -20,6 +20,7 @@ Run: ``python -m benchmarks.anomalies [--no-docs]``.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -160,7 +161,13 @@ def _flag_planted(store: labelled.LabelledStore, days: np.ndarray, factor: float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-docs", action="store_true", help="print, do not update docs")
-    parser.add_argument("--nab", type=Path, default=Path("../shared/data/nab"))
+    nab_dir = os.environ.get("STOREPULSE_NAB_DIR")
+    parser.add_argument(
+        "--nab",
+        type=Path,
+        default=Path(nab_dir) if nab_dir else None,
+        help="the NAB data folder (default: $STOREPULSE_NAB_DIR)",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     candidates = {
@@ -176,6 +183,8 @@ def main() -> None:
     )
     held_out = store_benchmark(CACHE)
     sizes = recall_by_size(labelled.HELD_OUT_SEEDS)
+    if args.nab is None:
+        parser.error("no NAB data folder: pass --nab DIR or set $STOREPULSE_NAB_DIR")
     nab = nab_benchmark(args.nab)
     markdown = render(raced, sweep, held_out, sizes, nab)
     print(markdown)

@@ -18,7 +18,6 @@ import pandas as pd
 from tasks.checks.detect import DetectorSettings, Scored, detect, zscore
 from tasks.checks.evaluation.backtest import Event, Tally, tally
 
-DEFAULT_DIR = Path("../shared/data/nab")
 #: Categories whose values are levels (prices, speeds, occupancy): a day is their mean.
 AVERAGED = ("realAdExchange", "realTraffic")
 PROBATION = 0.15
@@ -61,7 +60,7 @@ class NabSeries:
         )
 
 
-def load(nab_dir: Path = DEFAULT_DIR) -> list[NabSeries]:
+def load(nab_dir: Path) -> list[NabSeries]:
     """Every series saved under ``nab_dir/data``, raw and daily, with its labelled windows."""
     windows = json.loads((nab_dir / "labels" / "combined_windows.json").read_text())
     series: list[NabSeries] = []
