@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Failed
 from sqlalchemy.exc import OperationalError
@@ -40,6 +42,20 @@ def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     except BaseException as exc:
         return is_transient(exc)
     return False
+
+
+def retrying_task(name: str, **options: Any) -> Any:
+    """``@task`` with the policy every step shares: a transient failure backs off and tries
+    again (``RETRY_DELAYS``), an auth or configuration error fails at once; never cached,
+    since every step writes."""
+    return task(
+        name=name,
+        retries=len(RETRY_DELAYS),
+        retry_delay_seconds=RETRY_DELAYS,
+        retry_condition_fn=retry_transient,
+        cache_policy=NO_CACHE,
+        **options,
+    )
 
 
 def scheduled_start() -> datetime:

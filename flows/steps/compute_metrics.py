@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
 
-from flows.policy import RETRY_DELAYS, retry_transient
+from flows.policy import fails_in_one_sentence, retrying_task
 from tasks.metrics.run import MetricsRun, refresh_metrics
 from tasks.settings import load_settings
 
 
-@task(
-    name="compute_metrics",
-    retries=len(RETRY_DELAYS),
-    retry_delay_seconds=RETRY_DELAYS,
-    retry_condition_fn=retry_transient,
-    cache_policy=NO_CACHE,
-)
+@retrying_task("compute_metrics")
 def compute_metrics_task(
     config_path: str | None,
     database_url: str | None,
@@ -34,6 +27,7 @@ def compute_metrics_task(
 
 
 @flow(name="compute-metrics")
+@fails_in_one_sentence
 def compute_metrics(
     stores: list[str] | None = None,
     full: bool = False,

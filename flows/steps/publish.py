@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from connectors.config import Report
 from flows.hooks import this_run_url
+from flows.policy import fails_in_one_sentence
 from reports.i18n import Locale
 from reports.media.markdown import daily_markdown, kpi_table, weekly_markdown
 from reports.model import DailyDigest, WeeklyReview
@@ -46,6 +47,7 @@ def publish_report_task(
 
 
 @flow(name="publish-digest")
+@fails_in_one_sentence
 def publish_digest(
     stores: list[str] | None = None,
     report_date: date | None = None,
@@ -73,6 +75,7 @@ def publish_digest(
 
 
 @flow(name="publish-weekly")
+@fails_in_one_sentence
 def publish_weekly_review(
     stores: list[str] | None = None,
     week: date | None = None,

@@ -9,7 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from connectors.stores import open_store
-from flows.policy import RETRY_DELAYS, retry_transient
+from flows.policy import fails_in_one_sentence, retrying_task
 from tasks.checks.run import CheckRun, run_checks
 from tasks.delivery.notices import notify_alerts
 from tasks.delivery.outbox import Message
@@ -17,13 +17,7 @@ from tasks.delivery.publish import Published
 from tasks.settings import load_settings
 
 
-@task(
-    name="run_checks",
-    retries=len(RETRY_DELAYS),
-    retry_delay_seconds=RETRY_DELAYS,
-    retry_condition_fn=retry_transient,
-    cache_policy=NO_CACHE,
-)
+@retrying_task("run_checks")
 def run_checks_task(
     config_path: str | None,
     database_url: str | None,
@@ -57,6 +51,7 @@ def notify_alerts_task(
 
 
 @flow(name="run-checks")
+@fails_in_one_sentence
 def check_stores(
     stores: list[str] | None = None,
     report_date: date | None = None,

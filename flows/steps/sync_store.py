@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from prefect import flow, get_run_logger, tags, task
+from prefect import flow, get_run_logger, tags
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.config import StoreConfig
-from flows.policy import RETRY_DELAYS, retry_transient
+from flows.policy import fails_in_one_sentence, retrying_task
 from tasks.ingest.run import SyncSummary, WindowResult, sync_store_windows
 from tasks.settings import load_settings
 
 
-@task(
-    name="sync_store",
-    task_run_name="sync {store.name}",
-    retries=len(RETRY_DELAYS),
-    retry_delay_seconds=RETRY_DELAYS,
-    retry_condition_fn=retry_transient,
-    cache_policy=NO_CACHE,
-)
+@retrying_task("sync_store", task_run_name="sync {store.name}")
 def sync_store_task(
     store: StoreConfig,
     database_url: str | None,
@@ -46,6 +38,7 @@ SYNC_THREADS = 8
     log_prints=False,
     task_runner=ThreadPoolTaskRunner(max_workers=SYNC_THREADS),  # type: ignore[arg-type]
 )
+@fails_in_one_sentence
 def sync_store(
     stores: list[str] | None = None,
     full: bool = False,
