@@ -8,12 +8,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 
 import orjson
 import requests
 from urllib3.exceptions import IncompleteRead, ProtocolError
 
-USER_AGENT = "storepulse/0.1 (+https://github.com/storepulse/storepulse)"
+def _user_agent() -> str:
+    """``storepulse/<installed version>``: platforms log it, and it names nothing we do not own."""
+    try:
+        return f"storepulse/{version('storepulse')}"
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "storepulse"
+
+
+USER_AGENT = _user_agent()
 
 
 def build_session(headers: dict[str, str]) -> requests.Session:

@@ -128,9 +128,9 @@ def _notice(plan: _Plan, now: datetime) -> Message:
     """The plan rendered for its route: held in quiet hours unless something is critical."""
     route, notice = plan.route, plan.notice
     ids = ",".join(f"{e.alert_id}:{e.seq}" for e in plan.chosen)
-    digest = hashlib.sha256(ids.encode()).hexdigest()[:16]
+    changes = hashlib.sha256(ids.encode()).hexdigest()[:16]  # which state changes it tells
     message = render_message(
-        notice, ALERTS, route, f"alerts/{notice.day.isoformat()}/{notice.store}/{digest}", "alert"
+        notice, ALERTS, route, f"alerts/{notice.day.isoformat()}/{notice.store}/{changes}", "alert"
     )
     edits = _edits(plan, Locale(route.language))
     hold = None if notice.critical else route.quiet_until(now)
