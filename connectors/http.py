@@ -14,6 +14,7 @@ import orjson
 import requests
 from urllib3.exceptions import IncompleteRead, ProtocolError
 
+
 def _user_agent() -> str:
     """``storepulse/<installed version>``: platforms log it, and it names nothing we do not own."""
     try:
