@@ -18,6 +18,7 @@ SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 
 #: Which changes of a metric an anomaly check reports.
 Side = Literal["both", "drop", "spike"]
+SIDES: tuple[Side, ...] = get_args(Side)
 
 #: What a metric's value counts (money in the store's currency units).
 Unit = Literal["money", "count", "ratio", "days", "hours", "units"]

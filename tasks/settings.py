@@ -67,9 +67,8 @@ def _daily(key: str, name: str) -> Iterator[Problem]:
 
 
 def _targetable(key: str, name: str) -> Iterator[Problem]:
-    """A monthly target is a sum of days, so only an additive metric of the whole store takes
-    one (the rule ``tasks/metrics/targets.py`` applies when it stores a target)."""
-    additive = [m.name for m in REGISTRY.values() if m.additive and m.dimension is None]
+    """Only a metric that can take a monthly target (``Metric.targetable``) names one."""
+    additive = [m.name for m in REGISTRY.values() if m.targetable]
     if name not in REGISTRY:
         yield key, suggest(name, additive, "metric")
     elif name not in additive:

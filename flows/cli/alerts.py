@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from connectors.errors import StorepulseError
+from connectors.vocabulary import SIDES
 from flows.cli import ALERTS, app, console, group, usage_error
 
 #: Where the Numenta Anomaly Benchmark's data folder is, when ``--nab`` does not say.
@@ -87,10 +88,8 @@ def alerts_mute(
     console.print(f"muted {fingerprint}")
 
 
-class Side(StrEnum):
-    both = "both"
-    drop = "drop"
-    spike = "spike"
+#: The sides an anomaly check reports, as the command-line choice (one vocabulary).
+Side = StrEnum("Side", {side: side for side in SIDES})  # type: ignore[misc]
 
 
 class BacktestFormat(StrEnum):

@@ -60,6 +60,11 @@ class Metric:
         """The days of a week add up to the week."""
         return self.aggregation == "sum"
 
+    @property
+    def targetable(self) -> bool:
+        """A monthly target is a sum of days: only an additive metric of the whole store."""
+        return self.additive and self.dimension is None
+
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
     """``numerator / denominator``, or None ("n/a") when the denominator is zero or missing."""

@@ -142,7 +142,7 @@ def _target_row(
     loaded_at: datetime,
 ) -> dict[str, Any]:
     m = REGISTRY.get(metric)
-    if m is None or not m.additive or m.dimension is not None:
+    if m is None or not m.targetable:
         raise ConfigError(
             f"{where}.metric: {metric!r} is not a metric a monthly target can be "
             "set for (use an additive one such as net_sales, orders or sessions)"
