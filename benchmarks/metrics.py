@@ -35,10 +35,11 @@ from connectors.shopify.parse import ORDERS
 from tasks.ingest.context import RESOURCE_TABLES, StoreContext
 from tasks.ingest.orders import load_orders
 from tasks.metrics import compute
-from tasks.metrics import facts as facts_sql
+from tasks.metrics.customer_facts import add_customers
 from tasks.metrics.customers import number_orders
 from tasks.metrics.facts import ADDITIVE, Facts
 from tasks.metrics.registry import REGISTRY
+from tasks.metrics.sales_facts import add_lines, add_orders, add_refunds, add_voided
 from tasks.warehouse import schema as t
 from tasks.warehouse.engine import bulk_transaction, dispose_engines, get_engine, refresh_statistics
 from tests.support.processes import scratch_database
@@ -108,9 +109,9 @@ def core_sql(url: str, start: date, end: date) -> tuple[float, dict[str, float]]
     facts = Facts()
     with engine.begin() as conn:
         number_orders(conn, "big")  # new-customer counts read each customer's order numbers
-        for query in (facts_sql._orders, facts_sql._lines, facts_sql._refunds, facts_sql._voided):
+        for query in (add_orders, add_lines, add_refunds, add_voided):
             query(conn, "big", start, end, facts)
-        facts_sql._customers(conn, "big", start, end, facts, False)
+        add_customers(conn, "big", start, end, facts, False)
     elapsed = time.perf_counter() - started
     return elapsed, _totals(facts, start, end)
 

@@ -23,7 +23,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import orjson
 
-from connectors.sandbox.shop import ApiError, Listing, SandboxShop, decode_page_info
+from connectors.sandbox.rest import ApiError, Listing, decode_page_info
+from connectors.sandbox.shop import SandboxShop
 from connectors.sandbox.spec import PLANS, Faults
 
 log = logging.getLogger("storepulse.sandbox")

@@ -2,81 +2,41 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
 
+from connectors.sandbox.amounts import Json
 from connectors.sandbox.db import SORTABLE, Query, ShopData
 from connectors.sandbox.generator import deletion_event, order_row
 from connectors.sandbox.orders import Basket, OrderFactory
-
-Json = dict[str, Any]
-Params = Mapping[str, str]
-
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 250
-#: Without ``read_all_orders``, Shopify shows only this many days of orders.
-VISIBLE_DAYS = 60
-PAGE_INFO_ALLOWED = frozenset({"limit", "fields", "page_info"})
-LISTING_SORT = {
-    "orders": "created_at desc",
-    "customers": "id asc",
-    "products": "id asc",
-    "events": "created_at desc",
-}
-ORDER_STATUS = {
-    "open": "closed = 0 AND cancelled = 0",
-    "closed": "closed = 1",
-    "cancelled": "cancelled = 1",
-    "any": None,
-}
-FULFILLMENT_STATUS = {
-    "shipped": "fulfillment_status = 'fulfilled'",
-    "partial": "fulfillment_status = 'partial'",
-    "unshipped": "fulfillment_status IS NULL",
-    "unfulfilled": "(fulfillment_status IS NULL OR fulfillment_status = 'partial')",
-    "any": None,
-}
-FINANCIAL_STATUS = (
-    "authorized",
-    "pending",
-    "paid",
-    "partially_paid",
-    "refunded",
-    "voided",
-    "partially_refunded",
-    "any",
-    "unpaid",
+from connectors.sandbox.rest import (
+    FINANCIAL_STATUS,
+    FULFILLMENT_STATUS,
+    LISTING_SORT,
+    ORDER_STATUS,
+    PAGE_INFO_ALLOWED,
+    ApiError,
+    Listing,
+    Params,
+    decode_page_info,
+    id_list,
+    int_param,
+    only_fields,
+    page_info_of,
+    page_limit,
 )
 
-
-class ApiError(Exception):
-    """An error the sandbox answers with, shaped like Shopify's."""
-
-    def __init__(self, status: int, errors: object) -> None:
-        super().__init__(f"{status}: {errors}")
-        self.status = status
-        self.body = orjson.dumps({"errors": errors})
-
-
-@dataclass(slots=True)
-class Listing:
-    """One page of a listing, ready to render: records and the keysets around it."""
-
-    key: str
-    records: list[str]
-    next_info: str | None
-    previous_info: str | None
+#: Without ``read_all_orders``, Shopify shows only this many days of orders.
+VISIBLE_DAYS = 60
 
 
 class SandboxShop:
@@ -109,7 +69,7 @@ class SandboxShop:
         Raises:
             ApiError: a bad ``limit``, a filter mixed with ``page_info``, a bad cursor.
         """
-        limit = _limit(params)
+        limit = page_limit(params)
         if "page_info" in params:
             extra = sorted(set(params) - PAGE_INFO_ALLOWED)
             if extra:
@@ -130,12 +90,12 @@ class SandboxShop:
         has_next = more if not backwards else True
         has_previous = more if backwards else after is not None
         fields = params.get("fields")
-        records = [_only(r[2], fields) for r in rows] if fields else [r[2] for r in rows]
+        records = [only_fields(r[2], fields) for r in rows] if fields else [r[2] for r in rows]
         return Listing(
             table,
             records,
-            _encode({"q": dict(params), "k": last, "d": "next"}) if has_next else None,
-            _encode({"q": dict(params), "k": first, "d": "prev"}) if has_previous else None,
+            page_info_of({"q": dict(params), "k": last, "d": "next"}) if has_next else None,
+            page_info_of({"q": dict(params), "k": first, "d": "prev"}) if has_previous else None,
         )
 
     def count(self, table: str, params: Params) -> int:
@@ -153,7 +113,7 @@ class SandboxShop:
                 if f"{field}{suffix}" in params:
                     query.filter(f"{field} {op} ?", self._time(params, f"{field}{suffix}"))
         if "since_id" in params:
-            query.filter("id > ?", _int_param(params, "since_id"))
+            query.filter("id > ?", int_param(params, "since_id"))
         if "ids" in params:
             ids = [int(i) for i in params["ids"].split(",") if i.strip().isdigit()]
             query.filter(f"id IN ({','.join('?' * len(ids))})" if ids else "0", *ids)
@@ -205,14 +165,14 @@ class SandboxShop:
         return self.info | {"plan_name": name, "plan_display_name": display}
 
     def inventory_levels(self, params: Params) -> Listing:
-        limit = _limit(params)
+        limit = page_limit(params)
         if "page_info" in params:
             cursor = decode_page_info(params["page_info"])
             params, after = cursor["q"], cursor["k"]
         else:
             after = None
-        locations = _id_list(params.get("location_ids"))
-        items = _id_list(params.get("inventory_item_ids"))
+        locations = id_list(params.get("location_ids"))
+        items = id_list(params.get("inventory_item_ids"))
         if not locations and not items:
             raise ApiError(
                 422, {"base": ["inventory_item_ids, location_ids, or both are required"]}
@@ -223,7 +183,9 @@ class SandboxShop:
         rows = rows[:limit]
         render = self._level_json
         records = [render(r) for r in rows]
-        next_info = _encode({"q": dict(params), "k": rows[-1][0], "d": "next"}) if more else None
+        next_info = (
+            page_info_of({"q": dict(params), "k": rows[-1][0], "d": "next"}) if more else None
+        )
         return Listing("inventory_levels", records, next_info, None)
 
     def _level_json(self, row: tuple[Any, ...]) -> str:
@@ -362,40 +324,3 @@ class SandboxShop:
         self.data.save_orders([order_row(order, self._factory.clock.epoch)])
         self.data.set_meta("ids", self._factory.ids)
         conn.execute("COMMIT")
-
-
-def _limit(params: Params) -> int:
-    raw = params.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ApiError(400, {"limit": f"limit must be between 1 and {MAX_LIMIT}"})
-    return int(raw)
-
-
-def _int_param(params: Params, key: str) -> int:
-    if not params[key].isdigit():
-        raise ApiError(400, {key: f"{key} must be a whole number"})
-    return int(params[key])
-
-
-def _id_list(raw: str | None) -> list[int] | None:
-    return [int(i) for i in raw.split(",") if i.strip().isdigit()] if raw else None
-
-
-def _encode(cursor: Json) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(cursor)).decode().rstrip("=")
-
-
-def decode_page_info(page_info: str) -> Json:
-    """Read an opaque cursor back; anything we did not write is a 400, as on Shopify."""
-    try:
-        cursor = orjson.loads(base64.urlsafe_b64decode(page_info + "=" * (-len(page_info) % 4)))
-    except (ValueError, orjson.JSONDecodeError):
-        cursor = None
-    if not isinstance(cursor, dict) or not {"q", "k", "d"} <= set(cursor):
-        raise ApiError(400, {"page_info": "Invalid value."})
-    return cursor
-
-
-def _only(record: str, fields: str) -> str:
-    wanted = {f.strip() for f in fields.split(",")}
-    return orjson.dumps({k: v for k, v in orjson.loads(record).items() if k in wanted}).decode()

@@ -53,6 +53,12 @@ def demo_store(
         float, typer.Option(help="Run the rate limiter this many times faster (for tests).")
     ] = 1.0,
     error_rate: Annotated[float, typer.Option(help="Share of calls answered 500/503.")] = 0.0,
+    throttle_rate: Annotated[
+        float, typer.Option(help="Share of calls answered 429 with Retry-After.")
+    ] = 0.0,
+    cut_rate: Annotated[
+        float, typer.Option(help="Share of successful calls whose body is cut short.")
+    ] = 0.0,
     slow_rate: Annotated[float, typer.Option(help="Share of calls delayed 5 s.")] = 0.0,
     update_between_pages: Annotated[
         bool, typer.Option(help="Edit an order while a client pages through orders.")
@@ -81,7 +87,11 @@ def demo_store(
         anomalies=anomalies,
     )
     faults = Faults(
-        error_rate=error_rate, slow_rate=slow_rate, update_between_pages=update_between_pages
+        error_rate=error_rate,
+        throttle_rate=throttle_rate,
+        cut_rate=cut_rate,
+        slow_rate=slow_rate,
+        update_between_pages=update_between_pages,
     )
     with console.status("Generating the shop's history (cached after the first run)…"):
         store = DemoStore.start(

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, delete, func, select
 
-from tasks.metrics.facts import live
+from tasks.metrics.scope import live
 from tasks.metrics.sql import year_month
 from tasks.metrics.values import MetricValue
 from tasks.warehouse import schema as tables

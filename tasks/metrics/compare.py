@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, select
 
-from tasks.metrics.facts import collect
+from tasks.metrics.collect import collect
 from tasks.metrics.registry import METRICS, Metric
 from tasks.warehouse import schema as tables
 

@@ -17,10 +17,12 @@ from sqlalchemy import Connection, Engine, and_, delete, func, select
 
 from connectors.config import StoreConfig
 from tasks.metrics.cohorts import clear_from, cohort_values
+from tasks.metrics.collect import collect
 from tasks.metrics.costs import costs_changed_since
 from tasks.metrics.customers import number_orders, reordered
-from tasks.metrics.facts import Facts, collect, days, live, week_of
+from tasks.metrics.facts import Facts, days, week_of
 from tasks.metrics.registry import METRICS, Metric
+from tasks.metrics.scope import live
 from tasks.metrics.targets import changed_since, history_start, target_values
 from tasks.metrics.values import MetricValue, metric_value
 from tasks.warehouse import schema as tables

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, not_, select, true, update
 
-from tasks.metrics.facts import live
+from tasks.metrics.scope import live
 from tasks.warehouse import schema as tables
 
 o = tables.orders

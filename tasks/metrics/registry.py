@@ -6,7 +6,7 @@ in. Reports, checks and the CLI read values computed from these definitions, and
 ``docs/metrics.md`` is generated from them. Changing a definition means raising its ``version``;
 the next computation then recomputes that metric's whole history.
 
-Values are computed from *base measures* (``tasks/metrics/facts.py``) summed over a period;
+Values are computed from *base measures* (``tasks/metrics/collect.py``) summed over a period;
 ratios are taken of the sums, never averaged over days.
 """
 

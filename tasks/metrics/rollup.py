@@ -19,8 +19,9 @@ from connectors.config import Config
 from connectors.csv_files import csv_rows
 from connectors.errors import ConfigError
 from connectors.money import currency_exponent
+from tasks.metrics.collect import collect
 from tasks.metrics.compute import evaluate_periods, replace_values
-from tasks.metrics.facts import PERIOD_MEASURES, Facts, collect, sum_weeks, week_of
+from tasks.metrics.facts import PERIOD_MEASURES, Facts, sum_weeks, week_of
 from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 

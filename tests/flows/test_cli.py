@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -186,6 +187,36 @@ def test_the_demo_store_offers_exactly_the_sandbox_plans() -> None:
     from flows.cli.demo import Plan
 
     assert sorted(Plan) == sorted(PLANS)
+
+
+class _Started(Exception):
+    """Raised in place of serving, once the command has built the store it would start."""
+
+
+def test_the_demo_store_fault_options_reach_its_faults(monkeypatch: pytest.MonkeyPatch) -> None:
+    from connectors.sandbox import Faults
+
+    received: dict[str, Any] = {}
+
+    def start(cls: type[DemoStore], spec: Any, **options: Any) -> DemoStore:
+        received.update(options)
+        raise _Started
+
+    monkeypatch.setattr(DemoStore, "start", classmethod(start))
+    rates = {"error": "0.5", "throttle": "0.25", "cut": "0.125", "slow": "0.0625"}
+    options = [item for name, rate in rates.items() for item in (f"--{name}-rate", rate)]
+    result = runner.invoke(app, ["demo-store", *options, "--update-between-pages"])
+    assert "faults" in received, result.output  # the command stops where the store would start
+    assert received["faults"] == Faults(
+        error_rate=0.5,
+        throttle_rate=0.25,
+        cut_rate=0.125,
+        slow_rate=0.0625,
+        update_between_pages=True,
+    )
+    shown = flat(runner.invoke(app, ["demo-store", "--help"]).output)
+    assert "--throttle-rate <float> Share of calls answered 429 with Retry-After." in shown
+    assert "--cut-rate <float> Share of successful calls whose body is cut short." in shown
 
 
 def flat(output: str) -> str:
