@@ -13,7 +13,7 @@ from prefect.automations import Automation, EventTrigger, Posture, SendNotificat
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.orchestration import get_client
 
-from connectors.config import Config, SlackChannel, WebhookChannel, resolve_secret
+from connectors.config import Config, SlackChannel, WebhookChannel, resolve_channel_secrets
 from flows.steps.sync_store import store_tag
 
 DEADLINE_AUTOMATION = "storepulse: daily-ops past its deadline"
@@ -117,10 +117,10 @@ async def _notification_block(channel: SlackChannel | WebhookChannel) -> Any:
     """The channel as a Prefect notification block: a Slack ``chat.postMessage`` with the bot
     token, or a post to the incoming webhook. The secret lives in the block's secret values,
     which Prefect never shows back."""
-    owner = f"channel {channel.name!r}"
     message = {"text": "{{subject}}\n{{body}}"}
+    secrets = resolve_channel_secrets(channel)
     if channel.type == "slack":
-        token = resolve_secret(owner, channel.token_env, channel.token_secret)
+        token = secrets["token"]
         block = CustomWebhookNotificationBlock(
             name=channel.name,
             url=channel.api_url.rstrip("/") + "/chat.postMessage",
@@ -129,7 +129,7 @@ async def _notification_block(channel: SlackChannel | WebhookChannel) -> Any:
             secrets={"token": token.get_secret_value()},
         )
     else:
-        url = resolve_secret(owner, channel.url_env, channel.url_secret)
+        url = secrets["url"]
         block = CustomWebhookNotificationBlock(
             name=channel.name,
             url="{{url}}",

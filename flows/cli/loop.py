@@ -29,15 +29,8 @@ from flows.cli import (
 )
 
 if TYPE_CHECKING:
-    from connectors.config import ChannelConfig, Report
+    from connectors.config import Report
     from tasks.delivery.outbox import Delivery
-
-#: Where each channel type keeps its secret: (environment variable, Prefect Secret block).
-CHANNEL_SECRETS = {
-    "slack": ("token_env", "token_secret"),
-    "webhook": ("url_env", "url_secret"),
-    "email": ("password_env", "password_secret"),
-}
 
 DayOption = Annotated[
     datetime | None,
@@ -63,7 +56,7 @@ def preflight(
         ConfigError: the file is wrong, a store is unknown or a secret is missing (named,
             never shown).
     """
-    from connectors.config import config_path, resolve_token
+    from connectors.config import config_path, resolve_channel_secrets, resolve_token
     from tasks.settings import load_settings
 
     path = config_path(config).resolve()
@@ -75,17 +68,8 @@ def preflight(
     wanted = set(reports)
     for channel in loaded.channels:
         if any(channel.covers(s.name, r) for s in chosen for r in wanted):
-            resolve_channel_secret(channel)
+            resolve_channel_secrets(channel)
     return path
-
-
-def resolve_channel_secret(channel: ChannelConfig) -> None:
-    """Resolve the channel's credential, if it has one (an email relay may need none)."""
-    from connectors.config import resolve_secret
-
-    env, block = (getattr(channel, name) for name in CHANNEL_SECRETS[channel.type])
-    if env or block:
-        resolve_secret(f"channel {channel.name!r}", env, block)
 
 
 @app.command(rich_help_panel=LOOP)

@@ -30,7 +30,7 @@ from connectors.config import (
     EmailChannel,
     SlackChannel,
     WebhookChannel,
-    resolve_secret,
+    resolve_channel_secrets,
 )
 from connectors.email import SmtpServer
 from connectors.slack import Posted, SlackBot, SlackWebhook
@@ -106,10 +106,6 @@ class FileTransport:
         return str(stem.with_suffix(".html" if "html" in bodies else ".json"))
 
 
-def _owner(channel: ChannelConfig) -> str:
-    return f"channel {channel.name!r}"
-
-
 @dataclass(slots=True)
 class SlackTransport:
     """The first part goes to the channel, the rest into its thread; a digest's HTML report is
@@ -122,9 +118,7 @@ class SlackTransport:
     @property
     def bot(self) -> SlackBot:
         if self._bot is None:
-            token = resolve_secret(
-                _owner(self.channel), self.channel.token_env, self.channel.token_secret
-            )
+            token = resolve_channel_secrets(self.channel)["token"]
             self._bot = SlackBot(token, self.channel.api_url)
         return self._bot
 
@@ -163,14 +157,14 @@ class WebhookTransport:
     after_crash: ClassVar[CrashPolicy] = "ask"
 
     def send(self, message: Message) -> str:
-        url = resolve_secret(_owner(self.channel), self.channel.url_env, self.channel.url_secret)
+        url = resolve_channel_secrets(self.channel)["url"]
         hook = SlackWebhook(url)
         for part in split_messages(message.bodies.get("blocks") or []) or [[]]:
             hook.post(message.subject, part)
         return f"webhook {self.channel.name}"
 
     def check(self) -> str:
-        resolve_secret(_owner(self.channel), self.channel.url_env, self.channel.url_secret)
+        resolve_channel_secrets(self.channel)
         return "webhook URL found (a webhook can only be proven by posting: use test-send)"
 
 
@@ -182,11 +176,7 @@ class EmailTransport:
     @property
     def server(self) -> SmtpServer:
         c = self.channel
-        password = (
-            resolve_secret(_owner(c), c.password_env, c.password_secret)
-            if c.password_env or c.password_secret
-            else None
-        )
+        password = resolve_channel_secrets(c).get("password")
         return SmtpServer(str(c.host), c.port, c.security, c.username, password, c.ca_file)
 
     def send(self, message: Message) -> str:

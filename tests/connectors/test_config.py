@@ -1,17 +1,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 from connectors.config import (
     CONFIG_ENV,
+    ChannelBase,
+    ChannelConfig,
     EmailChannel,
     SlackChannel,
     WebhookChannel,
     config_path,
     load_config,
     parse_config,
+    resolve_channel_secrets,
     resolve_token,
 )
 from connectors.errors import ConfigError
@@ -215,6 +219,32 @@ def test_a_secret_pasted_where_its_name_belongs_is_refused_without_being_repeate
     with pytest.raises(ConfigError, match=r"channels\[0\]\.token_env: must be the name") as e:
         parse_config(_with_channels(SLACK | {"token_env": "xoxb-1234-5678-abcdef"}))
     assert "xoxb" not in str(e.value)
+
+
+@pytest.mark.parametrize("model", get_args(get_args(ChannelConfig)[0]))
+def test_a_channel_type_declares_every_secret_it_names(model: type[ChannelBase]) -> None:
+    named = {f for f in model.model_fields if f.endswith(("_env", "_secret"))}
+    declared = {key for keys in model.SECRETS.values() for key in (keys.env, keys.block)}
+    assert named == declared
+
+
+def test_channel_secrets_resolve_by_use_and_never_show_a_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    login = {"username": "reports", "password_secret": "smtp-password"}
+    config = parse_config(_with_channels(SLACK, WEBHOOK, EMAIL, EMAIL | login | {"name": "login"}))
+    slack, hook, relay, login_relay = config.channels
+    assert login_relay.secrets() == {"password": (None, "smtp-password")}
+    monkeypatch.setenv("SLACK_TOKEN", "xoxb-secret-value")
+    monkeypatch.setenv("HOOK_URL", "https://hooks.slack.com/services/T/B/secret")
+    token = resolve_channel_secrets(slack)
+    assert list(token) == ["token"] and token["token"].get_secret_value() == "xoxb-secret-value"
+    assert "xoxb" not in repr(token)
+    assert list(resolve_channel_secrets(hook)) == ["url"]
+    assert resolve_channel_secrets(relay) == {}  # a relay without a login needs no password
+    monkeypatch.delenv("SLACK_TOKEN")
+    with pytest.raises(ConfigError, match=r"^channel 'ops': environment variable SLACK_TOKEN is"):
+        resolve_channel_secrets(slack)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,245 @@
+"""The configuration tree: the whole ``storepulse.yaml`` (``Config``) and its sections.
+
+Stores and how they sync, monthly targets, campaigns, what the checks watch, and when the flows
+run; the channels are in :mod:`connectors.config.channels`. Each section refuses a key it does
+not know; references between sections are checked when the file is loaded
+(:mod:`connectors.config.loading`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator, model_validator
+
+from connectors.config.channels import ChannelConfig
+from connectors.config.fields import (
+    ApiVersion,
+    BlockName,
+    Currency,
+    EnvName,
+    HttpUrl,
+    IanaTimezone,
+    Month,
+    Name,
+    Strict,
+    one_of,
+    quote,
+)
+from connectors.errors import ConfigError
+from connectors.shopify.settings import API_VERSION
+from connectors.vocabulary import Check as CheckName
+from connectors.vocabulary import Severity, Side
+
+
+class SyncSettings(Strict):
+    """How a store is synced; the defaults suit most shops."""
+
+    #: Re-read this much before the cursor, for records committed late on the platform.
+    lookback_minutes: int = Field(30, ge=0)
+    #: Stop this far before now: the platform's clock and indexing may lag ours.
+    safety_lag_seconds: int = Field(120, ge=0)
+    #: The longest window one request listing covers; a store's task reads its windows in order.
+    window_days: int = Field(90, ge=1)
+    page_size: int = Field(250, ge=1, le=250)
+    #: Every this many days, re-read the last ``deep_resync_days`` of orders whatever the cursor.
+    deep_resync_every_days: int = Field(7, ge=1)
+    deep_resync_days: int = Field(30, ge=1)
+    quarantine_retention_days: int = Field(90, ge=1)
+    #: The first day to pull; by default the shop's creation date.
+    history_start: date | None = None
+
+
+class StoreConfig(Strict):
+    """One store on one platform."""
+
+    name: Name
+    platform: Literal["shopify"]
+    url: HttpUrl
+    timezone: IanaTimezone
+    currency: Currency
+    token_env: EnvName | None = None
+    token_secret: BlockName | None = None
+    api_version: ApiVersion = API_VERSION
+    timeout_seconds: float = Field(30.0, gt=0)
+    #: The plan's request rate when it differs from the usual bucket/20 (2/s on a bucket of 40).
+    calls_per_second: float | None = Field(None, gt=0)
+    sync: SyncSettings = SyncSettings()
+    #: Daily traffic by channel (date, channel, sessions, add_to_carts, checkouts, purchases).
+    traffic_csv: Path | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _one_token_source(self) -> StoreConfig:
+        one_of(self, "token_env", "token_secret")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class TargetConfig(Strict):
+    """A monthly target for one store's metric (money in the store's currency)."""
+
+    store: str
+    metric: str
+    month: Month
+    value: Decimal = Field(gt=0)
+
+
+class CampaignConfig(Strict):
+    """A promotion: its days are not learned from by the anomaly checks, and only falls are
+    alerted on in them (a lift is what a campaign is for)."""
+
+    name: str
+    start: date
+    end: date
+    #: The stores it runs in; all of them when empty.
+    stores: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CampaignConfig:
+        if self.end < self.start:
+            raise ValueError(f"ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class WatchConfig(Strict):
+    """A metric the anomaly check watches; unset settings keep the detector's defaults."""
+
+    metric: str
+    side: Side | None = None
+    threshold: float | None = Field(None, gt=0)
+    min_volume: float | None = Field(None, ge=0)
+    min_change: float | None = Field(None, ge=0)
+
+
+class RuleConfig(Strict):
+    """A threshold: absolute (conversion below 1.5 %, days of cover below 7) or relative to the
+    same weekday a week earlier (net sales fallen by 30 %: ``falls_by: 0.3``)."""
+
+    metric: str
+    below: float | None = None
+    above: float | None = None
+    falls_by: float | None = Field(None, gt=0, lt=1)
+    rises_by: float | None = Field(None, gt=0)
+    #: Alert only after this many consecutive days in breach.
+    consecutive: int = Field(1, ge=1)
+    severity: Severity = "warning"
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> RuleConfig:
+        one_of(self, "below", "above", "falls_by", "rises_by")
+        return self
+
+
+class SilenceConfig(Strict):
+    """Alerts to keep quiet: snoozed until a day, or muted when ``until`` is not given."""
+
+    store: str | None = None
+    metric: str | None = None
+    check: CheckName | None = None
+    until: date | None = None
+
+
+class ChecksConfig(Strict):
+    """What the daily checks watch and how loudly."""
+
+    #: Metrics scored for anomalies; by default the KPIs an operations team answers for.
+    watch: list[WatchConfig] = Field(
+        default_factory=lambda: [
+            WatchConfig(metric="net_sales", min_volume=50),
+            WatchConfig(metric="orders", min_volume=5),
+            WatchConfig(metric="sessions", min_volume=50),
+            WatchConfig(metric="conversion_rate"),
+            WatchConfig(metric="aov", min_change=0.3),
+            WatchConfig(metric="refund_rate", side="spike", min_change=1.0),
+        ]
+    )
+    rules: list[RuleConfig] = Field(
+        default_factory=lambda: [
+            RuleConfig(metric="conversion_rate", below=0.015, consecutive=2),
+            RuleConfig(metric="days_of_cover", below=7),
+            RuleConfig(metric="target_pacing_weekday", below=0.9, consecutive=3),
+        ]
+    )
+    #: A store whose last successful order sync is older than this is stale.
+    freshness_hours: float = Field(36, gt=0)
+    #: Quarantined records in a day from which it is a data problem.
+    quarantine_spike: int = Field(20, ge=1)
+    #: Warehouse and platform order counts may differ by this share (orders still syncing).
+    count_tolerance: float = Field(0.002, ge=0)
+    silence: list[SilenceConfig] = Field(default_factory=list)
+
+
+class ScheduleConfig(Strict):
+    """When the scheduled flows run: cron expressions read in each store's own timezone."""
+
+    daily: str = "0 8 * * *"
+    weekly: str = "0 9 * * 1"
+    #: The Prefect work pool the deployments in ``deployments/prefect.yaml`` use.
+    work_pool: str = "storepulse"
+    #: How long a daily run may take from its start (or from falling late, when no worker
+    #: takes it) before the ops channels are told; ``PT2H``, ``01:30:00`` or seconds.
+    daily_deadline: timedelta = timedelta(hours=2)
+
+    @field_validator("daily_deadline")
+    @classmethod
+    def _deadline(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=10):  # Prefect's shortest proactive trigger
+            raise ValueError("must be at least 10 seconds")
+        return value
+
+    @field_validator("daily", "weekly")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from prefect.client.schemas.schedules import CronSchedule  # late: Prefect is heavy
+
+        try:
+            CronSchedule(cron=value, timezone="UTC")
+        except ValueError:
+            raise ValueError(
+                f"{quote(value)} is not a cron expression such as '0 8 * * *'"
+            ) from None
+        return value
+
+
+class Config(Strict):
+    """The whole ``storepulse.yaml``."""
+
+    stores: list[StoreConfig] = Field(min_length=1)
+    #: The currency of multi-store roll-ups; by default the first store's.
+    reporting_currency: Currency | None = None
+    targets: list[TargetConfig] = Field(default_factory=list)
+    campaigns: list[CampaignConfig] = Field(default_factory=list)
+    checks: ChecksConfig = ChecksConfig()
+    #: Where reports and alerts go; without any, they are written as files (the outbox folder).
+    channels: list[ChannelConfig] = Field(default_factory=list)
+    schedules: ScheduleConfig = ScheduleConfig()
+    #: Where the team reaches ``storepulse reports serve`` (say ``http://reports.internal:8765``);
+    #: the runs' artifacts and the digests link each report's page there.
+    reports_url: HttpUrl | None = None
+
+    @property
+    def rollup_currency(self) -> str:
+        return self.reporting_currency or self.stores[0].currency
+
+    def store(self, name: str) -> StoreConfig:
+        for store in self.stores:
+            if store.name == name:
+                return store
+        known = ", ".join(s.name for s in self.stores)
+        raise ConfigError(f"no store named {name!r} in the configuration (known: {known})")
+
+    def select(self, names: list[str] | None) -> list[StoreConfig]:
+        """Return the named stores, or all of them when ``names`` is empty."""
+        return [self.store(n) for n in names] if names else list(self.stores)
