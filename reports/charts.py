@@ -11,6 +11,7 @@ import io
 import logging
 import math
 from functools import cache
+from pathlib import Path
 
 import matplotlib
 
@@ -26,6 +27,8 @@ from reports.model import Kpi
 log = logging.getLogger(__name__)
 ENGLISH = Locale("en")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei")
+#: Parts of those fonts' file names, to find one matplotlib has not listed yet.
+CJK_FILE_MARKS = ("NotoSansCJK", "SourceHanSans", "wqy-zenhei")
 LINE, LAST, GRID = "#0969da", "#cf222e", "#d0d7de"
 #: The chart's name in emails (``cid:``) and as an uploaded file.
 TREND_CHART = "kpi-trends.png"
@@ -33,7 +36,21 @@ TREND_CHART = "kpi-trends.png"
 
 @cache
 def cjk_font() -> str | None:
-    """The first installed font that has Chinese glyphs, if any."""
+    """The first installed font that has Chinese glyphs, if any.
+
+    Matplotlib lists the system's fonts once and caches the list on disk, so a CJK font
+    installed after that is invisible to it: when none is listed, look on disk once more.
+    """
+    found = _listed_cjk_font()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(mark in Path(path).name for mark in CJK_FILE_MARKS):
+                font_manager.fontManager.addfont(path)
+        found = _listed_cjk_font()
+    return found
+
+
+def _listed_cjk_font() -> str | None:
     for family in CJK_FONTS:
         try:
             font_manager.findfont(family, fallback_to_default=False)
