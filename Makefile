@@ -17,9 +17,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# The inner loop: no PostgreSQL, Prefect server, browser or process-level tests.
+# The inner loop, on both cores: no PostgreSQL, Prefect server, browser or process-level tests.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not postgres and not prefect and not browser"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not postgres and not prefect and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -67,6 +67,7 @@ def test_db_upgrade_and_status(sqlite_url: str, monkeypatch: pytest.MonkeyPatch)
     assert result.exit_code == 0 and "up to date" in result.output
 
 
+@pytest.mark.slow  # processes
 def test_the_demo_store_serves_until_interrupted(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [

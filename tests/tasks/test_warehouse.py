@@ -35,6 +35,7 @@ def _open(url: str) -> str | None:
     return current_revision(get_engine(url))
 
 
+@pytest.mark.slow  # processes
 def test_many_processes_starting_at_once_migrate_once(warehouse_url: str) -> None:
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         revisions = pool.map(_open, [warehouse_url] * 8)

@@ -212,6 +212,7 @@ def _mail_config(path: Path, shop_url: str, smtp: Any) -> Path:
     return path
 
 
+@pytest.mark.slow  # processes
 def test_a_hung_relay_blocks_no_sync_and_a_killed_publish_sends_nothing_twice(
     shop: DemoStore,
     warehouse_url: str,
