@@ -40,7 +40,7 @@ from tasks.metrics.customers import number_orders
 from tasks.metrics.facts import ADDITIVE, Facts
 from tasks.metrics.registry import REGISTRY
 from tasks.metrics.sales_facts import add_lines, add_orders, add_refunds, add_voided
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import bulk_transaction, dispose_engines, get_engine, refresh_statistics
 from tests.support.processes import scratch_database
 
@@ -78,7 +78,7 @@ def load_store(spec: StoreSpec, url: str) -> int:
     ctx = StoreContext("big", ZoneInfo(spec.timezone), spec.currency, datetime.now(UTC))
     with engine.begin() as conn:
         conn.execute(
-            t.stores.insert().values(
+            tables.stores.insert().values(
                 store="big",
                 platform="shopify",
                 timezone=spec.timezone,
@@ -270,8 +270,11 @@ def full_and_incremental(url: str) -> dict[str, Any]:
     with engine.begin() as conn:
         now = datetime.now(UTC)
         conn.execute(
-            update(t.orders)
-            .where(t.orders.c.store == "big", t.orders.c.local_date >= END - timedelta(days=1))
+            update(tables.orders)
+            .where(
+                tables.orders.c.store == "big",
+                tables.orders.c.local_date >= END - timedelta(days=1),
+            )
             .values(changed_at=now, synced_at=now)
         )
         late = conn.execute(
@@ -282,8 +285,8 @@ def full_and_incremental(url: str) -> dict[str, Any]:
             {"day": END, "old": END - timedelta(days=40)},
         ).scalar()
         conn.execute(
-            update(t.refunds)
-            .where(t.refunds.c.store == "big", t.refunds.c.refund_id == late)
+            update(tables.refunds)
+            .where(tables.refunds.c.store == "big", tables.refunds.c.refund_id == late)
             .values(first_synced_at=now)
         )
     incremental = compute.refresh(store, url, today=today)

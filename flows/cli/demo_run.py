@@ -23,7 +23,7 @@ from connectors.sandbox.catalog import Calendar
 from flows.cli.views import print_findings, print_headline, print_sync_summary, progress_bar
 from tasks.metrics.compare import compare
 from tasks.metrics.registry import HEADLINE, REGISTRY
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines, get_engine
 
 DEMO_SPEC = StoreSpec(seed=7, days=730, orders_per_day=60)
@@ -37,15 +37,15 @@ TOKEN_ENV = "SHOPIFY_TOKEN_DEMO"
 #: Plus's 20 calls/s lets two years sync in well under a minute.
 DEMO_PLAN = "plus"
 COUNTED = (
-    t.orders,
-    t.order_lines,
-    t.refunds,
-    t.customers,
-    t.products,
-    t.variants,
-    t.inventory_levels,
-    t.traffic_daily,
-    t.quarantine,
+    tables.orders,
+    tables.order_lines,
+    tables.refunds,
+    tables.customers,
+    tables.products,
+    tables.variants,
+    tables.inventory_levels,
+    tables.traffic_daily,
+    tables.quarantine,
 )
 
 
@@ -213,7 +213,7 @@ def print_warehouse(console: Console) -> None:
             rows = conn.execute(select(func.count()).select_from(counted)).scalar_one()
             table.add_row(counted.name, f"{rows:,}")
         first, last = conn.execute(
-            select(func.min(t.orders.c.local_date), func.max(t.orders.c.local_date))
+            select(func.min(tables.orders.c.local_date), func.max(tables.orders.c.local_date))
         ).one()
     console.print(table)
     console.print(f"Orders from {first} to {last} (store-local days, America/New_York).")

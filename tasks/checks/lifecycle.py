@@ -20,7 +20,7 @@ from sqlalchemy import Connection, and_, func, select, update
 
 from connectors.config import SilenceConfig
 from tasks.checks.findings import Finding
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import insert, upsert
 
 
@@ -35,10 +35,10 @@ def record(
     conn: Connection, findings: list[Finding], checked: dict[str, date], now: datetime
 ) -> None:
     """Store what was found (replacing an earlier run's findings for the same store-days)."""
-    f = t.check_findings.c
+    f = tables.check_findings.c
     for store, day in checked.items():
-        conn.execute(t.check_findings.delete().where(f.store == store, f.check_day == day))
-    insert(conn, t.check_findings, [_finding_row(x, now) for x in findings])
+        conn.execute(tables.check_findings.delete().where(f.store == store, f.check_day == day))
+    insert(conn, tables.check_findings, [_finding_row(x, now) for x in findings])
 
 
 def apply(
@@ -51,11 +51,11 @@ def apply(
     """Open, update and resolve alerts for the stores and days in ``checked``."""
     changes = Changes()
     found = {x.fingerprint: x for x in findings}
-    a = t.alerts.c
+    a = tables.alerts.c
     open_rows = {
         r.fingerprint: r
         for r in conn.execute(
-            select(t.alerts).where(a.status == "open", a.store.in_(list(checked)))
+            select(tables.alerts).where(a.status == "open", a.store.in_(list(checked)))
         )
     }
     for fingerprint, finding in found.items():
@@ -70,7 +70,7 @@ def apply(
         day = checked[row.store]
         if fingerprint not in found and day > row.last_seen_for:
             conn.execute(
-                update(t.alerts)
+                update(tables.alerts)
                 .where(a.alert_id == row.alert_id)
                 .values(status="resolved", resolved_for=day, updated_at=now)
             )
@@ -80,9 +80,9 @@ def apply(
 
 
 def acknowledge(conn: Connection, alert_id: str, now: datetime) -> bool:
-    a = t.alerts.c
+    a = tables.alerts.c
     done = conn.execute(
-        update(t.alerts)
+        update(tables.alerts)
         .where(a.alert_id == alert_id, a.acknowledged_at.is_(None))
         .values(acknowledged_at=now, updated_at=now)
     ).rowcount
@@ -96,13 +96,13 @@ def silence(
 ) -> None:
     """Snooze a fingerprint through ``until``, or mute it (``until`` None)."""
     row = {"fingerprint": fingerprint, "until": until, "reason": reason, "created_at": now}
-    upsert(conn, t.alert_silences, [row])
+    upsert(conn, tables.alert_silences, [row])
 
 
 def unsilence(conn: Connection, fingerprint: str) -> bool:
-    s = t.alert_silences.c
+    s = tables.alert_silences.c
     return bool(
-        conn.execute(t.alert_silences.delete().where(s.fingerprint == fingerprint)).rowcount
+        conn.execute(tables.alert_silences.delete().where(s.fingerprint == fingerprint)).rowcount
     )
 
 
@@ -119,7 +119,7 @@ def _silenced(conn: Connection, finding: Finding, silences: Sequence[SilenceConf
             )
         ):
             return True
-    s = t.alert_silences.c
+    s = tables.alert_silences.c
     until = conn.execute(
         select(s.until, s.fingerprint).where(s.fingerprint == finding.fingerprint)
     ).first()
@@ -139,7 +139,7 @@ def _open(conn: Connection, finding: Finding, now: datetime, silenced: bool) -> 
         "updated_at": now,
         "silenced": silenced,
     }
-    insert(conn, t.alerts, [row])
+    insert(conn, tables.alerts, [row])
     _event(conn, alert_id, "opened", finding.day, now, {"silenced": silenced})
     return alert_id
 
@@ -149,8 +149,8 @@ def _update(conn: Connection, alert_id: str, finding: Finding, now: datetime) ->
     for key in ("store", "check_day", "recorded_at", "fingerprint", "metric", "check_name"):
         values.pop(key)
     conn.execute(
-        update(t.alerts)
-        .where(t.alerts.c.alert_id == alert_id)
+        update(tables.alerts)
+        .where(tables.alerts.c.alert_id == alert_id)
         .values(**values, last_seen_for=finding.day, updated_at=now)
     )
     _event(conn, alert_id, "updated", finding.day, now, {"severity": finding.severity})
@@ -168,13 +168,13 @@ def _differs(row: Any, finding: Finding) -> bool:
 def _event(
     conn: Connection, alert_id: str, state: str, day: date | None, now: datetime, detail: Any
 ) -> None:
-    e = t.alert_events.c
+    e = tables.alert_events.c
     seq = conn.execute(
         select(func.coalesce(func.max(e.seq), 0)).where(and_(e.alert_id == alert_id))
     ).scalar_one()
     insert(
         conn,
-        t.alert_events,
+        tables.alert_events,
         [
             {
                 "alert_id": alert_id,
@@ -213,8 +213,8 @@ def list_alerts(
     conn: Connection, store: str | None = None, include_resolved: bool = False
 ) -> list[dict[str, Any]]:
     """Alerts, open first, newest first; each with its explanation decoded."""
-    a = t.alerts.c
-    query = select(t.alerts).order_by(a.status, a.opened_for.desc(), a.fingerprint)
+    a = tables.alerts.c
+    query = select(tables.alerts).order_by(a.status, a.opened_for.desc(), a.fingerprint)
     if store:
         query = query.where(a.store == store)
     if not include_resolved:

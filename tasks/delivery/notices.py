@@ -30,7 +30,7 @@ from tasks.delivery.publish import Published, render_message, send
 from tasks.delivery.routes import Route, routes
 from tasks.delivery.transports import transport_for
 from tasks.reporting.daily import alert_line
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine, reading
 from tasks.warehouse.upsert import upsert
 
@@ -77,10 +77,10 @@ def notify_alerts(
 
 
 def _untold_events(conn: Connection, store: str, now: datetime) -> list[_Event]:
-    a, e = t.alerts.c, t.alert_events.c
+    a, e = tables.alerts.c, tables.alert_events.c
     rows = conn.execute(
-        select(t.alerts, e.seq, e.state.label("event_state"), e.report_date)
-        .join(t.alert_events, e.alert_id == a.alert_id)
+        select(tables.alerts, e.seq, e.state.label("event_state"), e.report_date)
+        .join(tables.alert_events, e.alert_id == a.alert_id)
         .where(
             a.store == store,
             a.silenced.is_(False),
@@ -153,13 +153,15 @@ def _record_told(conn: Connection, plan: _Plan, key: str) -> bool:
         }
         for e in plan.chosen
     ]
-    upsert(conn, t.alert_notices, rows, keep=["outbox_key"])  # a concurrent run's record stands
+    upsert(
+        conn, tables.alert_notices, rows, keep=["outbox_key"]
+    )  # a concurrent run's record stands
     return True
 
 
 def _told(conn: Connection, route: Route, alert_ids: list[str]) -> dict[tuple[str, int], str]:
     """(alert, event) → the outbox key that told it to the route's channel and recipient."""
-    n = t.alert_notices.c
+    n = tables.alert_notices.c
     rows = conn.execute(
         select(n.alert_id, n.seq, n.outbox_key).where(
             n.channel == route.channel,
@@ -188,7 +190,7 @@ def _openings(
     }
     if not opening_keys:
         return []
-    o = t.outbox.c
+    o = tables.outbox.c
     rows = conn.execute(
         select(o.reference, o.subject, o.payload).where(
             and_(o.key.in_(opening_keys), o.status == "sent", o.reference.is_not(None))

@@ -35,7 +35,7 @@ from typing import Any, Literal, Protocol
 
 from sqlalchemy import Connection, Engine, select, update
 
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
 FIRST_RETRY = timedelta(minutes=5)
@@ -88,14 +88,16 @@ def enqueue(
 ) -> list[str]:
     """Store messages not stored before; with ``resend``, queue sent ones again. Return the
     keys that will go out. The caller commits before anything is sent."""
-    o = t.outbox.c
+    o = tables.outbox.c
     keys = [m.key for m in messages]
     known = {
         row.key: row.status for row in conn.execute(select(o.key, o.status).where(o.key.in_(keys)))
     }
     fresh = [m for m in messages if m.key not in known]
     # A concurrent run may store the same key first: its row stands, and the claim sends it once.
-    upsert(conn, t.outbox, [_row(m, now) for m in fresh], keep=[c.name for c in t.outbox.c])
+    upsert(
+        conn, tables.outbox, [_row(m, now) for m in fresh], keep=[c.name for c in tables.outbox.c]
+    )
     queued = [m.key for m in fresh]
     for m in messages:
         status = known.get(m.key)
@@ -104,7 +106,7 @@ def enqueue(
         if status in ("sent", "unknown") and not resend:
             continue
         conn.execute(
-            update(t.outbox)
+            update(tables.outbox)
             .where(o.key == m.key, o.status == status)
             .values(
                 subject=m.subject,
@@ -154,7 +156,7 @@ def deliver(
 
 def due(engine: Engine, now: datetime, keys: list[str] | None = None) -> list[str]:
     """The keys ready to be claimed at ``now`` (read in a short transaction)."""
-    o = t.outbox.c
+    o = tables.outbox.c
     query = select(o.key).where(o.status.in_(CLAIMABLE), o.next_attempt_at <= now).order_by(o.key)
     if keys is not None:
         query = query.where(o.key.in_(keys))
@@ -165,16 +167,16 @@ def due(engine: Engine, now: datetime, keys: list[str] | None = None) -> list[st
 def claim(engine: Engine, key: str, now: datetime) -> Message | None:
     """Take ``key`` for sending in one short transaction; None if it is no longer due or another
     process took it first (the conditional update lets only one claim win)."""
-    o = t.outbox.c
+    o = tables.outbox.c
     with engine.begin() as conn:
         taken = conn.execute(
-            update(t.outbox)
+            update(tables.outbox)
             .where(o.key == key, o.status.in_(CLAIMABLE), o.next_attempt_at <= now)
             .values(status="sending", claimed_at=now, attempts=o.attempts + 1)
         ).rowcount
         if taken != 1:
             return None
-        row = conn.execute(select(t.outbox).where(o.key == key)).mappings().one()
+        row = conn.execute(select(tables.outbox).where(o.key == key)).mappings().one()
     return Message(
         row["key"],
         row["kind"],
@@ -195,7 +197,7 @@ def record(
     error: str | None = None,
 ) -> None:
     """Record a claimed send's outcome in one short transaction: sent, or failed with ``error``."""
-    o = t.outbox.c
+    o = tables.outbox.c
     with engine.begin() as conn:
         if error is None:
             values: dict[str, Any] = {"status": "sent", "last_error": None, "sent_at": now}
@@ -208,7 +210,7 @@ def record(
                 "next_attempt_at": now + backoff(attempts),
             }
         conn.execute(
-            update(t.outbox)
+            update(tables.outbox)
             .where(o.key == key, o.status == "sending")
             .values(claimed_at=None, **values)
         )
@@ -219,7 +221,7 @@ def settle_interrupted(
 ) -> list[str]:
     """Settle rows whose claim outlived :data:`LEASE` by their transport's policy; return the
     keys now ``unknown``."""
-    o = t.outbox.c
+    o = tables.outbox.c
     unknown: list[str] = []
     with engine.begin() as conn:
         stale = conn.execute(
@@ -241,7 +243,7 @@ def settle_interrupted(
                 }
             )
             conn.execute(
-                update(t.outbox)
+                update(tables.outbox)
                 .where(o.key == key, o.status == "sending", o.claimed_at == claimed_at)
                 .values(claimed_at=None, **values)
             )
@@ -252,7 +254,7 @@ def settle_interrupted(
 
 def references(conn: Connection, keys: list[str]) -> dict[str, str | None]:
     """Where each message went (a file, a Slack channel/ts, a Message-ID); None if not yet."""
-    o = t.outbox.c
+    o = tables.outbox.c
     rows = conn.execute(select(o.key, o.reference).where(o.key.in_(keys)))
     return {key: reference for key, reference in rows}
 
@@ -264,7 +266,7 @@ def backoff(attempts: int) -> timedelta:
 
 def list_outbox(conn: Connection, status: str | None = None) -> list[dict[str, Any]]:
     """The messages, newest first, in every status (``sending`` and ``unknown`` included)."""
-    o = t.outbox.c
+    o = tables.outbox.c
     query = select(
         o.key,
         o.channel,
@@ -284,13 +286,13 @@ def list_outbox(conn: Connection, status: str | None = None) -> list[dict[str, A
 def retry_now(conn: Connection, now: datetime, unknown: bool = False) -> int:
     """Make every failed or held message due at once; with ``unknown``, also those whose send
     was cut off by a crash (which may then arrive twice)."""
-    o = t.outbox.c
+    o = tables.outbox.c
     retried = conn.execute(
-        update(t.outbox).where(o.status.in_(CLAIMABLE)).values(next_attempt_at=now)
+        update(tables.outbox).where(o.status.in_(CLAIMABLE)).values(next_attempt_at=now)
     ).rowcount
     if unknown:
         retried += conn.execute(
-            update(t.outbox)
+            update(tables.outbox)
             .where(o.status == "unknown")
             .values(status="failed", next_attempt_at=now)
         ).rowcount

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, select, tuple_
 
 from tasks.delivery.outbox import Message
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
 #: ``/daily/2026-11-28/flagship.en.html``: the report's key, then its language.
@@ -53,15 +53,15 @@ def store_pages(conn: Connection, rows: list[dict[str, Any]], replace: bool) -> 
     """Write page rows not stored yet (all of them with ``replace``); return how many."""
     if not replace and rows:
         found = conn.execute(
-            select(t.report_pages.c.key, t.report_pages.c.language).where(
-                tuple_(t.report_pages.c.key, t.report_pages.c.language).in_(
+            select(tables.report_pages.c.key, tables.report_pages.c.language).where(
+                tuple_(tables.report_pages.c.key, tables.report_pages.c.language).in_(
                     [(r["key"], r["language"]) for r in rows]
                 )
             )
         )
         stored = {(key, language) for key, language in found}
         rows = [r for r in rows if (r["key"], r["language"]) not in stored]
-    return upsert(conn, t.report_pages, rows) if rows else 0
+    return upsert(conn, tables.report_pages, rows) if rows else 0
 
 
 def page_html(message: Message) -> str:
@@ -81,7 +81,7 @@ def page_url(base: str, key: str, language: str) -> str:
 
 
 def read_page(conn: Connection, key: str, language: str) -> str | None:
-    pages = t.report_pages
+    pages = tables.report_pages
     found = conn.execute(
         select(pages.c.html).where(pages.c.key == key, pages.c.language == language)
     ).scalar_one_or_none()
@@ -89,7 +89,7 @@ def read_page(conn: Connection, key: str, language: str) -> str | None:
 
 
 def recent_pages(conn: Connection, limit: int = 500) -> list[Any]:
-    pages = t.report_pages
+    pages = tables.report_pages
     return list(
         conn.execute(
             select(pages.c.key, pages.c.language, pages.c.title, pages.c.created_at)
@@ -114,7 +114,7 @@ def index_html(rows: list[Any]) -> str:
 
 def stored_languages(conn: Connection, keys: list[str]) -> dict[str, list[str]]:
     """The languages each report has a page in."""
-    pages = t.report_pages
+    pages = tables.report_pages
     found: dict[str, list[str]] = {key: [] for key in keys}
     if keys:
         rows = conn.execute(

@@ -19,7 +19,7 @@ from connectors.base import (
 )
 from connectors.errors import MalformedRecord
 from tasks.ingest.context import LoadResult, Minor, StoreContext, rejected_record
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import insert, upsert
 
 
@@ -41,7 +41,7 @@ def load_customers(
         }
         for c in customers
     ]
-    return LoadResult(upserted=upsert(conn, t.customers, rows))
+    return LoadResult(upserted=upsert(conn, tables.customers, rows))
 
 
 def load_products(conn: Connection, ctx: StoreContext, products: Sequence[Product]) -> LoadResult:
@@ -72,12 +72,12 @@ def load_products(conn: Connection, ctx: StoreContext, products: Sequence[Produc
     ids = [row["product_id"] for row in product_rows]
     if ids:
         conn.execute(
-            delete(t.variants).where(
-                t.variants.c.store == ctx.store, t.variants.c.product_id.in_(ids)
+            delete(tables.variants).where(
+                tables.variants.c.store == ctx.store, tables.variants.c.product_id.in_(ids)
             )
         )
-        upsert(conn, t.products, product_rows)
-        insert(conn, t.variants, variant_rows)
+        upsert(conn, tables.products, product_rows)
+        insert(conn, tables.variants, variant_rows)
     result.upserted = len(ids)
     return result
 
@@ -116,7 +116,7 @@ def load_locations(
         }
         for loc in locations
     ]
-    return LoadResult(upserted=upsert(conn, t.locations, rows))
+    return LoadResult(upserted=upsert(conn, tables.locations, rows))
 
 
 def load_inventory(
@@ -135,7 +135,7 @@ def load_inventory(
         }
         for level in levels
     ]
-    return LoadResult(upserted=upsert(conn, t.inventory_levels, rows))
+    return LoadResult(upserted=upsert(conn, tables.inventory_levels, rows))
 
 
 def load_deletions(
@@ -145,8 +145,10 @@ def load_deletions(
     marked = 0
     for deletion in deletions:
         result = conn.execute(
-            update(t.orders)
-            .where(t.orders.c.store == ctx.store, t.orders.c.order_id == deletion.order_id)
+            update(tables.orders)
+            .where(
+                tables.orders.c.store == ctx.store, tables.orders.c.order_id == deletion.order_id
+            )
             .values(
                 deleted_at=deletion.deleted_at, synced_at=ctx.synced_at, changed_at=ctx.synced_at
             )
@@ -173,4 +175,4 @@ def load_traffic(
         }
         for day in days
     ]
-    return LoadResult(upserted=upsert(conn, t.traffic_daily, rows))
+    return LoadResult(upserted=upsert(conn, tables.traffic_daily, rows))

@@ -15,16 +15,22 @@ from sqlalchemy import Table
 from connectors.base import Rejected
 from connectors.errors import MalformedRecord
 from connectors.money import currency_exponent, to_minor
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 
 #: The tables each synced resource writes.
 RESOURCE_TABLES: dict[str, tuple[Table, ...]] = {
-    "orders": (t.orders, t.order_lines, t.order_discount_codes, t.refunds, t.refund_lines),
-    "customers": (t.customers,),
-    "products": (t.products, t.variants),
-    "deletions": (t.orders,),
-    "inventory": (t.locations, t.inventory_levels),
-    "traffic": (t.traffic_daily,),
+    "orders": (
+        tables.orders,
+        tables.order_lines,
+        tables.order_discount_codes,
+        tables.refunds,
+        tables.refund_lines,
+    ),
+    "customers": (tables.customers,),
+    "products": (tables.products, tables.variants),
+    "deletions": (tables.orders,),
+    "inventory": (tables.locations, tables.inventory_levels),
+    "traffic": (tables.traffic_daily,),
 }
 
 

@@ -19,7 +19,7 @@ from connectors.base import Order, Refund
 from connectors.errors import MalformedRecord
 from tasks.ingest.context import LoadResult, Minor, StoreContext, rejected_record
 from tasks.ingest.quarantine import release_from_quarantine
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import insert, upsert
 
 
@@ -165,24 +165,26 @@ def load_orders(conn: Connection, ctx: StoreContext, orders: Sequence[Order]) ->
     refund_lines = [r for rows in built for r in rows.refund_lines]
     if stored:  # orders read before: replace their lines and codes, drop vanished refunds
         ids = list(stored)
-        for table in (t.order_lines, t.order_discount_codes):
+        for table in (tables.order_lines, tables.order_discount_codes):
             conn.execute(_children_of(table), {"store": ctx.store, "ids": ids})
         for table, key, kept in (
-            (t.refunds, "refund_id", [r.refund_id for r in refunds]),
-            (t.refund_lines, "refund_line_id", [r.refund_line_id for r in refund_lines]),
+            (tables.refunds, "refund_id", [r.refund_id for r in refunds]),
+            (tables.refund_lines, "refund_line_id", [r.refund_line_id for r in refund_lines]),
         ):
             conn.execute(_vanished(table, key), {"store": ctx.store, "ids": ids, "kept": kept})
-    upsert(conn, t.orders, heads, columns=ORDER_COLUMNS, keep=("first_synced_at",))
-    insert(conn, t.order_lines, [r for rows in built for r in rows.lines], columns=LINE_COLUMNS)
+    upsert(conn, tables.orders, heads, columns=ORDER_COLUMNS, keep=("first_synced_at",))
+    insert(
+        conn, tables.order_lines, [r for rows in built for r in rows.lines], columns=LINE_COLUMNS
+    )
     insert(
         conn,
-        t.order_discount_codes,
+        tables.order_discount_codes,
         [c for rows in built for c in rows.codes],
         columns=CODE_COLUMNS,
     )
     # Refunds are kept, not replaced, so that the first sync of each one is known.
-    upsert(conn, t.refunds, refunds, columns=REFUND_COLUMNS, keep=("first_synced_at",))
-    upsert(conn, t.refund_lines, refund_lines, columns=REFUND_LINE_COLUMNS)
+    upsert(conn, tables.refunds, refunds, columns=REFUND_COLUMNS, keep=("first_synced_at",))
+    upsert(conn, tables.refund_lines, refund_lines, columns=REFUND_LINE_COLUMNS)
     release_from_quarantine(conn, ctx.store, "orders", [str(i) for i in loaded])
     result.upserted = len(heads)
     return result
@@ -371,9 +373,11 @@ def _keep_changed_at(head: OrderRow, stored: _Stored | None) -> OrderRow:
     return head._replace(changed_at=stored.changed_at)
 
 
-_STORED = select(t.orders.c.order_id, t.orders.c.content_hash, t.orders.c.changed_at).where(
-    t.orders.c.store == bindparam("store"),
-    t.orders.c.order_id.in_(bindparam("ids", expanding=True)),
+_STORED = select(
+    tables.orders.c.order_id, tables.orders.c.content_hash, tables.orders.c.changed_at
+).where(
+    tables.orders.c.store == bindparam("store"),
+    tables.orders.c.order_id.in_(bindparam("ids", expanding=True)),
 )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from connectors.base import Resource, Window
 from connectors.config import StoreConfig
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
 #: Resources read through a cursor window; the others are snapshots taken on every run.
@@ -117,7 +117,7 @@ def _whole_second(moment: datetime) -> datetime:
 
 def read_cursors(conn: Connection, store: str) -> dict[str, CursorState]:
     """Each resource's cursor state for the store."""
-    s = t.sync_state.c
+    s = tables.sync_state.c
     rows = conn.execute(select(s.resource, s.cursor, s.deep_synced_at).where(s.store == store))
     return {r.resource: CursorState(r.cursor, r.deep_synced_at) for r in rows}
 
@@ -141,4 +141,4 @@ def advance_cursor(
         "deep_synced_at": now if deep else current.deep_synced_at,
         "last_success_at": now,
     }
-    upsert(conn, t.sync_state, [row])
+    upsert(conn, tables.sync_state, [row])

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, bindparam, delete, select
 
 from connectors.base import Rejected
 from connectors.config import StoreConfig
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
 
@@ -34,7 +34,7 @@ def quarantine(
         }
         for r in rejected
     ]
-    return upsert(conn, t.quarantine, rows, keep=("first_seen_at",))
+    return upsert(conn, tables.quarantine, rows, keep=("first_seen_at",))
 
 
 def release_from_quarantine(conn: Connection, store: str, resource: str, keys: list[str]) -> None:
@@ -50,22 +50,23 @@ def release_from_quarantine(conn: Connection, store: str, resource: str, keys: l
 def purge_quarantine(conn: Connection, store: StoreConfig, now: datetime) -> int:
     """Drop quarantined records older than the store's retention period."""
     cutoff = now - timedelta(days=store.sync.quarantine_retention_days)
-    q = t.quarantine.c
+    q = tables.quarantine.c
     result = conn.execute(
-        delete(t.quarantine).where(q.store == store.name, q.last_seen_at < cutoff)
+        delete(tables.quarantine).where(q.store == store.name, q.last_seen_at < cutoff)
     )
     return result.rowcount or 0
 
 
 _ANY_QUARANTINED = (
-    select(t.quarantine.c.record_key)
+    select(tables.quarantine.c.record_key)
     .where(
-        t.quarantine.c.store == bindparam("store"), t.quarantine.c.resource == bindparam("resource")
+        tables.quarantine.c.store == bindparam("store"),
+        tables.quarantine.c.resource == bindparam("resource"),
     )
     .limit(1)
 )
-_RELEASE = delete(t.quarantine).where(
-    t.quarantine.c.store == bindparam("store"),
-    t.quarantine.c.resource == bindparam("resource"),
-    t.quarantine.c.record_key.in_(bindparam("keys", expanding=True)),
+_RELEASE = delete(tables.quarantine).where(
+    tables.quarantine.c.store == bindparam("store"),
+    tables.quarantine.c.resource == bindparam("resource"),
+    tables.quarantine.c.record_key.in_(bindparam("keys", expanding=True)),
 )

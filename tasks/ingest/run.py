@@ -35,7 +35,7 @@ from tasks.ingest.context import RESOURCE_TABLES, LoadResult, StoreContext
 from tasks.ingest.orders import load_orders
 from tasks.ingest.plan import WindowPlan, advance_cursor, plan_windows, read_cursors
 from tasks.ingest.quarantine import purge_quarantine, quarantine
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import bulk_transaction, get_engine, refresh_statistics
 from tasks.warehouse.upsert import upsert
 
@@ -171,7 +171,7 @@ def prepare_store(
     check_shop(store, shop)
     now = now or datetime.now(UTC)
     with get_engine(database_url).begin() as conn:
-        upsert(conn, t.stores, [_store_row(store, shop, now)])
+        upsert(conn, tables.stores, [_store_row(store, shop, now)])
         states = read_cursors(conn, store.name)
         purge_quarantine(conn, store, now)
     return plan_windows(store, shop.created_at, states, now, full=full, since=since)
@@ -229,7 +229,7 @@ def sync_window(
         store.name, plan.resource, window.start if window else None, window.end if window else None
     )
     day = snapshot_date or (now or started).astimezone(store.zone).date()
-    tables = RESOURCE_TABLES[plan.resource]
+    written = RESOURCE_TABLES[plan.resource]
     for number, (page, loader) in enumerate(_pages(source, store, plan, day), 1):
         # Stamped per page from the clock, just before its commit: metrics find changed rows
         # by this stamp, so it must follow commit order whatever ``now`` the plan was given.
@@ -238,7 +238,7 @@ def sync_window(
             loaded = loader(conn, ctx, page.records)
             rejected = [*page.rejected, *loaded.rejected]
             quarantine(conn, store.name, plan.resource, rejected, ctx.synced_at)
-        refresh_statistics(engine, tables, number)
+        refresh_statistics(engine, written, number)
         result.fetched += len(page.records) + len(page.rejected)
         result.upserted += loaded.upserted
         result.quarantined += len(rejected)
@@ -299,7 +299,7 @@ def _record_run(conn: Connection, run_id: str, result: WindowResult, started: da
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     upsert(
         conn,
-        t.sync_runs,
+        tables.sync_runs,
         [
             {
                 "run_id": run_id,

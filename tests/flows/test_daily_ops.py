@@ -24,7 +24,7 @@ from connectors.sandbox import DemoStore
 from deployments.build import deployment_specs, prefect_yaml
 from flows.backfill import backfill
 from flows.daily_ops import daily_ops
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, store_entry, write_config
 from tests.support.helpers import snapshot
@@ -43,7 +43,7 @@ def env(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Pat
 
 
 def outbox(url: str) -> list[tuple[Any, ...]]:
-    o = t.outbox.c
+    o = tables.outbox.c
     query = select(o.key, o.status, o.attempts, o.sent_at, o.reference).order_by(o.key)
     with get_engine(url).connect() as conn:
         return [tuple(r) for r in conn.execute(query)]
@@ -85,9 +85,9 @@ def test_a_backfill_rechecks_quietly(shop: DemoStore, env: Path, sqlite_url: str
     done = backfill(date(2026, 3, 27), DAY, config_path=path)
     assert done["days"] == 4 and done["synced"] > 2000
     with get_engine(sqlite_url).connect() as conn:
-        assert conn.execute(select(t.alerts)).first() is None  # recorded, paged nobody
-        days = set(conn.execute(select(t.check_findings.c.check_day)).scalars())
-        assert conn.execute(select(t.outbox)).first() is None
+        assert conn.execute(select(tables.alerts)).first() is None  # recorded, paged nobody
+        days = set(conn.execute(select(tables.check_findings.c.check_day)).scalars())
+        assert conn.execute(select(tables.outbox)).first() is None
     assert days <= {date(2026, 3, d) for d in range(27, 31)}
 
 
@@ -134,7 +134,7 @@ def test_a_served_deployment_runs_a_custom_run_started_through_the_api(
     assert run.state is not None and run.state.is_completed(), log.read_text()
     assert "Traceback" not in log.read_text()
     with get_engine(sqlite_url).connect() as conn:
-        keys = conn.execute(select(t.outbox.c.key)).scalars().all()
+        keys = conn.execute(select(tables.outbox.c.key)).scalars().all()
     assert sorted(keys) == [f"daily/{DAY}/demo/files/en", f"daily/{DAY}/demo/files/zh-CN"]
 
 
@@ -158,7 +158,7 @@ def test_a_failed_run_tells_the_ops_channels_once(
     state = daily_ops(report_date=DAY, config_path=path, return_state=True)
     assert state.is_failed()
     with get_engine(sqlite_url).connect() as conn:
-        rows = conn.execute(select(t.outbox.c.key, t.outbox.c.payload)).all()
+        rows = conn.execute(select(tables.outbox.c.key, tables.outbox.c.payload)).all()
     assert sorted(key.rsplit("/", 2)[-2:][1] for key, _ in rows) == ["en", "zh-CN"]
     assert all(key.startswith("failure/") for key, _ in rows)
     text = rows[0].payload

@@ -18,7 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from connectors.sandbox import DemoStore
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import DATABASE_URL_ENV, get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, required, write_config
 from tests.support.processes import PrefectServer, prefect_server, storepulse_serving
@@ -78,7 +78,9 @@ def test_a_custom_run_for_a_past_day_started_in_the_ui_completes(
         expect(page.get_by_text("Completed").first).to_be_visible()
         browser.close()
     with get_engine(sqlite_url).connect() as conn:
-        keys = conn.execute(select(t.outbox.c.key).order_by(t.outbox.c.key)).scalars().all()
+        keys = (
+            conn.execute(select(tables.outbox.c.key).order_by(tables.outbox.c.key)).scalars().all()
+        )
     assert keys == [f"daily/{DAY}/demo/files/en", f"daily/{DAY}/demo/files/zh-CN"]
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from connectors.config import load_config
 from connectors.sandbox import DemoStore
 from deployments.build import prefect_yaml
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import TOKEN, TOKEN_ENV, postgres_database, store_entry
 from tests.support.processes import deploy_to_pool, prefect_server, run_all, workers
@@ -82,5 +82,5 @@ def test_two_workers_complete_twenty_store_runs(
     taken = {log.stem: log.read_text().count("submitted to infrastructure") for log in logs}
     assert sum(taken.values()) == STORES and all(taken.values()), taken  # both workers worked
     with get_engine(postgres_url).connect() as conn:
-        digests = conn.execute(select(func.count()).select_from(t.outbox)).scalar_one()
+        digests = conn.execute(select(func.count()).select_from(tables.outbox)).scalar_one()
     assert digests == 2 * STORES  # each store's digest, in both languages

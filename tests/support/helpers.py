@@ -12,7 +12,7 @@ from sqlalchemy import select
 from connectors.base import StoreSource
 from connectors.config import StoreConfig, parse_config
 from tasks.ingest.run import SyncSummary, sync_store_windows
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 
 #: Bookkeeping that legitimately changes from one run to the next.
@@ -50,15 +50,15 @@ def a_moment_later() -> datetime:
 def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every business row of the warehouse, sorted, bookkeeping columns left out."""
     engine = get_engine(url)
-    tables: dict[str, list[tuple[Any, ...]]] = {}
+    found: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
-        for table in t.metadata.sorted_tables:
+        for table in tables.metadata.sorted_tables:
             if table.name in BOOKKEEPING_TABLES:
                 continue
             columns = [c for c in table.columns if c.name not in BOOKKEEPING_COLUMNS]
             rows = conn.execute(select(*columns)).all()
-            tables[table.name] = sorted((tuple(r) for r in rows), key=repr)
-    return tables
+            found[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return found
 
 
 if (

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import (
     current_revision,
     dispose_engines,
@@ -26,7 +26,7 @@ def test_migrations_build_exactly_the_models(warehouse_url: str) -> None:
     engine = get_engine(warehouse_url)
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), t.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
     assert diff == []
 
 
@@ -62,15 +62,15 @@ def test_upsert_inserts_then_updates_and_can_keep_columns(warehouse_url: str) ->
     }
     later = first + timedelta(days=1)
     with engine.begin() as conn:
-        upsert(conn, t.quarantine, [row])
+        upsert(conn, tables.quarantine, [row])
         upsert(
             conn,
-            t.quarantine,
+            tables.quarantine,
             [row | {"reason": "worse", "first_seen_at": later, "last_seen_at": later}],
             keep=["first_seen_at"],
         )
     with engine.connect() as conn:
-        stored = conn.execute(select(t.quarantine)).one()
+        stored = conn.execute(select(tables.quarantine)).one()
     assert (stored.reason, stored.first_seen_at, stored.last_seen_at) == ("worse", first, later)
 
 
@@ -80,7 +80,7 @@ def test_times_come_back_as_the_same_utc_instant_on_both_engines(warehouse_url: 
     with engine.begin() as conn:
         upsert(
             conn,
-            t.traffic_daily,
+            tables.traffic_daily,
             [("demo", date(2026, 11, 1), "Direct", 10, 3, 2, 1, "csv", eastern)],
             columns=(
                 "store",
@@ -95,7 +95,9 @@ def test_times_come_back_as_the_same_utc_instant_on_both_engines(warehouse_url: 
             ),
         )
     with engine.connect() as conn:
-        back = conn.execute(select(t.traffic_daily.c.synced_at, t.traffic_daily.c.local_date)).one()
+        back = conn.execute(
+            select(tables.traffic_daily.c.synced_at, tables.traffic_daily.c.local_date)
+        ).one()
     assert back.synced_at == eastern and back.synced_at.tzinfo == UTC
     assert back.local_date == date(2026, 11, 1)
 
@@ -104,7 +106,7 @@ def test_naive_times_are_refused(sqlite_url: str) -> None:
     with pytest.raises(ValueError, match="naive datetime"), get_engine(sqlite_url).begin() as conn:
         upsert(
             conn,
-            t.sync_state,
+            tables.sync_state,
             [
                 {
                     "store": "demo",
@@ -155,14 +157,14 @@ def test_a_reading_connection_leaves_the_sqlite_write_lock_to_writers(sqlite_url
     engine = get_engine(sqlite_url)
     path = sqlite_url.removeprefix("sqlite:///")
     with reading(engine) as conn:
-        conn.execute(select(t.orders.c.order_id)).all()
+        conn.execute(select(tables.orders.c.order_id)).all()
         writer = sqlite3.connect(path, timeout=0.2)
         writer.execute("BEGIN IMMEDIATE")  # would raise "database is locked" under a writer
         writer.execute("DELETE FROM orders")
         writer.commit()
         writer.close()
     with engine.begin() as conn:
-        conn.execute(select(t.orders.c.order_id)).all()
+        conn.execute(select(tables.orders.c.order_id)).all()
         writer = sqlite3.connect(path, timeout=0.2)
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             writer.execute("BEGIN IMMEDIATE")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from connectors.config import ChecksConfig
 from tasks.checks.health import platform_count
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import store_config
 from tests.support.helpers import run_sync
@@ -39,10 +39,10 @@ def test_orders_older_than_2000_raise_no_false_alarm_and_a_real_gap_still_does(
     config = store_config("http://recorded.invalid", sync={"window_days": 3650})
     run_sync(config, warehouse_url, now=NOW, source=source)
     with get_engine(warehouse_url).begin() as conn:
-        assert len(conn.execute(select(t.orders.c.order_id)).all()) == 2
+        assert len(conn.execute(select(tables.orders.c.order_id)).all()) == 2
         assert platform_count(conn, config.name, DAY, source, ChecksConfig()) == []
-        o = t.orders.c
-        conn.execute(t.orders.delete().where(o.order_id == source.orders[0]["id"]))
+        o = tables.orders.c
+        conn.execute(tables.orders.delete().where(o.order_id == source.orders[0]["id"]))
         [found] = platform_count(conn, config.name, DAY, source, ChecksConfig())
     assert (found.actual, found.expected) == (1, 2)
     assert "the platform counts 2" in found.message

@@ -38,7 +38,7 @@ from tasks.delivery.outbox import (
 from tasks.delivery.publish import publish_report
 from tasks.delivery.transports import FileTransport
 from tasks.metrics.compute import refresh
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines, get_engine
 from tests.conftest import SMALL_SPEC, TOKEN, TOKEN_ENV, store_config, store_entry
 from tests.fakes.smtp import PASSWORD, USER, fake_smtp
@@ -157,11 +157,11 @@ class Witness:
     def send(self, message: Message) -> str:
         with get_engine(self.url).connect() as conn:
             status = conn.execute(
-                select(t.outbox.c.status).where(t.outbox.c.key == message.key)
+                select(tables.outbox.c.status).where(tables.outbox.c.key == message.key)
             ).scalar_one()
             told = conn.execute(
-                select(t.alert_notices.c.alert_id).where(
-                    t.alert_notices.c.outbox_key == message.key
+                select(tables.alert_notices.c.alert_id).where(
+                    tables.alert_notices.c.outbox_key == message.key
                 )
             ).all()
         free = not self.url.startswith("sqlite") or _sqlite_write_lock_free(self.url)
@@ -255,7 +255,7 @@ def test_a_hung_relay_blocks_no_sync_and_a_killed_publish_sends_nothing_twice(
             publisher.send_signal(signal.SIGKILL)
             publisher.wait()
         with get_engine(warehouse_url).connect() as conn:
-            synced = conn.execute(select(t.orders.c.store).distinct()).scalars().all()
+            synced = conn.execute(select(tables.orders.c.store).distinct()).scalars().all()
         assert sorted(synced) == ["demo", "other"]
 
         # The row cut off mid-send is listed as such.

@@ -13,7 +13,7 @@ from tasks.delivery.notices import notify_alerts
 from tasks.delivery.outbox import deliver
 from tasks.delivery.routes import routes
 from tasks.delivery.transports import transports
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
 from tests.fakes.slack import BOT_TOKEN, FakeSlack, fake_slack
@@ -40,7 +40,7 @@ def recover_next_day(url: str) -> datetime:
     rows = [_row(m, day, value=v, now=AS_OF) for m, v in values.items()]
     rows.append(_row("net_sales", day, minor=720000, now=AS_OF))
     with get_engine(url).begin() as conn:
-        upsert(conn, t.metric_values, rows)
+        upsert(conn, tables.metric_values, rows)
     return AS_OF + timedelta(days=1)
 
 

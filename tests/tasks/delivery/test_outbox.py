@@ -21,7 +21,7 @@ from tasks.delivery.publish import publish_report, render_message
 from tasks.delivery.routes import Route
 from tasks.delivery.transports import FileTransport, email_message, outbox_dir, transports
 from tasks.metrics.compute import refresh
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import SMALL_SPEC, store_config
 from tests.fakes.slack import BOT_TOKEN, fake_slack
@@ -125,9 +125,11 @@ def test_the_daily_digest_goes_out_once_per_language(
     again = publish_report("daily", config, sqlite_url, period=day, as_of=NOW)
     assert not again.delivery.sent and len(again.delivery.skipped) == 2
     with get_engine(sqlite_url).connect() as conn:
-        assert conn.execute(select(t.outbox.c.key)).scalars().all() == sorted(run.delivery.sent)
+        assert conn.execute(select(tables.outbox.c.key)).scalars().all() == sorted(
+            run.delivery.sent
+        )
     with get_engine(sqlite_url).connect() as conn:  # the pages, written once, charts inlined
-        pages = {r.language: r.html for r in conn.execute(select(t.report_pages))}
+        pages = {r.language: r.html for r in conn.execute(select(tables.report_pages))}
         assert stored_languages(conn, [f"daily/{day}/demo"]) == {
             f"daily/{day}/demo": ["en", "zh-CN"]
         }
@@ -138,7 +140,7 @@ def test_the_daily_digest_goes_out_once_per_language(
     )
     assert len(resent.delivery.sent) == 2
     with get_engine(sqlite_url).connect() as conn:
-        written = set(conn.execute(select(t.report_pages.c.created_at)).scalars())
+        written = set(conn.execute(select(tables.report_pages.c.created_at)).scalars())
     assert written == {NOW + timedelta(hours=1)}  # a resend writes the pages again
     assert date.fromisoformat(str(day)) == run.reports[0].day
     sales = {k.metric: k for k in run.reports[0].kpis}["net_sales"]

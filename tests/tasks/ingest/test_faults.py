@@ -14,7 +14,7 @@ from sqlalchemy import select
 from connectors.http import RetryPolicy
 from connectors.sandbox import DemoStore
 from connectors.shopify import ShopifyClient, ShopifySource
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import SMALL_SPEC, TOKEN, store_config
 from tests.support.helpers import run_sync
@@ -51,7 +51,7 @@ def test_every_order_arrives_exactly_once_through_ten_percent_faults(
 
     truth = {o["id"]: (o["updated_at"], o["total_price"]) for o in platform_orders(faulty)}
     with get_engine(sqlite_url).connect() as conn:
-        o = t.orders.c
+        o = tables.orders.c
         stored = conn.execute(select(o.order_id, o.updated_at, o.total_minor)).all()
     assert len(truth) > 2000
     assert len(stored) == len({row.order_id for row in stored}) == len(truth)

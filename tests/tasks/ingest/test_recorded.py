@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from connectors.config import StoreConfig
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import store_config
 from tests.support.helpers import run_sync, snapshot
@@ -31,7 +31,7 @@ def with_an_id_less_record() -> RecordedSource:
     return source
 
 
-def rows(url: str, table: t.Table) -> list[tuple[object, ...]]:
+def rows(url: str, table: tables.Table) -> list[tuple[object, ...]]:
     with get_engine(url).connect() as conn:
         return [tuple(r) for r in conn.execute(select(table))]
 
@@ -43,23 +43,23 @@ def test_a_recorded_order_loads_and_a_bad_one_is_held_once_however_often_it_is_r
     summary = run_sync(recorded_store(), warehouse_url, now=NOW, source=source)
     assert not source.closed  # the caller's source stays the caller's
     assert summary.total("upserted") == 1 and summary.total("quarantined") == 1
-    [held] = rows(warehouse_url, t.quarantine)
+    [held] = rows(warehouse_url, tables.quarantine)
     first = snapshot(warehouse_url)
 
     run_sync(recorded_store(), warehouse_url, now=NOW, source=source, full=True)
-    assert rows(warehouse_url, t.quarantine)[0][:4] == held[:4]  # same store, resource, key
+    assert rows(warehouse_url, tables.quarantine)[0][:4] == held[:4]  # same store, resource, key
     assert snapshot(warehouse_url) == first
     with get_engine(warehouse_url).connect() as conn:
-        assert conn.execute(select(func.count()).select_from(t.quarantine)).scalar_one() == 1
-        payload = json.loads(conn.execute(select(t.quarantine.c.payload)).scalar_one())
+        assert conn.execute(select(func.count()).select_from(tables.quarantine)).scalar_one() == 1
+        payload = json.loads(conn.execute(select(tables.quarantine.c.payload)).scalar_one())
     assert payload["email"] == "[redacted]"
 
 
 def test_an_injected_now_ends_the_windows_and_moves_the_cursors(sqlite_url: str) -> None:
     run_sync(recorded_store(), sqlite_url, now=NOW, source=RecordedSource.from_fixture())
     with get_engine(sqlite_url).connect() as conn:
-        cursors = set(conn.execute(select(t.sync_state.c.cursor)).scalars())
-        day = conn.execute(select(t.orders.c.local_date)).scalar_one()
+        cursors = set(conn.execute(select(tables.sync_state.c.cursor)).scalars())
+        day = conn.execute(select(tables.orders.c.local_date)).scalar_one()
     lag = timedelta(seconds=recorded_store().sync.safety_lag_seconds)
     assert cursors == {NOW - lag}
     assert day == date(2008, 1, 10)  # the store's local day of 2008-01-10T11:00-05:00

@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from connectors.config import StoreConfig
 from connectors.sandbox import DemoStore
-from tasks.warehouse import schema as t
+from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import SMALL_SPEC, TOKEN, TOKEN_ENV, store_config, store_entry
 from tests.support.helpers import a_moment_later, run_sync, snapshot
@@ -55,24 +55,26 @@ def test_a_full_sync_holds_exactly_what_the_platform_has(
     summary = run_sync(config, warehouse_url)
     orders = platform_orders(shop)
     loaded = sum(w.upserted for w in summary.windows if w.resource == "orders")
-    assert count(warehouse_url, t.orders) == len(orders) == loaded
-    assert count(warehouse_url, t.order_lines) == sum(len(o["line_items"]) for o in orders)
-    assert count(warehouse_url, t.refunds) == sum(len(o["refunds"]) for o in orders)
-    assert count(warehouse_url, t.refund_lines) == sum(
+    assert count(warehouse_url, tables.orders) == len(orders) == loaded
+    assert count(warehouse_url, tables.order_lines) == sum(len(o["line_items"]) for o in orders)
+    assert count(warehouse_url, tables.refunds) == sum(len(o["refunds"]) for o in orders)
+    assert count(warehouse_url, tables.refund_lines) == sum(
         len(r["refund_line_items"]) for o in orders for r in o["refunds"]
     )
     with get_engine(warehouse_url).connect() as conn:
-        total_minor = conn.execute(select(func.sum(t.orders.c.total_minor))).scalar_one()
-        refunded_minor = conn.execute(select(func.sum(t.refunds.c.transactions_minor))).scalar_one()
+        total_minor = conn.execute(select(func.sum(tables.orders.c.total_minor))).scalar_one()
+        refunded_minor = conn.execute(
+            select(func.sum(tables.refunds.c.transactions_minor))
+        ).scalar_one()
     assert Decimal(total_minor) / 100 == sum(Decimal(o["total_price"]) for o in orders)
     assert Decimal(refunded_minor) / 100 == sum(
         Decimal(tx["amount"]) for o in orders for r in o["refunds"] for tx in r["transactions"]
     )
     customers = requests.get(f"{shop.url}{API}/customers/count.json", headers=AUTH, timeout=10)
-    assert count(warehouse_url, t.customers) == customers.json()["count"]
-    assert count(warehouse_url, t.products) == SMALL_SPEC.products
-    assert count(warehouse_url, t.inventory_levels) > 0
-    assert count(warehouse_url, t.quarantine) == 0
+    assert count(warehouse_url, tables.customers) == customers.json()["count"]
+    assert count(warehouse_url, tables.products) == SMALL_SPEC.products
+    assert count(warehouse_url, tables.inventory_levels) > 0
+    assert count(warehouse_url, tables.quarantine) == 0
 
 
 def test_syncing_again_changes_nothing(
@@ -100,10 +102,12 @@ def test_late_refunds_edits_and_deletions_arrive_with_the_next_sync(
     run_sync(config, warehouse_url, now=a_moment_later())
     today = datetime.now(config.zone).date()
     with get_engine(warehouse_url).connect() as conn:
-        o = t.orders.c
+        o = tables.orders.c
         status = conn.execute(select(o.financial_status).where(o.order_id == refunded)).scalar()
         refund_days = (
-            conn.execute(select(t.refunds.c.local_date).where(t.refunds.c.order_id == refunded))
+            conn.execute(
+                select(tables.refunds.c.local_date).where(tables.refunds.c.order_id == refunded)
+            )
             .scalars()
             .all()
         )
@@ -139,9 +143,9 @@ def test_orders_are_dated_by_the_stores_local_day_across_dst(
     run_sync(config, sqlite_url)
     with get_engine(sqlite_url).connect() as conn:
         row = conn.execute(
-            select(t.orders.c.local_date, t.orders.c.local_week, t.orders.c.processed_at).where(
-                t.orders.c.order_id == order["id"]
-            )
+            select(
+                tables.orders.c.local_date, tables.orders.c.local_week, tables.orders.c.processed_at
+            ).where(tables.orders.c.order_id == order["id"])
         ).one()
     assert (row.local_date, row.local_week) == (local_date, local_week)
     assert row.processed_at == datetime.fromisoformat(utc)
@@ -168,13 +172,13 @@ def test_a_malformed_order_is_quarantined_with_its_reason_and_released_when_fixe
     summary = run_sync(config, warehouse_url)
     assert summary.total("quarantined") == 1
     with get_engine(warehouse_url).connect() as conn:
-        held = conn.execute(select(t.quarantine)).one()
+        held = conn.execute(select(tables.quarantine)).one()
     assert (held.resource, held.record_key) == ("orders", str(victim["id"]))
     assert "total_price" in held.reason
     payload = json.loads(held.payload)
     assert payload["total_price"] == "12,50"
     assert payload["email"] == "[redacted]"  # personal data does not linger in quarantine
-    assert count(warehouse_url, t.orders) == len(platform_orders(shop)) - 1
+    assert count(warehouse_url, tables.orders) == len(platform_orders(shop)) - 1
 
     shop.edit_order(victim["id"], note="fixed")  # the platform serves it whole again
     shop.shop().data.connect().execute(
@@ -182,8 +186,8 @@ def test_a_malformed_order_is_quarantined_with_its_reason_and_released_when_fixe
         (original["total_price"], victim["id"]),
     )
     run_sync(config, warehouse_url, now=a_moment_later())
-    assert count(warehouse_url, t.quarantine) == 0
-    assert count(warehouse_url, t.orders) == len(platform_orders(shop))
+    assert count(warehouse_url, tables.quarantine) == 0
+    assert count(warehouse_url, tables.orders) == len(platform_orders(shop))
 
 
 @pytest.mark.parametrize(
@@ -201,12 +205,12 @@ def test_an_order_the_warehouse_cannot_hold_exactly_is_held_as_the_platform_sent
     summary = run_sync(store_config(shop.url), sqlite_url)
     assert summary.total("quarantined") == 1
     with get_engine(sqlite_url).connect() as conn:
-        held = conn.execute(select(t.quarantine)).one()
+        held = conn.execute(select(tables.quarantine)).one()
     assert (held.record_key, held.reason) == (str(victim["id"]), reason)
     payload = json.loads(held.payload)
     assert "line_items" in payload  # the platform's own record, not the canonical one
     assert payload["email"] == "[redacted]"
-    assert count(sqlite_url, t.orders) == len(platform_orders(shop)) - 1
+    assert count(sqlite_url, tables.orders) == len(platform_orders(shop)) - 1
 
 
 def test_an_order_edited_between_two_pages_is_not_lost(shop: DemoStore, warehouse_url: str) -> None:
@@ -218,7 +222,9 @@ def test_an_order_edited_between_two_pages_is_not_lost(shop: DemoStore, warehous
     assert touched
     run_sync(config, warehouse_url, now=a_moment_later())
     with get_engine(warehouse_url).connect() as conn:
-        updated = dict(conn.execute(select(t.orders.c.order_id, t.orders.c.updated_at)).all())
+        updated = dict(
+            conn.execute(select(tables.orders.c.order_id, tables.orders.c.updated_at)).all()
+        )
     truth = {o["id"]: datetime.fromisoformat(o["updated_at"]) for o in platform_orders(shop)}
     assert updated == truth
 
@@ -249,14 +255,14 @@ def test_a_sync_killed_mid_window_then_rerun_equals_one_clean_run(
         finally:
             child.send_signal(signal.SIGKILL)
             child.wait()
-        partial = count(killed_url, t.orders)
+        partial = count(killed_url, tables.orders)
         config = store_config(store.url, calls_per_second=16, sync={"page_size": 50})
         run_sync(config, killed_url)
         clean_url = f"sqlite:///{tmp_path / 'clean.db'}"
         run_sync(config, clean_url)
         assert 0 < partial < total
         assert snapshot(killed_url) == snapshot(clean_url)
-        assert count(clean_url, t.orders) == total
+        assert count(clean_url, tables.orders) == total
 
 
 def _wait_for_orders(url: str, child: subprocess.Popen[bytes]) -> None:
@@ -265,7 +271,7 @@ def _wait_for_orders(url: str, child: subprocess.Popen[bytes]) -> None:
     while time.monotonic() < deadline and child.poll() is None:
         if database.exists():
             with contextlib.suppress(OperationalError):  # the child may be creating the schema
-                if count(url, t.orders) >= 300:
+                if count(url, tables.orders) >= 300:
                     return
         time.sleep(0.05)
     pytest.fail("the sync never got going (or finished before it could be killed)")
