@@ -7,6 +7,7 @@ a ``storepulse.yaml`` for it, and syncs everything into a fresh SQLite warehouse
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -102,7 +103,7 @@ def run_demo(out: Path, console: Console) -> None:
         + _written("weekly", reviewed.references)
         + _written("alerts", checked.notices.references if checked.notices else {})
         + f"  report pages   run `STOREPULSE_DATABASE_URL=sqlite:///{_short(warehouse)} "
-        + ".venv/bin/storepulse reports serve`, open http://127.0.0.1:8765\n"
+        + f"{_command()} reports serve`, open http://127.0.0.1:8765\n"
         + "  flow runs      run `prefect server start`, open http://127.0.0.1:4200",
         highlight=False,
         soft_wrap=True,
@@ -124,6 +125,13 @@ def _written(what: str, references: dict[str, str | None]) -> str:
         if ref:
             lines.append(f"  {what + ' ' + language:<14} {_short(Path(ref))}\n")
     return "".join(lines)
+
+
+def _command() -> str:
+    """How to run storepulse again from here: the script this process was started from, when
+    it is one (``make demo`` runs ``.venv/bin/storepulse``), else ``storepulse``."""
+    script = Path(sys.argv[0])
+    return _short(script.absolute()) if script.name == "storepulse" else "storepulse"
 
 
 def _short(path: Path) -> str:

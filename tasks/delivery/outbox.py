@@ -50,7 +50,7 @@ CrashPolicy = Literal["resend", "ask"]
 @dataclass(frozen=True, slots=True)
 class Message:
     key: str
-    kind: str  # digest or alert
+    kind: str  # digest (a daily or weekly report), alert (notices, failure notes) or test
     channel: str
     recipient: str
     language: str
