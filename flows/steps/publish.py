@@ -70,7 +70,7 @@ def publish_digest(
     create_table_artifact(
         kpi_table(run.reports, english), key="daily-kpis", description="Every store's KPIs"
     )
-    publish_page_links(config_path, database_url, run.reports, "daily-reports")
+    artifact_page_links(config_path, database_url, run.reports, "daily-reports")
     return run
 
 
@@ -94,11 +94,11 @@ def publish_weekly_review(
             key=f"weekly-review-{review.store}",
             description=f"Weekly review, {review.store}, week of {review.week}",
         )
-    publish_page_links(config_path, database_url, run.reports, "weekly-reports")
+    artifact_page_links(config_path, database_url, run.reports, "weekly-reports")
     return run
 
 
-def publish_page_links(
+def artifact_page_links(
     config_path: str | None, database_url: str | None, reports: Sequence[Any], key: str
 ) -> None:
     """One artifact linking each report's HTML page (kept in the warehouse by delivery.pages)."""

@@ -67,7 +67,7 @@ def sync_store(
             summary.windows += future.result()
         else:
             failed.append(future)
-    publish_summary(summary)
+    artifact_sync_summary(summary)
     logger.info(
         "synced %s records (%s quarantined) with %s requests (%s retried)",
         summary.total("fetched"),
@@ -86,7 +86,7 @@ def store_tag(store: str) -> str:
     return f"storepulse-store:{store}"
 
 
-def publish_summary(summary: SyncSummary) -> None:
+def artifact_sync_summary(summary: SyncSummary) -> None:
     """Show the run in the Prefect UI: a readable summary and the per-resource table."""
     create_markdown_artifact(
         summary.to_markdown(),

@@ -19,14 +19,14 @@ from tasks.checks.detect import DetectorSettings, Scored, detect
 from tasks.checks.explain import explain
 from tasks.checks.findings import Finding, Severity
 from tasks.checks.history import History
-from tasks.metrics.registry import REGISTRY
+from tasks.metrics.registry import unit_of
 
 ENGLISH = Locale("en")
 
 
 def settings_for(watch: WatchConfig) -> DetectorSettings:
     """The detector's defaults, with what the configuration overrides."""
-    unit = REGISTRY[watch.metric].unit if watch.metric in REGISTRY else "count"
+    unit = unit_of(watch.metric)
     default = DetectorSettings(counts=unit in ("count", "units"))
     return replace(
         default,
@@ -78,7 +78,7 @@ def anomaly_findings(
 def _anomaly(
     store: str, currency: str, day: date, metric: str, check: str, s: Scored, i: int
 ) -> Finding:
-    unit = REGISTRY[metric].unit if metric in REGISTRY else "count"
+    unit = unit_of(metric)
     params: Params = {}
     actual, expected = float(s.value[i]), float(s.expected[i])
     if check == "anomaly":
@@ -118,7 +118,7 @@ def rule_findings(
         days = range(position - rule.consecutive + 1, position + 1)
         if days.start < 7 or not all(_breaks(series, i, rule) for i in days):
             continue
-        unit = REGISTRY[rule.metric].unit if rule.metric in REGISTRY else "count"
+        unit = unit_of(rule.metric)
         params = _rule_params(rule, float(series[position]), _number(series[position - 7]))
         findings.append(
             Finding(

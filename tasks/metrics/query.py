@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from connectors.money import currency_exponent, from_minor
-from tasks.metrics.registry import REGISTRY
+from tasks.metrics.registry import unit_of
 from tasks.warehouse import schema as tables
 
 
@@ -39,7 +39,7 @@ def metric_rows(
         query = query.where(mv.metric.in_(metrics))
     rows = []
     for row in conn.execute(query).mappings():
-        unit = REGISTRY[row["metric"]].unit if row["metric"] in REGISTRY else "count"
+        unit = unit_of(row["metric"])
         value: Decimal | float | None = row["value"]
         if row["value_minor"] is not None:
             value = from_minor(int(row["value_minor"]), currency_exponent(row["currency"]))

@@ -682,3 +682,10 @@ def metric(name: str) -> Metric:
         return REGISTRY[name]
     except KeyError:
         raise KeyError(f"unknown metric {name!r}") from None
+
+
+def unit_of(name: str) -> Unit:
+    """A metric's unit; a name the registry no longer has (rows stored by an older version)
+    is read as a count."""
+    found = REGISTRY.get(name)
+    return found.unit if found else "count"
