@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
-import orjson
+import msgspec
 import requests
 from urllib3.exceptions import IncompleteRead, ProtocolError
 
@@ -169,8 +169,9 @@ def check_json_body(response: requests.Response) -> None:
     if comparable and len(body) < int(declared):
         raise CutShort(f"body cut short at {len(body):,} of {int(declared):,} bytes")
     try:
-        orjson.loads(body)
-    except orjson.JSONDecodeError:
+        # Validate without building objects: the page is decoded, typed, by its parser next.
+        msgspec.json.decode(body, type=msgspec.Raw)
+    except msgspec.DecodeError:
         raise CutShort(
             f"a {response.status_code} whose {len(body):,}-byte body is not JSON"
         ) from None
