@@ -120,19 +120,15 @@ def enqueue(
 
 
 def deliver(
-    warehouse: Engine | Connection,
+    engine: Engine,
     transports: Mapping[str, Transport],
     now: datetime,
     keys: list[str] | None = None,
 ) -> Delivery:
     """Send what is due (all of it, or ``keys``), each in its own claim, send and record.
 
-    Given a connection, commit its transaction first (what it queued is then stored, and no
-    transaction stays open across the sends) and work through its engine.
+    It takes the engine, not a connection: no caller's transaction can stay open across a send.
     """
-    if isinstance(warehouse, Connection):
-        warehouse.commit()
-    engine = warehouse.engine if isinstance(warehouse, Connection) else warehouse
     result = Delivery()
     result.unknown = settle_interrupted(engine, transports, now)
     for key in due(engine, now, keys):

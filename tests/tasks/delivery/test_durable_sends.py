@@ -282,12 +282,3 @@ def test_a_hung_relay_blocks_no_sync_and_a_killed_publish_sends_nothing_twice(
 
 def _publish(config: Config, url: str, now: datetime) -> publishing.Published[Any]:
     return publish_report("daily", config, url, period=DAY, as_of=now)
-
-
-def test_delivering_from_a_callers_transaction_commits_it_first(warehouse_url: str) -> None:
-    engine = get_engine(warehouse_url)
-    transport = Recorder("ask")
-    with engine.begin() as conn:
-        enqueue(conn, [note()], NOW)
-        done = deliver(conn, {"ops": transport}, NOW)
-    assert done.sent == [note().key] and statuses(warehouse_url) == {note().key: "sent"}
