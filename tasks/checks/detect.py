@@ -92,6 +92,12 @@ class Scored:
     level_flagged: np.ndarray
     #: The level's relative change against ``level_back`` points earlier.
     level_change: np.ndarray
+    #: Per point, in log space: the scale a score is measured in, the |score| from which the
+    #: point is flagged, and the shift added before the log (so zeros are finite). An expected
+    #: value ``e`` and a score ``z`` mean ``log(value + offset) = log(e + offset) + z · scale``.
+    scale: np.ndarray
+    threshold: np.ndarray
+    offset: np.ndarray
 
     @property
     def any_flag(self) -> np.ndarray:
@@ -110,7 +116,8 @@ def detect(
     x = np.asarray(values, dtype=float)
     n = len(x)
     skip = np.zeros(n, bool) if excluded is None else np.asarray(excluded, bool)
-    out = {k: np.full(n, np.nan) for k in ("expected", "lower", "upper", "score", "change")}
+    keys = ("expected", "lower", "upper", "score", "change", "scale", "threshold", "offset")
+    out = {k: np.full(n, np.nan) for k in keys}
     flagged = np.zeros(n, bool)
     level_flagged = np.zeros(n, bool)
     usable = ~np.isnan(x) & ~skip & (x >= 0)
@@ -125,6 +132,8 @@ def detect(
             continue
         point = _score_point(x, history, phases, i, settings)
         out["expected"][i], out["lower"][i], out["upper"][i], out["score"][i] = point[:4]
+        out["scale"][i], out["offset"][i] = point.scale, point.offset
+        out["threshold"][i] = settings.threshold
         flagged[i] = _is_anomaly(x[i], point.expected, point.score, settings)
         change = _level_change(x, usable, phases, i, settings)
         out["change"][i] = change[0]
@@ -138,6 +147,9 @@ def detect(
         flagged,
         level_flagged,
         out["change"],
+        out["scale"],
+        out["threshold"],
+        out["offset"],
     )
 
 
@@ -150,6 +162,8 @@ class Point(NamedTuple):
     score: float
     #: The trailing level against the median level of the history, in log terms.
     level_gap: float
+    scale: float
+    offset: float
 
 
 def _score_point(
@@ -170,7 +184,7 @@ def _score_point(
     score = (np.log(x[i] + offset) - centre) / scale
     lower = max(0.0, float(np.exp(centre - s.threshold * scale) - offset))
     upper = float(np.exp(centre + s.threshold * scale) - offset)
-    return Point(expected, lower, upper, float(score), level - usual)
+    return Point(expected, lower, upper, float(score), level - usual, scale, offset)
 
 
 def _noise_scale(flat: np.ndarray, s: DetectorSettings) -> float:
@@ -293,5 +307,6 @@ def zscore(
         lower[i], upper[i] = mean - sensitivity * std, mean + sensitivity * std
         score[i] = 0.0 if std == 0 else (x[i] - mean) / std
     flagged = np.abs(np.nan_to_num(score)) > sensitivity
-    none = np.zeros(n, bool)
-    return Scored(x, expected, lower, upper, score, flagged, none, np.full(n, np.nan))
+    none, unknown = np.zeros(n, bool), np.full(n, np.nan)
+    limit = np.where(np.isnan(score), np.nan, sensitivity)
+    return Scored(x, expected, lower, upper, score, flagged, none, unknown, unknown, limit, unknown)
