@@ -12,7 +12,11 @@ campaign calendar and the same minimum-change guard:
 - **same-weekday median**: the median and MAD of the last eight same weekdays, in log space;
 - **STL residual**: statsmodels' robust STL (period 7) over the last twelve weeks, forecasting
   trend + last week's seasonal, scaled by the MAD of the residuals;
+- **trailing median/MAD**: the median and MAD of the last 28 days in log space, |z| ≥ 3.5, no
+  weekly rhythm (the ten-line detector a user would write first);
 - **z-score**: Elementary's default (14 days including the scored one, |z| > 3), as shipped.
+
+Shops are reported small and big apart (``tasks/checks/evaluation/labelled.py``).
 
 Run: ``python -m benchmarks.anomalies [--no-docs]``.
 """
@@ -24,7 +28,9 @@ import os
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -68,6 +74,7 @@ def _flags(
     excluded: np.ndarray,
     model: Callable[[np.ndarray, np.ndarray, int], tuple[float, np.ndarray]],
     history: int,
+    threshold: float = DEFAULTS.default_threshold,
 ) -> np.ndarray:
     """Score each day with ``model`` fitted on the usable days before it (log space)."""
     flags = np.zeros(len(x), bool)
@@ -86,21 +93,39 @@ def _flags(
         scale = max(scale, DEFAULTS.scale_floor)
         score = (np.log(x[i] + offset) - centre) / scale
         change = abs(x[i] - expected) / max(abs(expected), 1e-12)
-        flags[i] = abs(score) >= DEFAULTS.threshold and change >= DEFAULTS.min_change
+        flags[i] = abs(score) >= threshold and change >= DEFAULTS.min_change
     return flags
+
+
+def trailing_median(x: np.ndarray, counts: bool, excluded: np.ndarray) -> np.ndarray:
+    def model(logs: np.ndarray, phases: np.ndarray, phase: int) -> tuple[float, np.ndarray]:
+        return float(np.median(logs)), logs - np.median(logs)
+
+    return _flags(x, counts, excluded, model, history=28, threshold=3.5)
 
 
 def elementary(x: np.ndarray, counts: bool, excluded: np.ndarray) -> np.ndarray:
     return zscore(x).flagged
 
 
-def race(flaggers: dict[str, Flagger], seeds: range) -> dict[str, tuple[Tally, Tally, float]]:
-    """(injected, clean, seconds) per candidate over ``seeds``."""
+GROUPS = ("small", "big", "all")
+
+
+@dataclass(slots=True)
+class Raced:
+    """A candidate's tallies per shop size (``GROUPS``), injected twins and clean ones."""
+
+    injected: dict[str, Tally] = field(default_factory=lambda: {g: Tally() for g in GROUPS})
+    clean: dict[str, Tally] = field(default_factory=lambda: {g: Tally() for g in GROUPS})
+    seconds: float = 0.0
+
+
+def race(flaggers: dict[str, Flagger], seeds: range) -> dict[str, Raced]:
     stores = [labelled.load_store(s, inj, CACHE) for s in seeds for inj in (True, False)]
     results = {}
     for name, flagger in flaggers.items():
         started = time.perf_counter()
-        injected, clean = Tally(), Tally()
+        raced = Raced()
         for store in stores:
             flag_sets = []
             for metric, counts in labelled.METRICS.items():
@@ -109,36 +134,47 @@ def race(flaggers: dict[str, Flagger], seeds: range) -> dict[str, tuple[Tally, T
                 flags[store.excluded] = False
                 flag_sets.append(flags)
             result = tally(flag_sets, store.events, store.months)
-            (injected if "injected" in store.name else clean).add(result)
-        results[name] = (injected, clean, time.perf_counter() - started)
+            twins = raced.injected if store.events else raced.clean
+            for group in (store.size, "all"):
+                twins[group].add(result)
+        raced.seconds = time.perf_counter() - started
+        results[name] = raced
     return results
 
 
-#: One-day event sizes, in noise units, at which recall is measured (the benchmark draws 5–8).
-SIZES = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
+#: One-day events planted for the size curve: how many times a usual day (spikes) and what
+#: share of it is left (drops). The benchmark itself draws spikes of 1.8–2.5 and drops to
+#: 0.35–0.55.
+SIZES: dict[str, tuple[float, ...]] = {
+    "spike": (1.5, 1.8, 2.0, 2.5, 3.0),
+    "drop": (0.7, 0.55, 0.45, 0.35, 0.25),
+}
 #: Days between the events planted in one series for the size curve.
 SPACING = 30
 
 
-def recall_by_size(seeds: range) -> dict[str, dict[float, float]]:
-    """Recall of one-day spikes and drops by size, planted in the clean shops' traffic and sales.
+def recall_by_size(seeds: range) -> dict[str, dict[float, dict[str, float]]]:
+    """Recall of one-day spikes and drops by size, planted in the clean shops' traffic and sales,
+    small and big shops apart.
 
-    Every ``SPACING`` days of a clean shop's scored year, orders, sales and sessions are scaled by
-    ``exp(±size × noise unit)``; a planted day is caught when one of those metrics' daily check
+    Every ``SPACING`` days of a clean shop's scored year, orders, sales and sessions are
+    multiplied by the size; a planted day is caught when one of those metrics' daily check
     flags it.
     """
     stores = [labelled.load_store(seed, False, CACHE) for seed in seeds]
-    curve: dict[str, dict[float, float]] = {}
-    for kind, sign in (("spike", 1), ("drop", -1)):
+    curve: dict[str, dict[float, dict[str, float]]] = {}
+    for kind, factors in SIZES.items():
         curve[kind] = {}
-        for size in SIZES:
-            caught, planted = 0, 0
-            for seed, store in zip(seeds, stores, strict=True):
-                unit = labelled.noise_unit(kind, labelled.store_spec(seed, False).orders_per_day)
+        for factor in factors:
+            caught = dict.fromkeys(GROUPS, 0)
+            planted = dict.fromkeys(GROUPS, 0)
+            for store in stores:
                 days = _plant_days(store)
-                flagged = _flag_planted(store, days, np.exp(sign * size * unit))
-                caught, planted = caught + int(flagged.sum()), planted + len(days)
-            curve[kind][size] = caught / planted
+                flagged = int(_flag_planted(store, days, factor).sum())
+                for group in (store.size, "all"):
+                    caught[group] += flagged
+                    planted[group] += len(days)
+            curve[kind][factor] = {g: caught[g] / planted[g] for g in GROUPS}
     return curve
 
 
@@ -154,13 +190,18 @@ def _flag_planted(store: labelled.LabelledStore, days: np.ndarray, factor: float
             continue
         values = store.series[metric].copy()
         values[days] *= factor
-        flagged |= detect(values, DEFAULTS.with_(counts=counts), store.excluded).flagged[days]
+        flagged |= detect(values, DEFAULTS.with_(counts=counts), store.excluded).any_flag[days]
     return flagged
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-docs", action="store_true", help="print, do not update docs")
+    parser.add_argument(
+        "--tuning-only",
+        action="store_true",
+        help="race the candidates on the tuning seeds only: the held-out seeds stay unseen",
+    )
     nab_dir = os.environ.get("STOREPULSE_NAB_DIR")
     parser.add_argument(
         "--nab",
@@ -170,98 +211,119 @@ def main() -> None:
     )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    candidates = {
-        "robust seasonal (storepulse)": robust_seasonal(),
-        "same-weekday median": same_weekday,
-        "STL residual": stl_residual,
-        "z-score (Elementary)": elementary,
-    }
-    raced = race(candidates, labelled.TUNING_SEEDS)
-    sweep = race(
-        {f"{t:g}": robust_seasonal(DEFAULTS.with_(threshold=t)) for t in (3.5, 4.0, 4.5, 5.0)},
-        labelled.TUNING_SEEDS,
-    )
+    if args.nab is None and not args.tuning_only:
+        parser.error("no NAB data folder: pass --nab DIR or set $STOREPULSE_NAB_DIR")
+    raced = race(CANDIDATES, labelled.TUNING_SEEDS)
+    sweep = race(SWEEP, labelled.TUNING_SEEDS)
+    tuning = _tuning(raced, sweep)
+    if args.tuning_only:
+        print(tuning)
+        return
     held_out = store_benchmark(CACHE)
     sizes = recall_by_size(labelled.HELD_OUT_SEEDS)
-    if args.nab is None:
-        parser.error("no NAB data folder: pass --nab DIR or set $STOREPULSE_NAB_DIR")
     nab = nab_benchmark(args.nab)
-    markdown = render(raced, sweep, held_out, sizes, nab)
+    markdown = "\n\n".join([tuning, _held_out(held_out), _sizes(sizes), _nab(nab)])
     print(markdown)
     if not args.no_docs:
         update_section("anomalies", markdown)
 
 
-def render(
-    raced: dict[str, tuple[Tally, Tally, float]],
-    sweep: dict[str, tuple[Tally, Tally, float]],
-    held_out: dict[str, object],
-    sizes: dict[str, dict[float, float]],
-    nab: dict[str, object],
-) -> str:
+CANDIDATES: dict[str, Flagger] = {
+    "robust seasonal (storepulse)": robust_seasonal(),
+    "same-weekday median": same_weekday,
+    "STL residual": stl_residual,
+    "trailing median/MAD": trailing_median,
+    "z-score (Elementary)": elementary,
+}
+#: The chosen detector at other settings, on the tuning seeds.
+SWEEP: dict[str, Flagger] = {
+    **{
+        f"{rate:g} false alerts a month per metric": robust_seasonal(
+            DEFAULTS.with_(false_alerts_per_month=rate)
+        )
+        for rate in (0.0625, 0.125, 0.25)
+    },
+    "fixed threshold 4, no cumulative check": robust_seasonal(
+        DEFAULTS.with_(threshold=4.0, cumulative_days=())
+    ),
+}
+
+
+def _tuning(raced: dict[str, Raced], sweep: dict[str, Raced]) -> str:
     seeds = labelled.TUNING_SEEDS
-    title = f"Candidates on the tuning seeds {seeds.start}–{seeds.stop - 1}"
     lines = [
-        f"### {title} (`benchmarks/anomalies.py`)",
+        f"### Candidates on the tuning seeds {seeds.start}–{seeds.stop - 1} "
+        "(`benchmarks/anomalies.py`)",
         "",
-        "| detector | precision | recall | F1 | false alerts per store-month (clean) | seconds |",
-        "|---|---:|---:|---:|---:|---:|",
+        _race_table(raced, "detector", seconds=True),
+        "",
+        "The chosen detector at other settings (tuning seeds):",
+        "",
+        _race_table(sweep, "setting"),
     ]
-    for name, (injected, clean, seconds) in raced.items():
-        lines.append(
-            f"| {name} | {_p(injected.precision)} | {_p(injected.recall)} | {_p(injected.f1)} "
-            f"| {_p(clean.false_per_month)} | {seconds:.1f} |"
-        )
-    lines += ["", "Threshold sweep of the robust seasonal detector (tuning seeds):", ""]
-    lines += ["| threshold | precision | recall | F1 | false / store-month (clean) |"]
-    lines += ["|---:|---:|---:|---:|---:|"]
-    for name, (injected, clean, _) in sweep.items():
-        lines.append(
-            f"| {name} | {_p(injected.precision)} | {_p(injected.recall)} | {_p(injected.f1)} "
-            f"| {_p(clean.false_per_month)} |"
-        )
-    lines += ["", _held_out(held_out), "", _sizes(sizes), "", _nab(nab)]
     return "\n".join(lines)
 
 
-def _held_out(result: dict[str, object]) -> str:
+def _race_table(raced: dict[str, Raced], first: str, seconds: bool = False) -> str:
+    head = f"| {first} | shops | precision | recall | F1 | false alerts per store-month (clean) |"
+    rule = "|---|---|---:|---:|---:|---:|"
+    rows = [head + (" seconds |" if seconds else ""), rule + ("---:|" if seconds else "")]
+    for name, result in raced.items():
+        for group in GROUPS:
+            t, clean = result.injected[group], result.clean[group]
+            row = (
+                f"| {name} | {group} | {_p(t.precision)} | {_p(t.recall)} | {_p(t.f1)} "
+                f"| {_p(clean.false_per_month)} |"
+            )
+            shown = seconds and group == "all"
+            rows.append(row + (f" {result.seconds:.1f} |" if shown else (" |" if seconds else "")))
+    return "\n".join(rows)
+
+
+def _held_out(result: dict[str, Any]) -> str:
     seeds = result["seeds"]
     rows = [
-        f"### Held-out seeds {seeds[0]}–{seeds[1]}: what `storepulse backtest` reports",  # type: ignore[index]
+        f"### Held-out seeds {seeds[0]}–{seeds[1]}: what `storepulse backtest` reports",
         "",
-        "| detector | events | hits | false alerts | precision | recall | F1 "
+        "| detector | shops | events | hits | false alerts | precision | recall | F1 "
         "| false alerts per store-month (clean) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name in ("storepulse", "zscore"):
-        t = result[name]["injected"]  # type: ignore[index]
-        clean = result[name]["clean"]  # type: ignore[index]
-        rows.append(
-            f"| {name} | {t['events']} | {t['hits']} | {t['false_alerts']} | {_p(t['precision'])} "
-            f"| {_p(t['recall'])} | **{_p(t['f1'])}** | **{_p(clean['false_alerts_per_month'])}** |"
-        )
-    ours = result["storepulse"]["injected"]  # type: ignore[index]
-    kinds = ours["recall_by_kind"]
-    rows += [
-        "",
-        f"Median days from an event's start to its first alert: {_p(ours['median_delay'])}. "
-        "Recall per kind (storepulse): "
-        + ", ".join(f"{k} {_p(v)}" for k, v in sorted(kinds.items())),
-    ]
+        for group in GROUPS:
+            t, clean = result[name][group]["injected"], result[name][group]["clean"]
+            rows.append(
+                f"| {name} | {group} | {t['events']} | {t['hits']} | {t['false_alerts']} "
+                f"| {_p(t['precision'])} | {_p(t['recall'])} | **{_p(t['f1'])}** "
+                f"| **{_p(clean['false_alerts_per_month'])}** |"
+            )
+    rows += ["", "Per kind (storepulse, held-out):", ""]
+    rows += ["| kind | shops | recall | caught by its second day | median days to first alert |"]
+    rows += ["|---|---|---:|---:|---:|"]
+    for kind in labelled.KINDS:
+        for group in ("small", "big"):
+            t = result["storepulse"][group]["injected"]
+            rows.append(
+                f"| {kind} | {group} | {_p(t['recall_by_kind'].get(kind))} "
+                f"| {_p(t['by_second_day'].get(kind))} "
+                f"| {_p(t['median_delay_by_kind'].get(kind))} |"
+            )
     return "\n".join(rows)
 
 
-def _sizes(curve: dict[str, dict[float, float]]) -> str:
+def _sizes(curve: dict[str, dict[float, dict[str, float]]]) -> str:
     rows = [
-        "Recall of one-day events by size (noise units), planted every "
-        f"{SPACING} days in the clean held-out shops:",
+        "Recall of one-day events by size, planted every "
+        f"{SPACING} days in the clean held-out shops (small / big):",
         "",
-        "| kind | " + " | ".join(f"{size:g}" for size in SIZES) + " |",
-        "|---|" + "---:|" * len(SIZES),
     ]
     for kind, by_size in curve.items():
-        rows.append(f"| {kind} | " + " | ".join(_p(by_size[size]) for size in SIZES) + " |")
-    return "\n".join(rows)
+        what = "times a usual day" if kind == "spike" else "of a usual day left"
+        rows += [f"| {kind} ({what}) | " + " | ".join(f"{f:g}" for f in by_size) + " |"]
+        rows += ["|---|" + "---:|" * len(by_size)]
+        cells = [f"{_p(r['small'])} / {_p(r['big'])}" for r in by_size.values()]
+        rows += ["| recall | " + " | ".join(cells) + " |", ""]
+    return "\n".join(rows).rstrip()
 
 
 def _nab(nab: dict[str, object]) -> str:

@@ -250,6 +250,8 @@ class Generator:
         items = self._basket_items(channel, plan.index)
         if not items:
             return None
+        if self.spec.bulk_share and self.rng.random() < self.spec.bulk_share:
+            items = self._bulk(items)
         promotion = plan.promotion
         code, percent, free_shipping = None, 0, False
         if promotion and self.rng.random() < promotion.usage and channel != "pos":
@@ -298,6 +300,12 @@ class Generator:
         for variant, _, quantity in items.values():
             self._take_stock(variant["id"], quantity, day_index)
         return list(items.values())
+
+    def _bulk(self, items: list[tuple[Json, Json, int]]) -> list[tuple[Json, Json, int]]:
+        """The basket ordered 10–50 times over (log-uniform), filled from a wholesale allotment
+        rather than the shop's retail stock, so a bulk order never empties the shelves."""
+        times = round(math.exp(self.rng.uniform(math.log(10), math.log(50))))
+        return [(variant, product, quantity * times) for variant, product, quantity in items]
 
     def _after_sale(self, order: Json) -> int | None:
         """Play out what happens to an order later; return when it is deleted, if it is."""

@@ -8,7 +8,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Literal
 
-AnomalyKind = Literal["drop", "spike", "conversion_drop", "outage", "level_shift", "drift"]
+AnomalyKind = Literal[
+    "drop", "spike", "conversion_drop", "outage", "level_shift", "drift", "decline"
+]
 ANOMALY_KINDS: tuple[str, ...] = AnomalyKind.__args__  # type: ignore[attr-defined]
 
 #: REST leaky bucket per plan: (bucket size, leak per second).
@@ -26,7 +28,9 @@ class Anomaly:
     ``drop``/``spike`` scale orders and traffic by ``1 - size``/``1 + size``; ``conversion_drop``
     lowers orders while sessions stay steady; ``outage`` records no orders at all;
     ``level_shift`` scales by ``1 - size`` for ``days``; ``drift`` slides linearly from no change
-    to ``1 - size`` over ``days``. A negative ``size`` turns a drop, shift or drift into a rise.
+    to ``1 - size`` over ``days``; ``decline`` slides the same way and then stays at ``1 - size``
+    (a shop slowly losing ground, not an incident). A negative ``size`` turns a drop, shift,
+    drift or decline into a rise.
     """
 
     day: date
@@ -48,13 +52,15 @@ class Anomaly:
     def factor(self, day: date) -> float | None:
         """How much this anomaly scales demand on ``day``; ``None`` outside it."""
         offset = (day - self.day).days
+        if self.kind == "decline" and offset >= self.days:
+            return 1 - self.size
         if not 0 <= offset < self.days:
             return None
         if self.kind == "spike":
             return 1 + self.size
         if self.kind == "outage":
             return 0.0
-        if self.kind == "drift":
+        if self.kind in ("drift", "decline"):
             return 1 - self.size * (offset + 1) / self.days
         return 1 - self.size
 
@@ -77,6 +83,9 @@ class StoreSpec:
     shop_name: str = "Demo Outfitters"
     products: int = 60
     anomalies: tuple[Anomaly, ...] = field(default_factory=tuple)
+    #: Share of orders that are bulk orders, each worth 10–50 times a usual basket: the heavy
+    #: tail of real order values, which makes a small shop's daily sales mostly noise.
+    bulk_share: float = 0.0
 
     def fingerprint(self) -> str:
         """A short hash of everything but the end date, to name cached data."""
@@ -86,7 +95,7 @@ class StoreSpec:
 
 
 #: Bump when the generator's output changes, so cached shops are rebuilt.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,15 +38,16 @@ class Tally:
     false_alerts: int = 0
     months: float = 0.0
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [hits, events]
-    #: Points from each hit event's start to its first alert.
-    delays: list[int] = field(default_factory=list)
+    #: Points from each hit event's start to its first alert, by the event's kind.
+    delays: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, other: Tally) -> None:
         self.events += other.events
         self.hits += other.hits
         self.false_alerts += other.false_alerts
         self.months += other.months
-        self.delays += other.delays
+        for kind, delays in other.delays.items():
+            self.delays.setdefault(kind, []).extend(delays)
         for kind, (hits, events) in other.by_kind.items():
             mine = self.by_kind.setdefault(kind, [0, 0])
             mine[0] += hits
@@ -72,7 +73,14 @@ class Tally:
     def false_per_month(self) -> float | None:
         return self.false_alerts / self.months if self.months else None
 
+    def by_second_day(self, kind: str) -> float | None:
+        """The share of ``kind``'s events alerted on their first or second point."""
+        events = self.by_kind.get(kind, [0, 0])[1]
+        early = sum(delay <= 1 for delay in self.delays.get(kind, []))
+        return early / events if events else None
+
     def as_dict(self) -> dict[str, object]:
+        every = [d for delays in self.delays.values() for d in delays]
         return {
             "events": self.events,
             "hits": self.hits,
@@ -82,7 +90,9 @@ class Tally:
             "f1": self.f1,
             "false_alerts_per_month": self.false_per_month,
             "recall_by_kind": {k: h / e if e else None for k, (h, e) in self.by_kind.items()},
-            "median_delay": float(np.median(self.delays)) if self.delays else None,
+            "median_delay": float(np.median(every)) if every else None,
+            "median_delay_by_kind": {k: float(np.median(d)) for k, d in self.delays.items() if d},
+            "by_second_day": {k: self.by_second_day(k) for k in self.by_kind},
         }
 
 
@@ -116,7 +126,8 @@ def tally(
         settling = any(e.end < start <= e.end + e.settle for e in events)
         false_alerts += not inside and not settling
     result = Tally(len(events), len(first_page), false_alerts, months)
-    result.delays = [first_page[i] - events[i].start for i in sorted(first_page)]
+    for i in sorted(first_page):
+        result.delays.setdefault(events[i].kind, []).append(first_page[i] - events[i].start)
     for i, event in enumerate(events):
         counts = result.by_kind.setdefault(event.kind, [0, 0])
         counts[0] += i in first_page

@@ -1,16 +1,20 @@
-"""A labelled benchmark made from the local store: real generated shops, injected anomalies.
+"""A labelled benchmark made from the local store: real generated shops, injected incidents.
 
-Each seed gives a shop (its own size, growth, weekly rhythm, promotions and holidays) twice:
-once clean, to count false alerts, and once with one anomaly of every kind at random dates —
-a spike, a drop, a level shift, a slow drift, a conversion drop with steady traffic and a data
-outage. The daily series the checks watch are read straight from the shop's orders and traffic.
-Seeds 1–12 tune the detector; seeds 13–24 are held out and are what ``storepulse backtest``
-reports.
+Each seed gives a shop twice: once clean, to count false alerts, and once with one incident of
+every kind at random dates. Incident sizes are fixed in the terms a manager cares about (a day
+at 1.8–2.5 times normal, a drop to 35–55 %, …) and are never resized toward the detector.
+
+Shops come in two sizes, reported apart: small (20–100 orders a day, whose sales are mostly
+noise) and big (150–400). Both twins of a shop live the same ordinary life, none of it labelled:
+bulk orders worth 10–50 times a usual basket, days that are naturally about twice as busy (a
+newsletter, a post that took off), and in half of the shops a slow decline of 15–30 % over two
+to four months. The daily series the checks watch are read straight from the shop's orders and
+traffic. Seeds 1–12 tune the detector; seeds 13–24 are held out and are what
+``storepulse backtest`` reports.
 """
 
 from __future__ import annotations
 
-import math
 import random
 import sqlite3
 from dataclasses import dataclass, replace
@@ -24,7 +28,6 @@ import orjson
 from connectors.config import CampaignConfig
 from connectors.sandbox import Anomaly, StoreSpec, prepare_shop_file
 from connectors.sandbox.catalog import Calendar
-from connectors.sandbox.generator import CHANNELS, DEMAND_SHAPE, ONLINE
 from tasks.checks.calendar import special_days
 from tasks.checks.evaluation.backtest import Event
 
@@ -33,27 +36,40 @@ HELD_OUT_SEEDS = range(13, 25)
 END = date(2026, 6, 30)
 DAYS = 456  # 15 months: three of history, then a year scored
 SCORED_DAYS = 365
-#: Sustained kinds: (smallest, largest) share of the level lost, and how many days it lasts.
-SUSTAINED: dict[str, tuple[float, float, int]] = {
-    "level_shift": (0.3, 0.45, 21),
-    "drift": (0.45, 0.6, 28),
-    "outage": (1.0, 1.0, 1),
+#: Orders a day, by shop size.
+SHOP_SIZES: dict[str, tuple[float, float]] = {"small": (20.0, 100.0), "big": (150.0, 400.0)}
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """An incident kind: the generator's anomaly, its size range and its length in days."""
+
+    anomaly: str
+    #: (smallest, largest) ``Anomaly.size``: the share lost (a drop) or gained (a spike).
+    size: tuple[float, float]
+    days: tuple[int, int] = (1, 1)
+
+
+#: Every incident kind, in the order seeds draw them, at fixed sizes.
+INCIDENTS: dict[str, Kind] = {
+    "spike": Kind("spike", (0.8, 1.5)),  # a day at 1.8–2.5 times normal
+    "drop": Kind("drop", (0.45, 0.65)),  # a day at 35–55 % of normal
+    "conversion_drop": Kind("conversion_drop", (0.35, 0.5)),  # traffic steady
+    "outage": Kind("outage", (1.0, 1.0)),
+    "multi_day_drop": Kind("level_shift", (0.4, 0.6), (2, 5)),  # 2–5 days at 40–60 %
+    "level_shift": Kind("level_shift", (0.3, 0.45), (21, 21)),
+    "drift": Kind("drift", (0.45, 0.6), (28, 28)),  # sliding to 40–55 % over four weeks
 }
-#: One-day kinds: (smallest, largest) size in multiples of the day-to-day noise of the series
-#: the kind moves most cleanly, in log terms (``noise_unit``). Normal traffic strays 3.6 units up
-#: and 4.4 down once in ten thousand days, so every event lies beyond the shop's normal range.
-#: Traffic's unit is the same in every generated shop (its demand shock); conversion's depends on
-#: the shop's size, so a conversion drop is large in a small, noisy shop and modest in a large
-#: one. ``benchmarks/anomalies.py`` also measures recall at smaller sizes.
-ONE_DAY: dict[str, tuple[float, float]] = {
-    "spike": (5.0, 8.0),
-    "drop": (5.0, 8.0),
-    "conversion_drop": (5.0, 8.0),
-}
-#: Every kind, in the order seeds draw them.
-KINDS = ("spike", "drop", "level_shift", "drift", "conversion_drop", "outage")
-#: A level shift or drift ends when the store recovers; alerts on the recovery count for nothing.
+KINDS = tuple(INCIDENTS)
+#: A sustained incident ends when the store recovers; alerts on the recovery count for nothing.
 RECOVERY_DAYS = 7
+#: Naturally busy days (unlabelled): how many a month a shop has, and how busy they are.
+BUSY_DAYS_PER_MONTH = (0.0, 0.5)
+BUSY_DAY_SIZE = (0.7, 1.3)  # 1.7–2.3 times a usual day
+#: A slow decline (unlabelled) in half the shops: share lost, and over how many days.
+DECLINE_SIZE = (0.15, 0.3)
+DECLINE_DAYS = (60, 120)
+BULK_SHARE = (0.002, 0.015)
 #: What each metric is and whether it counts things (the detector's Poisson floor).
 METRICS = {"orders": True, "sales": False, "sessions": True, "conversion_rate": False}
 
@@ -61,6 +77,8 @@ METRICS = {"orders": True, "sales": False, "sessions": True, "conversion_rate": 
 @dataclass(frozen=True, slots=True)
 class LabelledStore:
     name: str
+    #: "small" or "big" (``SHOP_SIZES``).
+    size: str
     days: list[date]
     series: dict[str, np.ndarray]
     events: list[Event]
@@ -73,78 +91,85 @@ class LabelledStore:
         return (len(self.days) - self.first_scored) / 30.44
 
 
+def size_class(seed: int) -> str:
+    return "small" if seed % 2 else "big"
+
+
 def store_spec(seed: int, injected: bool) -> StoreSpec:
     rng = random.Random(seed * 7919)
     spec = StoreSpec(
         seed=seed,
         days=DAYS,
-        orders_per_day=rng.choice([20.0, 40.0, 80.0, 160.0]),
+        orders_per_day=round(rng.uniform(*SHOP_SIZES[size_class(seed)])),
         end_date=END,
         timezone=rng.choice(["America/New_York", "Europe/London", "Asia/Shanghai"]),
         products=40,
+        bulk_share=round(rng.uniform(*BULK_SHARE), 4),
     )
-    if not injected:
-        return spec
-    return replace(spec, anomalies=anomalies_for(seed, spec.orders_per_day))
+    incidents = tuple(a for _, a in incidents_for(seed))
+    life = ordinary_life(seed, incidents)
+    return replace(spec, anomalies=(incidents if injected else ()) + life)
 
 
-def anomalies_for(seed: int, orders_per_day: float) -> tuple[Anomaly, ...]:
-    """One anomaly of each kind in its own ~50-day slot (no two overlap, recovery included),
+def incidents_for(seed: int) -> list[tuple[str, Anomaly]]:
+    """One incident of each kind in its own ~40-day slot (no two overlap, recovery included),
     clear of holidays and campaigns where the slot allows, and never starting on one."""
     rng = random.Random(seed)
     first = END - timedelta(days=SCORED_DAYS - 14)
     busy = set(_special(first - timedelta(days=30), END))
     kinds = list(KINDS)
     rng.shuffle(kinds)
-    chosen: list[Anomaly] = []
+    chosen: list[tuple[str, Anomaly]] = []
     slot = (SCORED_DAYS - 60) // len(kinds)
-    for index, kind in enumerate(kinds):
-        days = SUSTAINED[kind][2] if kind in SUSTAINED else 1
+    for index, name in enumerate(kinds):
+        kind = INCIDENTS[name]
+        days = rng.randint(*kind.days)
+        settle = RECOVERY_DAYS if days > 1 else 0
         fallback = None
         for _ in range(200):
             start = first + timedelta(days=index * slot + rng.randrange(max(1, slot - days - 10)))
-            span = {start + timedelta(days=d) for d in range(days + RECOVERY_DAYS)}
+            span = {start + timedelta(days=d) for d in range(days + settle)}
             if not span & busy:
                 break
             fallback = fallback or (start if start not in busy else None)
         else:  # a long drift near December cannot miss every holiday; those days go unscored
             start = fallback or start
-        size = _size(kind, rng, orders_per_day)
-        chosen.append(Anomaly(start, kind, size, days))  # type: ignore[arg-type]
-    return tuple(chosen)
+        size = round(rng.uniform(*kind.size), 2)
+        chosen.append((name, Anomaly(start, kind.anomaly, size, days)))  # type: ignore[arg-type]
+    return chosen
 
 
-def _size(kind: str, rng: random.Random, orders_per_day: float) -> float:
-    if kind in SUSTAINED:
-        return round(rng.uniform(*SUSTAINED[kind][:2]), 2)
-    change = rng.uniform(*ONE_DAY[kind]) * noise_unit(kind, orders_per_day)
-    return round(math.expm1(change) if kind == "spike" else -math.expm1(-change), 2)
-
-
-def noise_unit(kind: str, orders_per_day: float) -> float:
-    """The day-to-day noise, in log terms, of the series the kind moves most cleanly.
-
-    Traffic carries the day's demand shock (a gamma of shape ``DEMAND_SHAPE``); conversion
-    carries the sampling noise of the day's online orders and the generator's ±7 % swing (a
-    uniform of standard deviation 0.04), leaving out the 5 % noise of sessions themselves.
-    """
-    if kind != "conversion_drop":
-        return math.sqrt(1 / DEMAND_SHAPE)
-    online = orders_per_day * sum(CHANNELS[name] for name in ONLINE)
-    return math.sqrt(0.04**2 + 1 / online)
+def ordinary_life(seed: int, incidents: tuple[Anomaly, ...]) -> tuple[Anomaly, ...]:
+    """What both twins of a shop live through, unlabelled: naturally busy days (never on an
+    incident, its recovery or a special day) and, in half the shops, a slow decline."""
+    rng = random.Random(seed * 104729)
+    first = END - timedelta(days=DAYS - 1)
+    taken = set(_special(first, END))
+    for incident in incidents:
+        taken |= {incident.day + timedelta(days=d) for d in range(-1, incident.days + 8)}
+    rate = rng.choice(BUSY_DAYS_PER_MONTH)
+    life: list[Anomaly] = []
+    for offset in range(DAYS):
+        day = first + timedelta(days=offset)
+        if rng.random() < rate / 30.44 and day not in taken:
+            life.append(Anomaly(day, "spike", round(rng.uniform(*BUSY_DAY_SIZE), 2)))
+    if rng.random() < 0.5:
+        start = END - timedelta(days=rng.randrange(60, SCORED_DAYS))
+        days = rng.randint(*DECLINE_DAYS)
+        life.append(Anomaly(start, "decline", round(rng.uniform(*DECLINE_SIZE), 2), days))
+    return tuple(life)
 
 
 def load_store(seed: int, injected: bool, data_dir: Path) -> LabelledStore:
     """Generate (or reuse) the shop and read its daily series and labels."""
     spec = store_spec(seed, injected)
-    path = prepare_shop_file(spec, data_dir)
     days = [END - timedelta(days=DAYS - 1 - i) for i in range(DAYS)]
-    series = _read_series(path, ZoneInfo(spec.timezone), days)
+    series = _cached_series(spec, data_dir, days)
     special = _special(days[0], days[-1])
     excluded = np.array([d in special for d in days])
-    events = [_event(a, days[0]) for a in spec.anomalies]
-    name = f"seed {seed} ({'injected' if injected else 'clean'})"
-    return LabelledStore(name, days, series, events, excluded, DAYS - SCORED_DAYS)
+    events = [_event(a, days[0], kind) for kind, a in incidents_for(seed)] if injected else []
+    name = f"seed {seed} ({'injected' if injected else 'clean'}, {size_class(seed)})"
+    return LabelledStore(name, size_class(seed), days, series, events, excluded, DAYS - SCORED_DAYS)
 
 
 def campaigns(first: date, last: date) -> list[CampaignConfig]:
@@ -157,10 +182,25 @@ def _special(first: date, last: date) -> dict[date, str]:
     return special_days("bench", first, last, campaigns(first, last))
 
 
-def _event(anomaly: Anomaly, first_day: date) -> Event:
+def _event(anomaly: Anomaly, first_day: date, kind: str) -> Event:
     start = (anomaly.day - first_day).days
     settle = RECOVERY_DAYS if anomaly.days > 1 else 0
-    return Event(start, start + anomaly.days - 1, anomaly.kind, settle)
+    return Event(start, start + anomaly.days - 1, kind, settle)
+
+
+def _cached_series(spec: StoreSpec, data_dir: Path, days: list[date]) -> dict[str, np.ndarray]:
+    """The shop's daily series, kept beside the generator's cache: a big shop's orders take a
+    gigabyte on disk and seconds to read, its series a few kilobytes."""
+    saved = data_dir / f"series-{spec.fingerprint()}.npz"
+    if saved.exists():
+        with np.load(saved) as data:
+            return {metric: data[metric] for metric in METRICS}
+    path = prepare_shop_file(spec, data_dir)
+    series = _read_series(path, ZoneInfo(spec.timezone), days)
+    np.savez(saved, **series)  # type: ignore[arg-type]
+    for leftover in path.parent.glob(f"{path.name}*"):  # the shop and its journal files
+        leftover.unlink()
+    return series
 
 
 def _read_series(path: Path, zone: ZoneInfo, days: list[date]) -> dict[str, np.ndarray]:

@@ -12,7 +12,15 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from tasks.checks.calendar import special_days
-from tasks.checks.evaluation.labelled import KINDS, RECOVERY_DAYS, anomalies_for, campaigns
+from tasks.checks.evaluation.labelled import (
+    INCIDENTS,
+    KINDS,
+    RECOVERY_DAYS,
+    campaigns,
+    incidents_for,
+    ordinary_life,
+    store_spec,
+)
 from tasks.warehouse.engine import DATABASE_URL_ENV
 
 runner = CliRunner()
@@ -59,8 +67,9 @@ def test_alerts_can_be_muted_and_listed(tmp_path: Path, monkeypatch: object) -> 
 
 def test_injected_anomalies_cover_every_kind_clear_of_special_days() -> None:
     for seed in (1, 7):
-        chosen = anomalies_for(seed, 40.0)
-        assert sorted(a.kind for a in chosen) == sorted(KINDS)
+        pairs = incidents_for(seed)
+        chosen = [a for _, a in pairs]
+        assert sorted(kind for kind, _ in pairs) == sorted(KINDS)
         spans = sorted((a.day, a.day + timedelta(days=a.days + RECOVERY_DAYS)) for a in chosen)
         assert all(end < start for (_, end), (start, _) in pairwise(spans))
         first, last = spans[0][0] - timedelta(days=60), spans[-1][1] + timedelta(days=60)
@@ -68,3 +77,26 @@ def test_injected_anomalies_cover_every_kind_clear_of_special_days() -> None:
         for a in chosen:  # a long drift may have to span a holiday, which is then not scored
             assert a.day not in special
             assert a.days > 1 or a.day not in special
+
+
+def test_incidents_keep_the_sizes_a_manager_cares_about() -> None:
+    # Fixed in plain terms, never resized toward the detector: spikes 1.8-2.5x, drops to
+    # 35-55 %, conversion drops of 35-50 %, multi-day drops of 2-5 days to 40-60 %.
+    sizes = {kind: [] for kind in KINDS}
+    for seed in range(1, 25):
+        for kind, anomaly in incidents_for(seed):
+            sizes[kind].append((anomaly.size, anomaly.days))
+            low, high = INCIDENTS[kind].size
+            assert low <= anomaly.size <= high
+    assert min(s for s, _ in sizes["spike"]) >= 0.8 and max(s for s, _ in sizes["spike"]) <= 1.5
+    assert {d for _, d in sizes["multi_day_drop"]} <= {2, 3, 4, 5}
+    assert all(0.4 <= s <= 0.6 for s, _ in sizes["multi_day_drop"])
+
+
+def test_both_twins_live_the_same_ordinary_life() -> None:
+    clean, injected = store_spec(3, False), store_spec(3, True)
+    life = ordinary_life(3, tuple(a for _, a in incidents_for(3)))
+    assert clean.anomalies == life and injected.anomalies[-len(life) :] == life
+    assert clean.bulk_share == injected.bulk_share > 0
+    incident_days = {a.day for _, a in incidents_for(3)}
+    assert not {a.day for a in life if a.kind == "spike"} & incident_days
