@@ -27,6 +27,8 @@ Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
 Report = Literal["daily", "weekly", "alerts"]
 REPORTS: tuple[Report, ...] = get_args(Report)
 
-#: The checks a finding comes from: business (anomaly, level, rule) and data health.
-Check = Literal["anomaly", "level", "rule", "freshness", "volume", "count", "quarantine"]
+#: The checks a finding comes from: business (anomaly, level, cumulative, rule) and data health.
+Check = Literal[
+    "anomaly", "level", "cumulative", "rule", "freshness", "volume", "count", "quarantine"
+]
 CHECKS: tuple[Check, ...] = get_args(Check)

@@ -74,6 +74,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_alerts_week": "No alerts this week.",
         "finding_anomaly": "{label} {actual}, expected {expected} ({change}; normal range {band})",
         "finding_level": "{label} has fallen {fall:.0%} over the last two weeks",
+        "finding_cumulative": "{label} has been off for {days:.0f} days in a row: "
+        "{change:+.0%} against what was expected of them",
         "finding_freshness": "Orders are stale: last synced {hours:.0f} h ago "
         "(allowed: {allowed:g} h)",
         "finding_freshness_never": "Orders are stale: never synced (allowed: {allowed:g} h)",
@@ -143,6 +145,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_alerts_week": "本周无告警。",
         "finding_anomaly": "{label} {actual}，预期 {expected}（{change}；正常范围 {band}）",
         "finding_level": "{label}在过去两周下降了 {fall:.0%}",
+        "finding_cumulative": "{label}已连续 {days:.0f} 天偏离预期：合计较预期 {change:+.0%}",
         "finding_freshness": "订单数据已过期：上次同步在 {hours:.0f} 小时前"
         "（允许 {allowed:g} 小时）",
         "finding_freshness_never": "订单数据已过期：从未同步（允许 {allowed:g} 小时）",

@@ -118,7 +118,10 @@ class WatchConfig(Strict):
 
     metric: str
     side: Side | None = None
+    #: A fixed robust-z threshold instead of one calibrated on the store's own history.
     threshold: float | None = Field(None, gt=0)
+    #: This metric's false alert episodes a month (else its share of the checks' budget).
+    false_alerts_per_month: float | None = Field(None, gt=0)
     min_volume: float | None = Field(None, ge=0)
     min_change: float | None = Field(None, ge=0)
 
@@ -172,6 +175,9 @@ class ChecksConfig(Strict):
             RuleConfig(metric="target_pacing_weekday", below=0.9, consecutive=3),
         ]
     )
+    #: False alert episodes a month the watched metrics of a store may cost together: each
+    #: metric's thresholds are calibrated on its own history to its share.
+    false_alerts_per_month: float = Field(0.5, gt=0)
     #: A store whose last successful order sync is older than this is stale.
     freshness_hours: float = Field(36, gt=0)
     #: Quarantined records in a day from which it is a data problem.

@@ -97,6 +97,11 @@ class BacktestFormat(StrEnum):
     json = "json"
 
 
+class BacktestCalendar(StrEnum):
+    retail = "retail"
+    none = "none"
+
+
 @app.command(rich_help_panel=ALERTS)
 def backtest(
     series: Annotated[
@@ -111,6 +116,20 @@ def backtest(
         BacktestFormat, typer.Option("--format", help="A table to read, or JSON for programs.")
     ] = BacktestFormat.table,
     side: Annotated[Side, typer.Option(help="With --series: which changes count.")] = Side.both,
+    calendar: Annotated[
+        BacktestCalendar,
+        typer.Option(help="With --series: leave the retail holidays unscored, or score every day."),
+    ] = BacktestCalendar.retail,
+    false_alerts: Annotated[
+        float | None,
+        typer.Option(
+            "--false-alerts-per-month",
+            min=0.001,
+            help="With --series: the false alert episodes a month the thresholds aim at "
+            "(default: one watched metric's share of the checks' 0.5).",
+            show_default=False,
+        ),
+    ] = None,
     nab: Annotated[
         Path | None,
         typer.Option(envvar=NAB_DIR_ENV, help="The NAB data folder.", show_default=False),
@@ -127,7 +146,7 @@ def backtest(
     from tasks.checks.evaluation.replay import replay_benchmarks, replay_series
 
     if series is not None:
-        result = replay_series(series, side.value)
+        result = replay_series(series, side.value, calendar.value, false_alerts)
     else:
         if nab is None:  # no default: the data lives outside the repository
             raise usage_error(f"no NAB data folder: pass --nab DIR or set ${NAB_DIR_ENV}", "--nab")

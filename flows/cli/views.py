@@ -280,6 +280,7 @@ def print_backtest(
     table = Table(box=box.SIMPLE, title=f"Local-store benchmark, {seeds} seeds {store['seeds']}")
     for column in (
         "detector",
+        "shops",
         "events",
         "hits",
         "false",
@@ -290,24 +291,31 @@ def print_backtest(
     ):
         table.add_column(column, justify="right")
     for name in ("storepulse", "zscore"):
-        t, clean = store[name]["injected"], store[name]["clean"]
-        table.add_row(
-            name,
-            str(t["events"]),
-            str(t["hits"]),
-            str(t["false_alerts"]),
-            _p(t["precision"]),
-            _p(t["recall"]),
-            _p(t["f1"]),
-            _f(clean["false_alerts_per_month"]),
-        )
+        for group in ("small", "big", "all"):
+            t, clean = store[name][group]["injected"], store[name][group]["clean"]
+            table.add_row(
+                name,
+                group,
+                str(t["events"]),
+                str(t["hits"]),
+                str(t["false_alerts"]),
+                _p(t["precision"]),
+                _p(t["recall"]),
+                _p(t["f1"]),
+                _f(clean["false_alerts_per_month"]),
+            )
     console.print(table)
-    kinds = store["storepulse"]["injected"]["recall_by_kind"]
-    delay = store["storepulse"]["injected"]["median_delay"]
-    console.print(f"Median days from an event's start to its alert (storepulse): {_f(delay)}")
+    ours = store["storepulse"]["all"]["injected"]
+    console.print(
+        f"Median days from an event's start to its alert (storepulse): {_f(ours['median_delay'])}"
+    )
     console.print(
         "Recall by kind (storepulse): "
-        + ", ".join(f"{k} {_p(v)}" for k, v in sorted(kinds.items()))
+        + ", ".join(f"{k} {_p(v)}" for k, v in sorted(ours["recall_by_kind"].items()))
+    )
+    console.print(
+        "Caught by the second day (storepulse): "
+        + ", ".join(f"{k} {_p(v)}" for k, v in sorted(ours["by_second_day"].items()))
     )
     nab = result["nab"]
     if "missing" in nab:
@@ -346,6 +354,17 @@ def _print_flagged(console: Console, result: dict[str, Any]) -> None:
             *(_f(row[k]) for k in ("score", "expected", "lower", "upper")),
         )
     console.print(table)
+    for episode in result["episodes"]:
+        console.print(
+            f"alert {episode['start']} to {episode['end']} ({episode['days']} days): "
+            f"{', '.join(episode['checks'])}, worst score {_f(episode['worst_score'])}"
+        )
+    calibration = result["calibration"]
+    limits = ", ".join(f"{k} {v:g}" for k, v in calibration["thresholds"].items())
+    console.print(
+        f"Thresholds calibrated to {calibration['false_alerts_per_month']:.3g} false alerts a "
+        f"month on {calibration['calm_points']} calm days: {limits}"
+    )
     for name, s in (result["scores"] or {}).items():
         console.print(
             f"{name}: precision {_p(s['precision'])}, recall {_p(s['recall'])}, F1 {_p(s['f1'])} "

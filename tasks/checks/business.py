@@ -22,19 +22,33 @@ from tasks.checks.history import History
 from tasks.metrics.registry import unit_of
 
 ENGLISH = Locale("en")
+#: The false alert episodes a month a store's watched metrics may cost together.
+DEFAULT_BUDGET = 0.5
+#: A spell this many times beyond its threshold is critical (as a score of 7 is against 4).
+CRITICAL_SPELL = 1.75
 
 
-def settings_for(watch: WatchConfig) -> DetectorSettings:
-    """The detector's defaults, with what the configuration overrides."""
+def settings_for(watch: WatchConfig, budget: float) -> DetectorSettings:
+    """The detector's defaults, with what the configuration overrides; ``budget`` is the false
+    alerts a month this metric may cost unless its entry sets its own."""
     unit = unit_of(watch.metric)
     default = DetectorSettings(counts=unit in ("count", "units"))
     return replace(
         default,
         side=watch.side or default.side,
-        threshold=default.threshold if watch.threshold is None else watch.threshold,
+        threshold=watch.threshold,
+        false_alerts_per_month=watch.false_alerts_per_month or budget,
         min_volume=default.min_volume if watch.min_volume is None else watch.min_volume,
         min_change=default.min_change if watch.min_change is None else watch.min_change,
     )
+
+
+def metric_budget(watch: list[WatchConfig], store_budget: float) -> float:
+    """Each watched metric's share of the store's false alerts a month: what the entries that
+    set their own leave, split evenly among the others."""
+    own = sum(w.false_alerts_per_month or 0 for w in watch)
+    shared = [w for w in watch if w.false_alerts_per_month is None]
+    return max(store_budget - own, 0.0) / len(shared) if shared else store_budget
 
 
 def anomaly_findings(
@@ -44,6 +58,7 @@ def anomaly_findings(
     day: date,
     watch: list[WatchConfig],
     excluded: np.ndarray,
+    budget: float = DEFAULT_BUDGET,
 ) -> list[Finding]:
     """Anomalies on ``day`` for each watched metric.
 
@@ -56,15 +71,19 @@ def anomaly_findings(
     baseline = excluded.copy()
     baseline[position] = False  # the day itself is scored; it is never its own history
     findings = []
+    share = metric_budget(watch, budget)
     for item in watch:
-        settings = settings_for(item)
+        settings = settings_for(item, share)
         series = history.get(item.metric)
         if np.isnan(series[position]):
             continue
         scored = detect(series, settings, baseline)
-        for check in ("anomaly", "level"):
-            flagged = scored.flagged if check == "anomaly" else scored.level_flagged
-            if special and (check == "level" or scored.score[position] > 0):
+        for check, flagged in (
+            ("anomaly", scored.flagged),
+            ("level", scored.level_flagged),
+            ("cumulative", scored.cumulative_flagged),
+        ):
+            if special and (check != "anomaly" or scored.score[position] > 0):
                 continue
             if flagged[position]:
                 finding = _anomaly(store, currency, day, item.metric, check, scored, position)
@@ -87,10 +106,17 @@ def _anomaly(
         )
         band = (_number(s.lower[i]), _number(s.upper[i]))
         message = anomaly_text(metric, unit, currency, actual, expected, band, ENGLISH)
-    else:
+    elif check == "level":
         severity = "warning"
         params = {"metric": metric, "fall": -float(s.level_change[i])}
         message = ENGLISH.finding("level", params)
+    else:
+        spell = s.spell[i]
+        assert spell is not None  # flagged by the cumulative check
+        severity = "critical" if abs(spell.score) >= CRITICAL_SPELL * spell.threshold else "warning"
+        actual, expected = spell.actual, spell.expected
+        params = {"metric": metric, "days": spell.days, "change": actual / expected - 1}
+        message = ENGLISH.finding("cumulative", params)
     return Finding(
         store,
         day,

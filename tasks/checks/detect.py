@@ -23,8 +23,9 @@ including the scored one, |z| > 3), kept as the baseline to beat.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import NamedTuple
+from dataclasses import dataclass, field, replace
+from statistics import NormalDist
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,8 +40,21 @@ MEDIAN_ERROR = 1.25
 class DetectorSettings:
     """How sensitive a check is; the defaults are the backtest's choice for daily store KPIs."""
 
-    #: Robust z (in log space) from which a point is an anomaly.
-    threshold: float = 4.0
+    #: Robust z (in log space) from which a point is an anomaly. ``None`` (the default): each
+    #: side's threshold is calibrated on the series' own history to ``false_alerts_per_month``.
+    threshold: float | None = None
+    #: The false alert episodes a month this metric may cost, all its checks together (its
+    #: share of the store's budget). The one-day check takes ``1 - cumulative_share`` of it,
+    #: split between the sides it watches, the cumulative check the rest.
+    false_alerts_per_month: float = 0.125
+    points_per_month: float = 30.44
+    #: Calibrated thresholds never fall below this, and hold at ``default_threshold`` until
+    #: ``min_calibration`` calm scored points exist.
+    min_threshold: float = 3.0
+    default_threshold: float = 4.0
+    min_calibration: int = 56
+    #: Calm scored points (in no spell and no lower level) a threshold is calibrated on.
+    calibration_points: int = 365
     #: From this score on the anomaly is critical rather than a warning.
     critical: float = 7.0
     side: Side = "both"
@@ -61,6 +75,14 @@ class DetectorSettings:
     scale_floor: float = 0.05
     #: Counts (orders, units, sessions) also get the Poisson floor 1/√expected.
     counts: bool = False
+    #: The cumulative check: the last k scored points, all on the worse side of expected, their
+    #: scores summed (each clipped to ±``cumulative_clip``, so one wild day cannot make a
+    #: spell) over √k, for each k here.
+    cumulative_days: tuple[int, ...] = (2, 3, 5)
+    cumulative_share: float = 0.4
+    cumulative_clip: float = 3.0
+    #: The k points together moved at least this share from what was expected of them.
+    cumulative_change: float = 0.2
     #: The level check looks for declines only: a business growing faster than usual is not
     #: an incident, and a sudden jump is the daily check's to report.
     #: It fires on a relative fall of the trailing level at least this large…
@@ -75,6 +97,23 @@ class DetectorSettings:
 
     def with_(self, **changes: object) -> DetectorSettings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def sides(self) -> tuple[int, ...]:
+        """The score signs the one-day check watches (+1 spikes, -1 drops)."""
+        return {"both": (1, -1), "spike": (1,), "drop": (-1,)}[self.side]
+
+    @property
+    def worse(self) -> int:
+        """The direction the cumulative check watches: drops, unless only spikes matter."""
+        return 1 if self.side == "spike" else -1
+
+    def rate(self, check: str) -> float:
+        """The share of points one threshold of ``check`` may be exceeded on."""
+        per_point = self.false_alerts_per_month / self.points_per_month
+        if check == "cumulative":
+            return per_point * self.cumulative_share / len(self.cumulative_days)
+        return per_point * (1 - self.cumulative_share) / len(self.sides)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +132,32 @@ class Scored:
     #: The level's relative change against ``level_back`` points earlier.
     level_change: np.ndarray
     #: Per point, in log space: the scale a score is measured in, the |score| from which the
-    #: point is flagged, and the shift added before the log (so zeros are finite). An expected
-    #: value ``e`` and a score ``z`` mean ``log(value + offset) = log(e + offset) + z · scale``.
+    #: point is flagged (on the side the score fell), and the shift added before the log (so
+    #: zeros are finite). An expected value ``e`` and a score ``z`` mean
+    #: ``log(value + offset) = log(e + offset) + z · scale``.
     scale: np.ndarray
     threshold: np.ndarray
     offset: np.ndarray
+    #: The last k points together moved beyond their own calibrated range (``spell``).
+    cumulative_flagged: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    spell: tuple[Spell | None, ...] = ()
+    #: The thresholds as calibrated after the last point, for people to read.
+    calibration: dict[str, Any] = field(default_factory=dict)
 
     @property
     def any_flag(self) -> np.ndarray:
-        return self.flagged | self.level_flagged
+        flags = self.flagged | self.level_flagged
+        return flags | self.cumulative_flagged if len(self.cumulative_flagged) else flags
+
+
+class Spell(NamedTuple):
+    """The run of points that tripped the cumulative check: k points ending at this one."""
+
+    days: int
+    actual: float
+    expected: float
+    score: float
+    threshold: float
 
 
 def detect(
@@ -118,8 +174,9 @@ def detect(
     skip = np.zeros(n, bool) if excluded is None else np.asarray(excluded, bool)
     keys = ("expected", "lower", "upper", "score", "change", "scale", "threshold", "offset")
     out = {k: np.full(n, np.nan) for k in keys}
-    flagged = np.zeros(n, bool)
-    level_flagged = np.zeros(n, bool)
+    flags = {k: np.zeros(n, bool) for k in ("anomaly", "level", "cumulative")}
+    spells: list[Spell | None] = [None] * n
+    memory = _Memory(n, settings)
     usable = ~np.isnan(x) & ~skip & (x >= 0)
     window = settings.period * settings.seasons
     phases = np.arange(n) % settings.period
@@ -131,25 +188,37 @@ def detect(
         if len(history) < settings.min_history:
             continue
         point = _score_point(x, history, phases, i, settings)
-        out["expected"][i], out["lower"][i], out["upper"][i], out["score"][i] = point[:4]
+        limits = {side: memory.threshold(side) for side in (1, -1)}
+        out["expected"][i], out["score"][i] = point.expected, point.score
         out["scale"][i], out["offset"][i] = point.scale, point.offset
-        out["threshold"][i] = settings.threshold
-        flagged[i] = _is_anomaly(x[i], point.expected, point.score, settings)
+        out["lower"][i] = max(0.0, point.bound(-limits[-1]))
+        out["upper"][i] = point.bound(limits[1])
+        out["threshold"][i] = limits[1 if point.score >= 0 else -1]
+        flags["anomaly"][i] = _is_anomaly(x[i], point, out["threshold"][i], settings)
+        memory.note(i, point)
+        spells[i] = memory.spell(i, x)
+        flags["cumulative"][i] = spells[i] is not None
         change = _level_change(x, usable, phases, i, settings)
         out["change"][i] = change[0]
-        level_flagged[i] = change[1] and _below_usual(point.level_gap, settings)
+        flags["level"][i] = change[1] and _below_usual(point.level_gap, settings)
+        # A day the one-day check flagged stays in the calibration: such days are what the
+        # series' tails are made of. Days in a spell or a lower level are an incident's.
+        memory.settle(i, calm=not (flags["cumulative"][i] or flags["level"][i]))
     return Scored(
         x,
         out["expected"],
         out["lower"],
         out["upper"],
         out["score"],
-        flagged,
-        level_flagged,
+        flags["anomaly"],
+        flags["level"],
         out["change"],
         out["scale"],
         out["threshold"],
         out["offset"],
+        flags["cumulative"],
+        tuple(spells),
+        memory.calibration(),
     )
 
 
@@ -157,13 +226,118 @@ class Point(NamedTuple):
     """What the detector made of one point, against the history before it."""
 
     expected: float
-    lower: float
-    upper: float
     score: float
     #: The trailing level against the median level of the history, in log terms.
     level_gap: float
     scale: float
     offset: float
+    #: The expected value in log space (``log(expected + offset)``).
+    centre: float
+
+    def bound(self, score: float) -> float:
+        """The value that would score ``score``."""
+        return float(np.exp(self.centre + score * self.scale) - self.offset)
+
+
+class _Memory:
+    """The scores seen so far, and the thresholds calibrated on the calm ones (those in no
+    spell and no lower level: a sustained incident the checks saw does not widen the range
+    for the next one)."""
+
+    def __init__(self, n: int, settings: DetectorSettings) -> None:
+        self.settings = settings
+        self.scored: list[int] = []
+        self.scores = np.full(n, np.nan)
+        self.expected = np.full(n, np.nan)
+        #: What the point would be expected at the history's usual level, not its recent one.
+        self.usual = np.full(n, np.nan)
+        self.calm = np.zeros(n, bool)
+        #: k -> the clipped sum of the last k scores over √k, per point.
+        self.sums = {k: np.full(n, np.nan) for k in settings.cumulative_days}
+
+    def calibration(self) -> dict[str, Any]:
+        s = self.settings
+        limits = {"spike": self.threshold(1), "drop": self.threshold(-1)}
+        for k in s.cumulative_days:
+            limit = self._calibrated(self.sums[k], s.worse, s.rate("cumulative"), tail=False)
+            limits[f"{k} days"] = limit
+        calm = int(self.calm.sum())
+        return {"thresholds": {k: round(v, 2) for k, v in limits.items()}, "calm_points": calm}
+
+    def threshold(self, side: int) -> float:
+        s = self.settings
+        if s.threshold is not None:
+            return s.threshold
+        return self._calibrated(self.scores, side, s.rate("anomaly"))
+
+    def note(self, i: int, point: Point) -> None:
+        self.scores[i], self.expected[i] = point.score, point.expected
+        self.usual[i] = point.bound(-point.level_gap / point.scale)
+
+    def spell(self, i: int, x: np.ndarray) -> Spell | None:
+        """The strongest run of the last k points (this one noted) beyond its calibrated
+        threshold and ``cumulative_change`` from what was expected of them, if any."""
+        s = self.settings
+        found: Spell | None = None
+        for k in s.cumulative_days:
+            recent = [*self.scored[len(self.scored) - k + 1 :], i] if k > 1 else [i]
+            if len(recent) < k:
+                continue
+            clipped = np.clip(self.scores[recent], -s.cumulative_clip, s.cumulative_clip)
+            total = float(clipped.sum() / np.sqrt(k))
+            self.sums[k][i] = total
+            if np.any(s.worse * self.scores[recent] <= 0):
+                continue  # a spell is a run of points that all fell short, not one bad day
+            limit = self._calibrated(self.sums[k], s.worse, s.rate("cumulative"), tail=False)
+            actual, expected = float(x[recent].sum()), float(self.expected[recent].sum())
+            usual = float(self.usual[recent].sum())
+            if s.worse * total < limit or not (
+                _moved(actual, expected, s) and _moved(actual, usual, s)
+            ):
+                continue  # too small a change, or a return to the usual level after a busy spell
+            if found is None or abs(total) / limit > abs(found.score) / found.threshold:
+                found = Spell(k, actual, expected, total, limit)
+        return found
+
+    def settle(self, i: int, calm: bool) -> None:
+        """Point ``i`` is done: later points count from it, and calibrate on it when calm."""
+        self.scored.append(i)
+        self.calm[i] = calm
+
+    def _calibrated(self, values: np.ndarray, side: int, rate: float, tail: bool = True) -> float:
+        """The threshold for ``side * values`` of the calm points: from their tail for single
+        days, from their robust spread for sums (near-Gaussian, and overlapping, so their tail
+        holds few independent points)."""
+        s = self.settings
+        calm = values[self.calm]
+        calm = side * calm[~np.isnan(calm)][-s.calibration_points :]
+        if len(calm) < s.min_calibration:
+            return s.default_threshold
+        if tail:
+            return max(s.min_threshold, tail_threshold(calm, rate))
+        spread = float(np.median(calm)) + robust_sigma(calm) * NormalDist().inv_cdf(1 - rate)
+        return max(s.min_threshold, spread)
+
+
+def _moved(actual: float, expected: float, s: DetectorSettings) -> bool:
+    """``actual`` is at least ``cumulative_change`` worse than ``expected``."""
+    return s.worse * (actual / max(expected, 1e-12) - 1) >= s.cumulative_change
+
+
+def tail_threshold(scores: np.ndarray, rate: float) -> float:
+    """The level ``scores`` exceed on about ``rate`` of points, read from their own tail.
+
+    Above their 90th percentile the scores are taken to fall off exponentially (peaks over a
+    threshold with a generalised Pareto tail of shape 0: light enough for Gaussian noise, and
+    honest for heavy-tailed sales), with the tail's scale from the median excess, so the few
+    largest points, often incidents the checks missed, do not set it.
+    """
+    shoulder = float(np.quantile(scores, 0.9))
+    if rate >= 0.1:
+        return float(np.quantile(scores, 1 - rate))
+    excess = scores[scores > shoulder] - shoulder
+    tail = float(np.median(excess)) / np.log(2) if len(excess) else 0.0
+    return shoulder + tail * float(np.log(0.1 / rate))
 
 
 def _score_point(
@@ -182,9 +356,7 @@ def _score_point(
         scale = max(scale, 1 / np.sqrt(max(expected, 1.0)))
     scale = max(scale, s.scale_floor)
     score = (np.log(x[i] + offset) - centre) / scale
-    lower = max(0.0, float(np.exp(centre - s.threshold * scale) - offset))
-    upper = float(np.exp(centre + s.threshold * scale) - offset)
-    return Point(expected, lower, upper, float(score), level - usual, scale, offset)
+    return Point(expected, float(score), level - usual, float(scale), offset, float(centre))
 
 
 def _noise_scale(flat: np.ndarray, s: DetectorSettings) -> float:
@@ -239,15 +411,13 @@ def _consecutive(phases: np.ndarray, period: int) -> bool:
     return bool(np.all(np.diff(phases) % period == 1 % period))
 
 
-def _is_anomaly(value: float, expected: float, score: float, s: DetectorSettings) -> bool:
-    if abs(score) < s.threshold:
+def _is_anomaly(value: float, point: Point, threshold: float, s: DetectorSettings) -> bool:
+    if abs(point.score) < threshold or np.sign(point.score) not in s.sides:
         return False
-    if (s.side == "drop" and score > 0) or (s.side == "spike" and score < 0):
+    if max(value, point.expected) < s.min_volume:
         return False
-    if max(value, expected) < s.min_volume:
-        return False
-    base = max(abs(expected), 1e-12)
-    return abs(value - expected) / base >= s.min_change
+    base = max(abs(point.expected), 1e-12)
+    return abs(value - point.expected) / base >= s.min_change
 
 
 def _below_usual(level_gap: float, s: DetectorSettings) -> bool:

@@ -67,7 +67,13 @@ def run_checks(
             history = load_history(conn, store.name, day, _metrics(config))
             excluded = _excluded(store.name, history, config)
             found = anomaly_findings(
-                store.name, store.currency, history, day, config.checks.watch, excluded
+                store.name,
+                store.currency,
+                history,
+                day,
+                config.checks.watch,
+                excluded,
+                config.checks.false_alerts_per_month,
             )
             found += rule_findings(store.name, store.currency, history, day, config.checks.rules)
             found += health.volume(store.name, history, day)

@@ -3,37 +3,53 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from connectors.config import ChecksConfig
 from connectors.errors import ConfigError
 from connectors.vocabulary import Side
+from tasks.checks.business import DEFAULT_BUDGET
+from tasks.checks.calendar import builtin_days
 from tasks.checks.detect import DetectorSettings, Scored, detect, zscore
 from tasks.checks.evaluation import labelled, nab
-from tasks.checks.evaluation.backtest import Tally, events_from_labels, tally
+from tasks.checks.evaluation.backtest import Tally, alert_starts, events_from_labels, tally
+
+#: Which days ``--series`` leaves unscored: the built-in retail days, or none.
+Calendar = Literal["retail", "none"]
+#: What one metric may cost in false alerts a month in the default configuration: the store's
+#: budget shared by the six watched metrics.
+SERIES_BUDGET = DEFAULT_BUDGET / len(ChecksConfig().watch)
 
 
-def replay_series(path: Path, side: Side = "both") -> dict[str, Any]:
-    """Flag the days of a ``date,value[,label]`` CSV; score them when labels are given."""
+def replay_series(
+    path: Path,
+    side: Side = "both",
+    calendar: Calendar = "retail",
+    budget: float | None = None,
+) -> dict[str, Any]:
+    """Flag the days of a ``date,value[,label]`` CSV; score them when labels are given.
+
+    With the retail calendar its holidays are neither scored nor learned from, as in the daily
+    checks; ``none`` scores every day.
+    """
     frame = read_series(path)
-    settings = DetectorSettings(side=side)
-    scored = detect(frame["value"].to_numpy(float), settings)
-    flagged = [
-        {
-            "date": day.date().isoformat(),
-            "score": _round(scored.score[i]),
-            "expected": _round(scored.expected[i]),
-            "lower": _round(scored.lower[i]),
-            "upper": _round(scored.upper[i]),
-            "check": "anomaly" if scored.flagged[i] else "level",
-        }
-        for i, day in enumerate(frame.index)
-        if scored.any_flag[i]
-    ]
-    result: dict[str, Any] = {"flagged": flagged, "scores": None}
+    budget = budget or SERIES_BUDGET
+    settings = DetectorSettings(side=side, false_alerts_per_month=budget)
+    excluded = _holidays(frame.index) if calendar == "retail" else None
+    scored = detect(frame["value"].to_numpy(float), settings, excluded)
+    days = [day.date() for day in frame.index]
+    result: dict[str, Any] = {
+        "flagged": _flagged(scored, days),
+        "episodes": _episodes(scored, days),
+        "calibration": {"false_alerts_per_month": budget, "calendar": calendar}
+        | scored.calibration,
+        "scores": None,
+    }
     if "label" in frame:
         labels = frame["label"].fillna(0).to_numpy(int)
         months = len(frame) / 30.44
@@ -45,6 +61,58 @@ def replay_series(path: Path, side: Side = "both") -> dict[str, Any]:
             ).as_dict(),
         }
     return result
+
+
+def _holidays(index: pd.DatetimeIndex) -> np.ndarray:
+    first, last = index[0].date(), index[-1].date()
+    holidays = builtin_days(range(first.year, last.year + 1))
+    return np.array([day.date() in holidays for day in index])
+
+
+def _checks(scored: Scored, i: int) -> list[str]:
+    flags = (
+        ("anomaly", scored.flagged),
+        ("cumulative", scored.cumulative_flagged),
+        ("level", scored.level_flagged),
+    )
+    return [name for name, flagged in flags if flagged[i]]
+
+
+def _flagged(scored: Scored, days: list[date]) -> list[dict[str, Any]]:
+    return [
+        {
+            "date": day.isoformat(),
+            "score": _round(scored.score[i]),
+            "expected": _round(scored.expected[i]),
+            "lower": _round(scored.lower[i]),
+            "upper": _round(scored.upper[i]),
+            "check": _checks(scored, i)[0],
+        }
+        for i, day in enumerate(days)
+        if scored.any_flag[i]
+    ]
+
+
+def _episodes(scored: Scored, days: list[date]) -> list[dict[str, Any]]:
+    """Runs of flagged days: what the alert lifecycle would keep as one alert that updates."""
+    episodes = []
+    for start in alert_starts(scored.any_flag):
+        end = start
+        while end + 1 < len(days) and scored.any_flag[end + 1]:
+            end += 1
+        span = range(start, end + 1)
+        scores = scored.score[span]
+        worst = scores[np.nanargmax(np.abs(scores))] if not np.isnan(scores).all() else np.nan
+        episodes.append(
+            {
+                "start": days[start].isoformat(),
+                "end": days[end].isoformat(),
+                "days": len(span),
+                "checks": sorted({name for i in span for name in _checks(scored, i)}),
+                "worst_score": _round(worst),
+            }
+        )
+    return episodes
 
 
 def read_series(path: Path) -> pd.DataFrame:
@@ -79,20 +147,31 @@ def replay_benchmarks(nab_dir: Path, data_dir: Path, tuning: bool = False) -> di
 
 
 def store_benchmark(data_dir: Path, tuning: bool = False) -> dict[str, Any]:
+    """Both detectors on the labelled shops, small and big apart and together."""
     seeds = labelled.TUNING_SEEDS if tuning else labelled.HELD_OUT_SEEDS
-    totals = {name: {"injected": Tally(), "clean": Tally()} for name in ("storepulse", "zscore")}
+    groups = ("small", "big", "all")
+    totals = {
+        (name, group): {"injected": Tally(), "clean": Tally()}
+        for name in ("storepulse", "zscore")
+        for group in groups
+    }
     for seed in seeds:
         for injected in (True, False):
             store = labelled.load_store(seed, injected, data_dir)
             for name, flags in _store_flags(store).items():
                 result = tally(flags, store.events, store.months)
-                totals[name]["injected" if injected else "clean"].add(result)
+                twin = "injected" if injected else "clean"
+                for group in (store.size, "all"):
+                    totals[(name, group)][twin].add(result)
     return {
         "seeds": [seeds.start, seeds.stop - 1],
         "metrics": list(labelled.METRICS),
         **{
-            name: {"injected": t["injected"].as_dict(), "clean": t["clean"].as_dict()}
-            for name, t in totals.items()
+            name: {
+                group: {twin: t.as_dict() for twin, t in totals[(name, group)].items()}
+                for group in groups
+            }
+            for name in ("storepulse", "zscore")
         },
     }
 

@@ -9,8 +9,8 @@ import numpy as np
 
 from connectors.config import WatchConfig
 from tasks.checks.business import anomaly_findings
-from tasks.checks.detect import DetectorSettings, detect, zscore
-from tasks.checks.evaluation.backtest import Event, events_from_labels, tally
+from tasks.checks.detect import DetectorSettings, detect, tail_threshold, zscore
+from tasks.checks.evaluation.backtest import Event, alert_starts, events_from_labels, tally
 from tasks.checks.history import History
 
 WEEKLY = np.array([1.0, 0.9, 0.9, 0.95, 1.1, 1.4, 1.3])  # Monday … Sunday
@@ -185,3 +185,80 @@ def test_a_campaign_day_reports_a_fall_but_not_its_lift() -> None:
     assert findings(3.0) == []  # a big campaign day is what campaigns are for
     assert findings(0.3) == ["anomaly"]  # orders collapsing on a campaign day is news
     assert excluded[-1]  # the caller's calendar is left as it was
+
+
+def noisy_shop(days: int, seed: int, noise: float = 0.2) -> np.ndarray:
+    """A shop whose day swings ``noise`` in log terms (a 20 % demand shock by default)."""
+    rng = np.random.default_rng(seed)
+    return 300 * WEEKLY[np.arange(days) % 7] * rng.lognormal(0, noise, days)
+
+
+def test_a_multi_day_drop_no_single_day_reveals_is_caught_by_its_second_day() -> None:
+    caught = missed_by_one_day = 0
+    for seed in range(10):
+        x = noisy_shop(300, seed)
+        x[250:254] *= 0.45  # four days at 45 %: a single day is often within a noisy shop's range
+        scored = detect(x, DetectorSettings(counts=True))
+        caught += bool(scored.cumulative_flagged[251]) or bool(scored.any_flag[250])
+        missed_by_one_day += not scored.flagged[250:252].any()
+        spell = scored.spell[251] or scored.spell[252]
+        if spell is not None:
+            assert spell.actual < 0.7 * spell.expected and spell.days >= 2
+    assert caught >= 9
+    assert missed_by_one_day >= 5  # the one-day check alone would have missed most
+
+
+def test_a_drift_that_continues_is_one_alert_episode() -> None:
+    x = noisy_shop(300, 3)
+    x[240:270] *= np.linspace(0.9, 0.45, 30)
+    flags = detect(x, DetectorSettings(counts=True)).any_flag
+    assert len(alert_starts(flags[240:275], quiet=3)) == 1
+
+
+def test_thresholds_read_the_series_own_tails() -> None:
+    # Sales with bulk orders: most days normal, some with an order worth 10-50 times a basket.
+    # The normal range stretches upwards to what such days reach, and not downwards.
+    rng = np.random.default_rng(7)
+    light = noisy_shop(500, 7, noise=0.1)
+    heavy = light.copy()
+    bulk = rng.random(500) < 0.08
+    heavy[bulk] *= 1 + rng.uniform(1.0, 2.0, bulk.sum())
+    quiet, bulky = detect(light), detect(heavy)
+    ordinary = ~bulk & (np.arange(500) > 400)
+    upper = np.nanmedian(bulky.upper[ordinary] / quiet.upper[ordinary])
+    lower = np.nanmedian(bulky.lower[ordinary] / quiet.lower[ordinary])
+    assert upper > 1.3
+    assert 0.85 < lower < 1.15
+    assert bulky.calibration["thresholds"]["spike"] > quiet.calibration["thresholds"]["spike"]
+
+
+def test_calibrated_thresholds_keep_false_alerts_near_their_budget() -> None:
+    # Heavy-tailed (Student t, 3 degrees of freedom) and light-tailed noise alike: on clean
+    # series the episodes a month stay within twice the budget (0.125 per metric).
+    for draw in (
+        lambda rng, n: rng.standard_t(3, n) * 0.12,
+        lambda rng, n: rng.normal(0, 0.2, n),
+    ):
+        episodes, months = 0, 0.0
+        for seed in range(12):
+            rng = np.random.default_rng(100 + seed)
+            x = 300 * WEEKLY[np.arange(600) % 7] * np.exp(draw(rng, 600))
+            flags = detect(x, DetectorSettings(counts=True)).any_flag[150:]
+            episodes += len(alert_starts(flags))
+            months += 450 / 30.44
+        assert episodes / months <= 2 * 0.125, episodes / months
+
+
+def test_tail_threshold_matches_an_exponential_tail() -> None:
+    rng = np.random.default_rng(0)
+    scores = rng.exponential(1.0, 20000)
+    # P(score > t) = exp(-t): the 1-in-1000 level is ln 1000.
+    assert abs(tail_threshold(scores, 0.001) - math.log(1000)) < 0.25
+    assert tail_threshold(scores, 0.2) == np.quantile(scores, 0.8)
+
+
+def test_a_fixed_threshold_overrides_the_calibration() -> None:
+    x = store_series()
+    scored = detect(x, DetectorSettings(counts=True, threshold=9.0))
+    assert scored.calibration["thresholds"]["spike"] == 9.0
+    assert np.nanmax(scored.threshold) == 9.0
