@@ -110,10 +110,10 @@ def _expectation(
 
 
 def _centred_on(e: SpecialExpectation, expected: float) -> SpecialExpectation:
-    """``e`` moved to centre on ``expected``: the same scale and threshold, so the same width."""
-    centre, width = math.log(expected + e.offset), e.threshold * e.scale
-    lower = max(0.0, math.exp(centre - width) - e.offset)
-    upper = math.exp(centre + width) - e.offset
+    """``e`` moved to centre on ``expected``: the same scale and thresholds, so the same width."""
+    centre = math.log(expected + e.offset)
+    lower = max(0.0, math.exp(centre - e.drop_threshold * e.scale) - e.offset)
+    upper = math.exp(centre + e.spike_threshold * e.scale) - e.offset
     return replace(e, expected=expected, lower=lower, upper=upper, score=math.nan)
 
 

@@ -68,8 +68,9 @@ def run_checks(
             history = load_history(conn, store.name, day, _metrics(config), days)
             events = _events(store.name, history.days[0], history.days[-1], config)
             excluded = np.array([d in events for d in history.days])
+            watch = config.checks.watch
             found = anomaly_findings(
-                store.name, store.currency, history, day, config.checks.watch, excluded, events
+                store.name, store.currency, history, day, watch, excluded, events=events
             )
             found += rule_findings(store.name, store.currency, history, day, config.checks.rules)
             found += health.volume(store.name, history, day)

@@ -13,7 +13,8 @@ The range, in log space around that centre, uses the scale
 over k past occurrences: the day's own noise or, from two occurrences on, how far the past
 occurrences missed each other when that is wider; widened for the error of the lift itself
 (one occurrence's lift carries one day's noise: √2 times the ordinary scale). The day is then
-scored with the ordinary threshold, so a special day is flagged as rarely as an ordinary one.
+scored with the ordinary thresholds (each side's), so a special day is flagged as rarely as an
+ordinary one.
 
 Without an earlier occurrence in the history the day keeps the ordinary expectation (source
 ``ordinary_days``), and the checks say so.
@@ -44,9 +45,13 @@ class SpecialExpectation:
     upper: float
     score: float
     scale: float
+    #: The |score| from which the day is flagged on the side its score fell, and each side's
+    #: (the detector may calibrate them apart): the range is the values inside both.
     threshold: float
     offset: float
     source: Source
+    drop_threshold: float
+    spike_threshold: float
     #: Positions (in the history) of the past occurrences whose lift was used.
     past: tuple[int, ...] = ()
     #: Their mean lift over their own ordinary expectation, in log terms.
@@ -112,9 +117,9 @@ def rescored(
     flagged by the same guards as any day (threshold, side, minimum volume and change)."""
     arrays = {
         name: getattr(scored, name).copy()
-        for name in ("expected", "lower", "upper", "score", "scale", "flagged")
+        for name in ("expected", "lower", "upper", "score", "scale", "threshold", "flagged")
     }
-    for name in ("expected", "lower", "upper", "score", "scale"):
+    for name in ("expected", "lower", "upper", "score", "scale", "threshold"):
         arrays[name][position] = getattr(expectation, name)
     arrays["flagged"][position] = _flagged(scored.value[position], expectation, settings)
     return replace(scored, **arrays)
@@ -152,17 +157,33 @@ def _expectation(
     value: float, centre: float, scale: float, ordinary: Scored, position: int, source: Source
 ) -> SpecialExpectation:
     offset = float(ordinary.offset[position])
-    threshold = float(ordinary.threshold[position])
+    drop, spike = side_thresholds(ordinary, position)
+    score = float((np.log(value + offset) - centre) / scale)
     return SpecialExpectation(
         expected=float(np.exp(centre) - offset),
-        lower=max(0.0, float(np.exp(centre - threshold * scale) - offset)),
-        upper=float(np.exp(centre + threshold * scale) - offset),
-        score=float((np.log(value + offset) - centre) / scale),
+        lower=max(0.0, float(np.exp(centre - drop * scale) - offset)),
+        upper=float(np.exp(centre + spike * scale) - offset),
+        score=score,
         scale=scale,
-        threshold=threshold,
+        threshold=drop if score < 0 else spike,
         offset=offset,
         source=source,
+        drop_threshold=drop,
+        spike_threshold=spike,
     )
+
+
+def side_thresholds(scored: Scored, position: int) -> tuple[float, float]:
+    """The (drop, spike) thresholds of the point, read back from its normal range: the
+    detector may calibrate each side on its own. A range floored at zero tells nothing of
+    the drop side; the point's own threshold stands in then."""
+    offset, scale = scored.offset[position], scored.scale[position]
+    centre = np.log(scored.expected[position] + offset)
+    own = float(scored.threshold[position])
+    lower, upper = scored.lower[position], scored.upper[position]
+    drop = float((centre - np.log(lower + offset)) / scale) if lower > 0 else own
+    spike = float((np.log(upper + offset) - centre) / scale)
+    return drop, spike if np.isfinite(spike) else own
 
 
 def _run_start(events: Mapping[date, str], day: date) -> date:

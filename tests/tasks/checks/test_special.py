@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -13,7 +14,7 @@ from tasks.checks.business import anomaly_findings
 from tasks.checks.calendar import special_days
 from tasks.checks.detect import DetectorSettings, detect
 from tasks.checks.history import History
-from tasks.checks.special import past_occurrences, special_expectation
+from tasks.checks.special import past_occurrences, side_thresholds, special_expectation
 
 WEEKLY = np.array([1.0, 0.9, 0.9, 0.95, 1.1, 1.4, 1.3])  # Monday … Sunday
 CYBER_MONDAY = date(2026, 11, 30)
@@ -60,6 +61,17 @@ def test_a_special_day_is_expected_at_last_years_lift_on_this_years_level() -> N
     assert abs(e.score) < e.threshold and e.lower < x[position] < e.upper
     # One past occurrence: the day's noise and last year's, √2 the ordinary scale.
     assert e.scale == pytest.approx(math.sqrt(2) * ordinary.scale[position])
+
+
+def test_each_side_keeps_its_own_threshold() -> None:
+    x = orders()
+    scored = detect(x, SETTINGS)
+    i = 300
+    centre = np.log(scored.expected[i] + scored.offset[i])
+    upper = scored.upper.copy()  # as if the spike side had been calibrated to 6
+    upper[i] = np.exp(centre + 6 * scored.scale[i]) - scored.offset[i]
+    assert side_thresholds(replace(scored, upper=upper), i) == pytest.approx((4, 6))
+    assert side_thresholds(scored, i) == pytest.approx((4, 4))
 
 
 def test_without_a_past_occurrence_the_ordinary_expectation_stands() -> None:
