@@ -22,6 +22,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from reports.content.alerts import why_text
+from reports.i18n import Locale
 from tasks import progress
 from tasks.metrics.values import format_value
 
@@ -224,23 +226,8 @@ def print_findings(console: Console, run: Any) -> None:
 
 
 def explain_text(explanation: dict[str, Any]) -> str:
-    """One line on why: the main driver and the slice that moved most."""
-    parts = []
-    for d in explanation.get("drivers", []):
-        parts.append(f"{d['factor']} {d['actual']:,.4g} vs {d['expected']:,.4g} expected")
-    if explanation.get("main_driver"):
-        parts.append(f"main driver: {explanation['main_driver']}")
-    if parts:
-        parts[0] = "drivers: " + parts[0]
-    top = explanation.get("top_slice")
-    if top:
-        parts.append(
-            f"moved most: {top['breakdown']} {top['value']} "
-            f"({top['actual']:,.4g} vs {top['expected']:,.4g} usual)"
-        )
-    if explanation.get("special_day"):
-        parts.append(explanation["special_day"])
-    return "; ".join(parts)
+    """One line on why, as the English alert words it: the drivers and the slice that moved."""
+    return why_text(explanation, Locale("en"))
 
 
 def print_alerts(console: Console, alerts: list[dict[str, Any]]) -> None:

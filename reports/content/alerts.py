@@ -6,7 +6,9 @@ review list the same lines.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from reports.i18n import Locale, Params
 from reports.model import AlertLine, AlertNotice
@@ -120,19 +122,43 @@ def anomaly_text(
 
 
 def alert_why(a: AlertLine, t: Locale) -> str:
-    """The main driver and the slice that moved most, in words."""
-    parts = []
-    main = a.explanation.get("main_driver")
-    for d in a.explanation.get("drivers", []):
-        if d["factor"] == main:
-            parts.append(f"{t.factor(d['factor'])} {_num(d['actual'])} vs {_num(d['expected'])}")
-    top = a.explanation.get("top_slice")
+    """Why the alert's metric moved, in words (see :func:`why_text`)."""
+    return why_text(a.explanation, t)
+
+
+def why_text(explanation: Mapping[str, Any], t: Locale) -> str:
+    """The story of an explanation: the main driver against its expected value, the other
+    factor (that it *held* when inside its own normal range), the slice that moved most, and
+    what a holiday or campaign day was compared with."""
+    parts = [_drivers_text(explanation, t)]
+    top = explanation.get("top_slice")
     if top:
         where = f"{t.factor(top['breakdown'])} {t.factor(str(top['value']))}"
         parts.append(f"{where}{t('colon')}{_num(top['actual'])} vs {_num(top['expected'])}")
-    if a.explanation.get("special_day"):
+    note = explanation.get("expectation")
+    if note:
+        event = str(note.get("event") or t("this_event"))
+        past = ", ".join(note.get("past", []))
+        parts.append(t(f"expectation_{note['code']}").format(event=event, past=past))
+    if explanation.get("special_day"):  # stored before special days had their own expectation
         parts.append(t("special_day"))
-    return "; ".join(parts)
+    return t("semicolon").join(part for part in parts if part)
+
+
+def _drivers_text(explanation: Mapping[str, Any], t: Locale) -> str:
+    """ "purchases 41 vs 250 expected (-83.6%) while sessions held (8,332 vs 8,100 expected)"."""
+    main = explanation.get("main_driver")
+    drivers = sorted(explanation.get("drivers", []), key=lambda d: d["factor"] != main)
+    text = ""
+    for d in drivers:
+        key = "driver_held" if d.get("held") else "driver_also"
+        text += t("driver_moved" if not text else key).format(
+            factor=t.factor(d["factor"]),
+            actual=_num(d["actual"]),
+            expected=_num(d["expected"]),
+            change=t.change(d["actual"] / d["expected"] - 1 if d["expected"] else None),
+        )
+    return text
 
 
 def _num(value: float) -> str:

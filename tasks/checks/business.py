@@ -7,6 +7,7 @@ is the English wording, for logs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -19,6 +20,12 @@ from tasks.checks.detect import DetectorSettings, Scored, detect
 from tasks.checks.explain import explain
 from tasks.checks.findings import Finding, Severity
 from tasks.checks.history import History
+from tasks.checks.special import (
+    SpecialExpectation,
+    past_occurrences,
+    rescored,
+    special_expectation,
+)
 from tasks.metrics.registry import unit_of
 
 ENGLISH = Locale("en")
@@ -59,17 +66,21 @@ def anomaly_findings(
     watch: list[WatchConfig],
     excluded: np.ndarray,
     budget: float = DEFAULT_BUDGET,
+    events: Mapping[date, str] | None = None,
 ) -> list[Finding]:
     """Anomalies on ``day`` for each watched metric.
 
-    A campaign or holiday day is scored against the ordinary days around it, so a lift is
-    expected there: only a fall below the normal range is reported (a conversion collapse on
-    Black Friday matters more than on any other day).
+    ``excluded`` marks the campaign and holiday days, ``events`` names them. Such a day is
+    scored against the same event before (``tasks/checks/special.py``), rises and falls alike;
+    with no earlier occurrence in the history, against the ordinary days around it, where a lift
+    is expected: only a fall below the normal range is reported then (a conversion collapse on
+    Black Friday matters more than on any other day), and the explanation says so.
     """
     position = history.position(day)
     special = bool(excluded[position])
     baseline = excluded.copy()
     baseline[position] = False  # the day itself is scored; it is never its own history
+    past = past_occurrences(history.days, events or {}, day) if special else []
     findings = []
     share = metric_budget(watch, budget)
     for item in watch:
@@ -78,20 +89,47 @@ def anomaly_findings(
         if np.isnan(series[position]):
             continue
         scored = detect(series, settings, baseline)
+        expectation = (
+            special_expectation(series, position, excluded, past, settings) if special else None
+        )
+        from_event = expectation.past if expectation else ()  # empty: ordinary days
+        if expectation and from_event:
+            scored = rescored(scored, position, expectation, settings)
         for check, flagged in (
             ("anomaly", scored.flagged),
             ("level", scored.level_flagged),
             ("cumulative", scored.cumulative_flagged),
         ):
-            if special and (check != "anomaly" or scored.score[position] > 0):
+            score = scored.score[position]
+            if special and not _reported_on_special_day(check, bool(from_event), score):
                 continue
             if flagged[position]:
                 finding = _anomaly(store, currency, day, item.metric, check, scored, position)
-                explanation = explain(history, item.metric, position, baseline)
+                expected = float(scored.expected[position])
+                explanation = explain(
+                    history, item.metric, position, baseline, expected, from_event
+                )
                 if special:
-                    explanation["special_day"] = "a campaign or holiday day, usually higher"
+                    event = (events or {}).get(day, "")
+                    explanation["expectation"] = _expectation_note(history, event, expectation)
                 findings.append(_with(finding, explanation))
     return findings
+
+
+def _reported_on_special_day(check: str, from_event: bool, score: float) -> bool:
+    """Only the daily check runs on a special day; against ordinary days only a fall counts."""
+    return check == "anomaly" and (from_event or score < 0)
+
+
+def _expectation_note(
+    history: History, event: str, expectation: SpecialExpectation | None
+) -> dict[str, object]:
+    """What a special day was compared with, for the explanation: the event and, when it had
+    one, the past days its lift came from (``reports/i18n.py`` words it)."""
+    if expectation is None or expectation.source != "same_event":
+        return {"code": "ordinary_days", "event": event}
+    past = [history.days[p].isoformat() for p in expectation.past]
+    return {"code": "same_event", "event": event, "past": past}
 
 
 def _anomaly(

@@ -1,9 +1,13 @@
 """Why a metric moved: its drivers and the slice of the business that moved most.
 
 Drivers split a metric into factors that multiply back to it: sales = orders × sales per order,
-orders = sessions × orders per session, conversion = purchases ÷ sessions. Each factor's change
-against its own expected value (the same detector) is given in log terms (negated for a
-divisor), so the shares add up.
+orders = sessions × orders per session, conversion = purchases ÷ sessions. They are compared
+with the same expectation the alert used: the first factor gets its own expected value by the
+same method (the ordinary detector, or the same event before on a special day), and the other
+factor the rest of the alert's expected value (conversion's expected × sessions' expected for
+purchases). The factors' log changes (negated for a divisor) therefore add up exactly to the
+metric's, and the main driver is the factor that really moved. A factor inside its own normal
+range (its scale and threshold, about its expected value) *held*.
 The slice is the channel or customer type (new vs returning) whose value moved furthest from the
 median of its last four same weekdays, in the direction of the change.
 """
@@ -11,20 +15,25 @@ median of its last four same weekdays, in the direction of the change.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from tasks.checks.detect import DetectorSettings, detect
+from tasks.checks.detect import DetectorSettings
 from tasks.checks.history import History
+from tasks.checks.special import SpecialExpectation, special_expectation
+from tasks.metrics.registry import unit_of
 
-#: metric -> its factors, each with its power (-1: a divisor); "a/b" is a ratio of two series
-DRIVERS: dict[str, tuple[tuple[str, int], ...]] = {
+#: metric -> its factors, each with its power (-1: a divisor); "a/b" is a ratio of two series.
+#: The first factor is expected by itself, the second takes the rest of the metric's expectation.
+DRIVERS: dict[str, tuple[tuple[str, int], tuple[str, int]]] = {
     "net_sales": (("orders", 1), ("net_sales/orders", 1)),
     "total_sales": (("orders", 1), ("total_sales/orders", 1)),
     "gross_sales": (("orders", 1), ("gross_sales/orders", 1)),
     "orders": (("sessions", 1), ("orders/sessions", 1)),
-    "conversion_rate": (("purchases", 1), ("sessions", -1)),
+    "conversion_rate": (("sessions", -1), ("purchases", 1)),
 }
 #: metric -> breakdowns whose values add up to it
 SLICES: dict[str, tuple[str, ...]] = {
@@ -37,10 +46,21 @@ NEEDED = ("orders", "sessions", "purchases", "net_sales", "total_sales", "gross_
 SLICE_METRICS = tuple(sorted({m for ms in SLICES.values() for m in ms}))
 
 
-def explain(history: History, metric: str, position: int, excluded: np.ndarray) -> dict[str, Any]:
-    """Drivers and the top slice for ``metric`` on the day at ``position``."""
+def explain(
+    history: History,
+    metric: str,
+    position: int,
+    excluded: np.ndarray,
+    expected: float,
+    past: Sequence[int] = (),
+) -> dict[str, Any]:
+    """Drivers and the top slice for ``metric`` on the day at ``position``.
+
+    ``expected`` is the alert's expected value; ``past`` the same event's earlier occurrences
+    when the alert was expected from them (a special day), else empty (ordinary days).
+    """
     out: dict[str, Any] = {}
-    drivers = _drivers(history, metric, position, excluded)
+    drivers = _drivers(history, metric, position, excluded, expected, past)
     if drivers:
         out["drivers"] = drivers
         out["main_driver"] = max(drivers, key=lambda d: abs(d["log_change"]))["factor"]
@@ -51,31 +71,62 @@ def explain(history: History, metric: str, position: int, excluded: np.ndarray) 
 
 
 def _drivers(
-    history: History, metric: str, position: int, excluded: np.ndarray
+    history: History,
+    metric: str,
+    position: int,
+    excluded: np.ndarray,
+    expected: float,
+    past: Sequence[int],
 ) -> list[dict[str, Any]]:
-    if metric not in DRIVERS:
+    if metric not in DRIVERS or not expected > 0:
         return []
-    factors: list[dict[str, Any]] = []
-    for name, power in DRIVERS[metric]:
-        series = _factor(history, name)
-        if series is None or np.isnan(series[position]):
-            return []
-        scored = detect(series, DetectorSettings(), excluded)
-        actual, expected = float(series[position]), float(scored.expected[position])
-        if math.isnan(expected) or actual <= 0 or expected <= 0:
-            return []
-        factors.append(
-            {
-                "factor": name,
-                "actual": actual,
-                "expected": expected,
-                "log_change": power * math.log(actual / expected),
-            }
-        )
+    (first, first_power), (rest, rest_power) = DRIVERS[metric]
+    first_seen = _expectation(history, first, position, excluded, past)
+    rest_seen = _expectation(history, rest, position, excluded, past)
+    if first_seen is None or rest_seen is None or not first_seen[1].expected > 0:
+        return []
+    # metric = first^p1 · rest^p2, so rest's share of the expectation is (E / first^p1)^(1/p2)
+    rest_expected = (expected / first_seen[1].expected ** first_power) ** (1 / rest_power)
+    factors = [
+        _driver(first, first_power, *first_seen),
+        _driver(rest, rest_power, rest_seen[0], _centred_on(rest_seen[1], rest_expected)),
+    ]
     total = sum(f["log_change"] for f in factors)
     for f in factors:
         f["share"] = f["log_change"] / total if total else None
     return factors
+
+
+def _expectation(
+    history: History, name: str, position: int, excluded: np.ndarray, past: Sequence[int]
+) -> tuple[float, SpecialExpectation] | None:
+    """The factor's actual value and its expectation (its own scale, threshold and range)."""
+    series = _factor(history, name)
+    if series is None or np.isnan(series[position]) or series[position] <= 0:
+        return None
+    counts = "/" not in name and unit_of(name) in ("count", "units")
+    found = special_expectation(series, position, excluded, past, DetectorSettings(counts=counts))
+    return None if found is None else (float(series[position]), found)
+
+
+def _centred_on(e: SpecialExpectation, expected: float) -> SpecialExpectation:
+    """``e`` moved to centre on ``expected``: the same scale and thresholds, so the same width."""
+    centre = math.log(expected + e.offset)
+    lower = max(0.0, math.exp(centre - e.drop_threshold * e.scale) - e.offset)
+    upper = math.exp(centre + e.spike_threshold * e.scale) - e.offset
+    return replace(e, expected=expected, lower=lower, upper=upper, score=math.nan)
+
+
+def _driver(name: str, power: int, actual: float, e: SpecialExpectation) -> dict[str, Any]:
+    return {
+        "factor": name,
+        "actual": actual,
+        "expected": e.expected,
+        "lower": e.lower,
+        "upper": e.upper,
+        "held": bool(e.lower <= actual <= e.upper),
+        "log_change": power * math.log(actual / e.expected),
+    }
 
 
 def _factor(history: History, name: str) -> np.ndarray | None:

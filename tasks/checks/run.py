@@ -16,7 +16,7 @@ from tasks.checks.business import anomaly_findings, rule_findings
 from tasks.checks.calendar import special_days
 from tasks.checks.explain import NEEDED, SLICE_METRICS
 from tasks.checks.findings import Finding
-from tasks.checks.history import History, load_history
+from tasks.checks.history import EVENT_HISTORY_DAYS, HISTORY_DAYS, load_history
 from tasks.checks.lifecycle import Changes, apply, record
 from tasks.warehouse.engine import get_engine
 
@@ -64,16 +64,20 @@ def run_checks(
         for store in config.select(stores):
             day = report_date or default_report_date(store, as_of)
             usual &= day == default_report_date(store, as_of)
-            history = load_history(conn, store.name, day, _metrics(config))
-            excluded = _excluded(store.name, history, config)
+            days = EVENT_HISTORY_DAYS if _events(store.name, day, day, config) else HISTORY_DAYS
+            history = load_history(conn, store.name, day, _metrics(config), days)
+            events = _events(store.name, history.days[0], history.days[-1], config)
+            excluded = np.array([d in events for d in history.days])
+            watch = config.checks.watch
             found = anomaly_findings(
                 store.name,
                 store.currency,
                 history,
                 day,
-                config.checks.watch,
+                watch,
                 excluded,
                 config.checks.false_alerts_per_month,
+                events=events,
             )
             found += rule_findings(store.name, store.currency, history, day, config.checks.rules)
             found += health.volume(store.name, history, day)
@@ -96,6 +100,6 @@ def _metrics(config: Config) -> list[str]:
     return sorted(set(watched) | set(NEEDED) | set(SLICE_METRICS))
 
 
-def _excluded(store: str, history: History, config: Config) -> np.ndarray:
-    special = special_days(store, history.days[0], history.days[-1], config.campaigns)
-    return np.array([d in special for d in history.days])
+def _events(store: str, first: date, last: date, config: Config) -> dict[date, str]:
+    """The store's holidays and campaigns between ``first`` and ``last``, by name."""
+    return special_days(store, first, last, config.campaigns)

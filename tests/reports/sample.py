@@ -77,8 +77,8 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
         explanation={
             "main_driver": "purchases",
             "drivers": [
-                {"factor": "purchases", "actual": 29, "expected": 76.8},
-                {"factor": "sessions", "actual": 3204, "expected": 2778},
+                {"factor": "sessions", "actual": 3204, "expected": 3072, "held": True},
+                {"factor": "purchases", "actual": 29, "expected": 76.8, "held": False},
             ],
             "top_slice": {
                 "breakdown": "channel_orders",
