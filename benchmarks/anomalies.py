@@ -41,23 +41,28 @@ from tasks.checks.evaluation.backtest import Tally, tally
 from tasks.checks.evaluation.replay import nab_benchmark, store_benchmark
 
 CACHE = Path("out/bench-cache/anomalies")
-Flagger = Callable[[np.ndarray, bool, np.ndarray], np.ndarray]
+#: A candidate: the flags it raises on a series watched as given, holidays excluded.
+Flagger = Callable[[np.ndarray, labelled.Watched, np.ndarray], np.ndarray]
 DEFAULTS = DetectorSettings()
 
 
 def robust_seasonal(settings: DetectorSettings = DEFAULTS) -> Flagger:
-    return lambda x, counts, excluded: detect(x, settings.with_(counts=counts), excluded).any_flag
+    def flag(x: np.ndarray, watched: labelled.Watched, excluded: np.ndarray) -> np.ndarray:
+        watching = settings.with_(counts=watched.counts, side=watched.side)
+        return detect(x, watching, excluded).any_flag
+
+    return flag
 
 
-def same_weekday(x: np.ndarray, counts: bool, excluded: np.ndarray) -> np.ndarray:
+def same_weekday(x: np.ndarray, watched: labelled.Watched, excluded: np.ndarray) -> np.ndarray:
     def model(logs: np.ndarray, phases: np.ndarray, phase: int) -> tuple[float, np.ndarray]:
         same = logs[phases == phase][-8:]
         return float(np.median(same)), same - np.median(same)
 
-    return _flags(x, counts, excluded, model, history=56)
+    return _flags(x, watched, excluded, model, history=56)
 
 
-def stl_residual(x: np.ndarray, counts: bool, excluded: np.ndarray) -> np.ndarray:
+def stl_residual(x: np.ndarray, watched: labelled.Watched, excluded: np.ndarray) -> np.ndarray:
     from statsmodels.tsa.seasonal import STL
 
     def model(logs: np.ndarray, phases: np.ndarray, phase: int) -> tuple[float, np.ndarray]:
@@ -65,12 +70,12 @@ def stl_residual(x: np.ndarray, counts: bool, excluded: np.ndarray) -> np.ndarra
         seasonal = fit.seasonal[phases == phase][-1]
         return float(fit.trend[-1] + seasonal), np.asarray(fit.resid)
 
-    return _flags(x, counts, excluded, model, history=84)
+    return _flags(x, watched, excluded, model, history=84)
 
 
 def _flags(
     x: np.ndarray,
-    counts: bool,
+    watched: labelled.Watched,
     excluded: np.ndarray,
     model: Callable[[np.ndarray, np.ndarray, int], tuple[float, np.ndarray]],
     history: int,
@@ -88,24 +93,25 @@ def _flags(
         centre, residuals = model(logs, past % 7, i % 7)
         scale = robust_sigma(residuals)
         expected = float(np.exp(centre) - offset)
-        if counts:
+        if watched.counts:
             scale = max(scale, 1 / np.sqrt(max(expected, 1.0)))
         scale = max(scale, DEFAULTS.scale_floor)
         score = (np.log(x[i] + offset) - centre) / scale
         change = abs(x[i] - expected) / max(abs(expected), 1e-12)
-        flags[i] = abs(score) >= threshold and change >= DEFAULTS.min_change
+        on_side = np.sign(score) in DEFAULTS.with_(side=watched.side).sides
+        flags[i] = on_side and abs(score) >= threshold and change >= DEFAULTS.min_change
     return flags
 
 
-def trailing_median(x: np.ndarray, counts: bool, excluded: np.ndarray) -> np.ndarray:
+def trailing_median(x: np.ndarray, watched: labelled.Watched, excluded: np.ndarray) -> np.ndarray:
     def model(logs: np.ndarray, phases: np.ndarray, phase: int) -> tuple[float, np.ndarray]:
         return float(np.median(logs)), logs - np.median(logs)
 
-    return _flags(x, counts, excluded, model, history=28, threshold=3.5)
+    return _flags(x, watched, excluded, model, history=28, threshold=3.5)
 
 
-def elementary(x: np.ndarray, counts: bool, excluded: np.ndarray) -> np.ndarray:
-    return zscore(x).flagged
+def elementary(x: np.ndarray, watched: labelled.Watched, excluded: np.ndarray) -> np.ndarray:
+    return zscore(x, side=watched.side).flagged
 
 
 GROUPS = ("small", "big", "all")
@@ -128,12 +134,12 @@ def race(flaggers: dict[str, Flagger], seeds: range) -> dict[str, Raced]:
         raced = Raced()
         for store in stores:
             flag_sets = []
-            for metric, counts in labelled.METRICS.items():
-                flags = flagger(store.series[metric], counts, store.excluded).copy()
+            for metric, watched in labelled.METRICS.items():
+                flags = flagger(store.series[metric], watched, store.excluded).copy()
                 flags[: store.first_scored] = False
                 flags[store.excluded] = False
                 flag_sets.append(flags)
-            result = tally(flag_sets, store.events, store.months)
+            result = tally(flag_sets, store.events, store.months, skipped=store.excluded)
             twins = raced.injected if store.events else raced.clean
             for group in (store.size, "all"):
                 twins[group].add(result)
@@ -185,12 +191,13 @@ def _plant_days(store: labelled.LabelledStore) -> np.ndarray:
 
 def _flag_planted(store: labelled.LabelledStore, days: np.ndarray, factor: float) -> np.ndarray:
     flagged = np.zeros(len(days), bool)
-    for metric, counts in labelled.METRICS.items():
+    for metric, watched in labelled.METRICS.items():
         if metric == "conversion_rate":  # a spike or drop moves visits and orders alike
             continue
         values = store.series[metric].copy()
         values[days] *= factor
-        flagged |= detect(values, DEFAULTS.with_(counts=counts), store.excluded).any_flag[days]
+        settings = DEFAULTS.with_(counts=watched.counts, side=watched.side)
+        flagged |= detect(values, settings, store.excluded).any_flag[days]
     return flagged
 
 

@@ -31,6 +31,8 @@ from tasks.metrics.registry import unit_of
 ENGLISH = Locale("en")
 #: The false alert episodes a month a store's watched metrics may cost together.
 DEFAULT_BUDGET = 0.5
+#: The checks that follow a store over several days, and do not run on a special day.
+SUSTAINED_CHECKS = ("level", "cumulative")
 #: A spell this many times beyond its threshold is critical (as a score of 7 is against 4).
 CRITICAL_SPELL = 1.75
 
@@ -65,8 +67,9 @@ def anomaly_findings(
     day: date,
     watch: list[WatchConfig],
     excluded: np.ndarray,
-    budget: float = DEFAULT_BUDGET,
     events: Mapping[date, str] | None = None,
+    *,
+    budget: float = DEFAULT_BUDGET,
 ) -> list[Finding]:
     """Anomalies on ``day`` for each watched metric.
 
@@ -118,7 +121,7 @@ def anomaly_findings(
 
 def _reported_on_special_day(check: str, from_event: bool, score: float) -> bool:
     """Only the daily check runs on a special day; against ordinary days only a fall counts."""
-    return check == "anomaly" and (from_event or score < 0)
+    return check not in SUSTAINED_CHECKS and (from_event or score < 0)
 
 
 def _expectation_note(

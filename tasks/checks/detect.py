@@ -32,6 +32,8 @@ import numpy as np
 from connectors.vocabulary import Side
 
 MAD_TO_SIGMA = 1.4826
+#: The share of calm scores above the shoulder a tail is fitted to.
+SHOULDER = 0.1
 #: The median of k points varies about 1.25·σ/√k.
 MEDIAN_ERROR = 1.25
 
@@ -53,8 +55,12 @@ class DetectorSettings:
     min_threshold: float = 3.0
     default_threshold: float = 4.0
     min_calibration: int = 56
-    #: Calm scored points (in no spell and no lower level) a threshold is calibrated on.
+    #: Calm scored points (in no spell and no lower level) a threshold is calibrated on, and
+    #: how many points' worth of weight ``default_threshold`` keeps in a single day's threshold.
     calibration_points: int = 365
+    prior_points: int = 120
+    #: Calm points a single day's threshold may leave above it (a year's one-day incidents).
+    tolerated: int = 3
     #: From this score on the anomaly is critical rather than a warning.
     critical: float = 7.0
     side: Side = "both"
@@ -86,14 +92,14 @@ class DetectorSettings:
     #: The level check looks for declines only: a business growing faster than usual is not
     #: an incident, and a sudden jump is the daily check's to report.
     #: It fires on a relative fall of the trailing level at least this large…
-    level_change: float = 0.25
+    level_change: float = 0.3
     #: …and this many standard errors of that level (fewer than the daily threshold: the
     #: usual-level condition below also guards against false alarms)…
     level_threshold: float = 3.0
     #: …while the trailing level is at least this share below the median level of the history
     #: (``seasons`` periods): a return to the usual level after a busy spell (December, a good
     #: month) is not an incident.
-    level_below_usual: float = 0.15
+    level_below_usual: float = 0.2
 
     def with_(self, **changes: object) -> DetectorSettings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -314,8 +320,13 @@ class _Memory:
         if len(calm) < s.min_calibration:
             return s.default_threshold
         if tail:
-            return max(s.min_threshold, tail_threshold(calm, rate))
-        spread = float(np.median(calm)) + robust_sigma(calm) * NormalDist().inv_cdf(1 - rate)
+            # A tail read from few points is noisy: trust it more as they grow. Days far out
+            # that came often (bulk orders, naturally busy days) are the series' nature, not
+            # incidents: the threshold clears all but ``tolerated`` of them.
+            weight = len(calm) / (len(calm) + s.prior_points)
+            frequent = np.sort(calm)[-s.tolerated - 1] if len(calm) > s.tolerated else -np.inf
+            return max(s.min_threshold, tail_threshold(calm, rate, weight), float(frequent))
+        spread = float(median(calm)) + robust_sigma(calm) * NormalDist().inv_cdf(1 - rate)
         return max(s.min_threshold, spread)
 
 
@@ -324,20 +335,44 @@ def _moved(actual: float, expected: float, s: DetectorSettings) -> bool:
     return s.worse * (actual / max(expected, 1e-12) - 1) >= s.cumulative_change
 
 
-def tail_threshold(scores: np.ndarray, rate: float) -> float:
+def tail_threshold(scores: np.ndarray, rate: float, weight: float = 1.0) -> float:
     """The level ``scores`` exceed on about ``rate`` of points, read from their own tail.
 
-    Above their 90th percentile the scores are taken to fall off exponentially (peaks over a
-    threshold with a generalised Pareto tail of shape 0: light enough for Gaussian noise, and
-    honest for heavy-tailed sales), with the tail's scale from the median excess, so the few
-    largest points, often incidents the checks missed, do not set it.
+    The scores are first put on their own robust footing (median and MAD), so a scale that
+    ran wide or narrow is corrected. The threshold is then the Gaussian quantile for ``rate``
+    plus how much further the series' own tail reaches: above their 90th percentile the
+    scores are taken to fall off exponentially (peaks over a threshold, a generalised Pareto
+    tail of shape 0, its scale from the median excess so the few largest points, often
+    incidents the checks missed, do not set it), and what that predicts beyond what it
+    predicts for Gaussian scores is added, times ``weight`` (how far the fit is trusted).
+    A tail is never taken as lighter than Gaussian.
     """
-    shoulder = float(np.quantile(scores, 0.9))
-    if rate >= 0.1:
+    centre, spread = median(scores), robust_sigma(scores)
+    gaussian = NormalDist().inv_cdf(1 - rate)
+    if spread <= 0:
+        return centre + gaussian
+    standard = (scores - centre) / spread
+    heavier = max(0.0, _exponential_tail(standard, rate) - _exponential_tail_of_gaussian(rate))
+    return centre + spread * (gaussian + weight * heavier)
+
+
+def _exponential_tail(scores: np.ndarray, rate: float) -> float:
+    shoulder = float(np.quantile(scores, 1 - SHOULDER))
+    if rate >= SHOULDER:
         return float(np.quantile(scores, 1 - rate))
     excess = scores[scores > shoulder] - shoulder
-    tail = float(np.median(excess)) / np.log(2) if len(excess) else 0.0
-    return shoulder + tail * float(np.log(0.1 / rate))
+    tail = median(excess) / np.log(2) if len(excess) else 0.0
+    return shoulder + tail * float(np.log(SHOULDER / rate))
+
+
+def _exponential_tail_of_gaussian(rate: float) -> float:
+    """What ``_exponential_tail`` gives, on average, for standard Gaussian scores."""
+    normal = NormalDist()
+    shoulder = normal.inv_cdf(1 - SHOULDER)
+    if rate >= SHOULDER:
+        return normal.inv_cdf(1 - rate)
+    tail = (normal.inv_cdf(1 - SHOULDER / 2) - shoulder) / np.log(2)
+    return shoulder + tail * float(np.log(SHOULDER / rate))
 
 
 def _score_point(
@@ -347,8 +382,8 @@ def _score_point(
     logs = np.log(x[history] + offset)
     profile = _seasonal_profile(logs, phases[history], s.period)
     flat = logs - profile[phases[history]]
-    level = float(np.median(flat[-s.level_points :]))
-    usual = float(np.median(flat))
+    level = float(median(flat[-s.level_points :]))
+    usual = float(median(flat))
     centre = level + profile[phases[i]]
     scale = _noise_scale(flat, s)
     expected = float(np.exp(centre) - offset)
@@ -378,20 +413,33 @@ def _noise_scale(flat: np.ndarray, s: DetectorSettings) -> float:
     return noise * float(np.sqrt(1 + MEDIAN_ERROR**2 * (1 / level + 1 / per_phase)))
 
 
+def median(values: np.ndarray) -> float:
+    """The median of a 1-D array without NaNs: ``np.median`` without its overhead, which
+    dominates on the short arrays the detector takes thousands of medians of."""
+    n = len(values)
+    if n == 0:
+        return float("nan")
+    k = n // 2
+    if n % 2:
+        return float(np.partition(values, k)[k])
+    low, high = np.partition(values, (k - 1, k))[k - 1 : k + 1]
+    return float((low + high) / 2)
+
+
 def robust_sigma(values: np.ndarray) -> float:
     """The standard deviation as the median absolute deviation estimates it (outliers ignored)."""
-    return MAD_TO_SIGMA * float(np.median(np.abs(values - np.median(values))))
+    return MAD_TO_SIGMA * float(median(np.abs(values - median(values))))
 
 
 def _offset(history: np.ndarray) -> float:
     """Shift before the log so zeros are finite: 1 for counts in the tens, 5 % of the median."""
-    typical = float(np.median(history))
+    typical = float(median(history))
     return max(0.05 * typical, 1e-9) if typical > 0 else 1.0
 
 
 def _seasonal_profile(logs: np.ndarray, phases: np.ndarray, period: int) -> np.ndarray:
     """Each phase's median distance from the overall median; 0 with fewer than 3 points."""
-    centre = np.median(logs)
+    centre = median(logs)
     profile = np.zeros(period)
     if period == 1:
         return profile
@@ -403,7 +451,7 @@ def _seasonal_profile(logs: np.ndarray, phases: np.ndarray, period: int) -> np.n
     for phase in range(period):
         same = logs[phases == phase]
         if len(same) >= 3:
-            profile[phase] = np.median(same) - centre
+            profile[phase] = median(same) - centre
     return profile
 
 
@@ -443,10 +491,10 @@ def _level_change(
     profile = _seasonal_profile(logs, phases[both], s.period)
     flat = logs - profile[phases[both]]
     old, new = flat[: len(before)], flat[len(before) :]
-    shift = float(np.median(new) - np.median(old))
+    shift = float(median(new) - median(old))
     spread = robust_sigma(old)
     if s.counts:
-        spread = max(spread, 1 / np.sqrt(max(float(np.exp(np.median(old))), 1.0)))
+        spread = max(spread, 1 / np.sqrt(max(float(np.exp(median(old))), 1.0)))
     spread = max(spread, s.scale_floor)
     # Both levels are medians and carry that error.
     stderr = MEDIAN_ERROR * spread * np.sqrt(1 / len(old) + 1 / len(new))
@@ -457,7 +505,10 @@ def _level_change(
 
 
 def zscore(
-    values: Sequence[float] | np.ndarray, days_back: int = 14, sensitivity: float = 3.0
+    values: Sequence[float] | np.ndarray,
+    days_back: int = 14,
+    sensitivity: float = 3.0,
+    side: Side = "both",
 ) -> Scored:
     """Elementary's default anomaly test, as it ships: the baseline storepulse must beat.
 
@@ -476,7 +527,8 @@ def zscore(
         expected[i] = mean
         lower[i], upper[i] = mean - sensitivity * std, mean + sensitivity * std
         score[i] = 0.0 if std == 0 else (x[i] - mean) / std
-    flagged = np.abs(np.nan_to_num(score)) > sensitivity
+    signs = DetectorSettings(side=side).sides  # Elementary's anomaly_direction
+    flagged = (np.abs(np.nan_to_num(score)) > sensitivity) & np.isin(np.sign(score), signs)
     none, unknown = np.zeros(n, bool), np.full(n, np.nan)
     limit = np.where(np.isnan(score), np.nan, sensitivity)
     return Scored(x, expected, lower, upper, score, flagged, none, unknown, unknown, limit, unknown)

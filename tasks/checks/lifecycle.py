@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -47,8 +47,14 @@ def apply(
     checked: dict[str, date],
     now: datetime,
     silences: Sequence[SilenceConfig] = (),
+    unchecked: Mapping[str, Collection[str]] | None = None,
 ) -> Changes:
-    """Open, update and resolve alerts for the stores and days in ``checked``."""
+    """Open, update and resolve alerts for the stores and days in ``checked``.
+
+    ``unchecked`` names, per store, the checks that did not run on its day (the multi-day
+    checks on a holiday or campaign day): their open alerts stay open, neither passed nor
+    failed, so a drift that spans Black Friday stays one alert.
+    """
     changes = Changes()
     found = {x.fingerprint: x for x in findings}
     a = tables.alerts.c
@@ -68,6 +74,8 @@ def apply(
             changes.updated.append(row.alert_id)
     for fingerprint, row in open_rows.items():
         day = checked[row.store]
+        if row.check_name in (unchecked or {}).get(row.store, ()):
+            continue
         if fingerprint not in found and day > row.last_seen_for:
             conn.execute(
                 update(tables.alerts)

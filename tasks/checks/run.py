@@ -12,7 +12,7 @@ import numpy as np
 from connectors.base import StoreSource
 from connectors.config import Config, StoreConfig
 from tasks.checks import health
-from tasks.checks.business import anomaly_findings, rule_findings
+from tasks.checks.business import SUSTAINED_CHECKS, anomaly_findings, rule_findings
 from tasks.checks.calendar import special_days
 from tasks.checks.explain import NEEDED, SLICE_METRICS
 from tasks.checks.findings import Finding
@@ -60,6 +60,7 @@ def run_checks(
     engine = get_engine(database_url)
     run = CheckRun()
     usual = True
+    unchecked: dict[str, tuple[str, ...]] = {}
     with engine.begin() as conn:
         for store in config.select(stores):
             day = report_date or default_report_date(store, as_of)
@@ -68,6 +69,8 @@ def run_checks(
             history = load_history(conn, store.name, day, _metrics(config), days)
             events = _events(store.name, history.days[0], history.days[-1], config)
             excluded = np.array([d in events for d in history.days])
+            if day in events:
+                unchecked[store.name] = SUSTAINED_CHECKS
             watch = config.checks.watch
             found = anomaly_findings(
                 store.name,
@@ -76,8 +79,8 @@ def run_checks(
                 day,
                 watch,
                 excluded,
-                config.checks.false_alerts_per_month,
-                events=events,
+                events,
+                budget=config.checks.false_alerts_per_month,
             )
             found += rule_findings(store.name, store.currency, history, day, config.checks.rules)
             found += health.volume(store.name, history, day)
@@ -91,7 +94,9 @@ def run_checks(
             run.findings += found
         record(conn, run.findings, run.days, as_of)
         if page if page is not None else usual:
-            run.changes = apply(conn, run.findings, run.days, as_of, config.checks.silence)
+            run.changes = apply(
+                conn, run.findings, run.days, as_of, config.checks.silence, unchecked
+            )
     return run
 
 

@@ -96,13 +96,22 @@ class Tally:
         }
 
 
-def alert_starts(flags: Sequence[bool] | np.ndarray, quiet: int = 1) -> list[int]:
-    """Where each alert begins: a flag after at least ``quiet`` unflagged points (or the start)."""
+def alert_starts(
+    flags: Sequence[bool] | np.ndarray, quiet: int = 1, skipped: np.ndarray | None = None
+) -> list[int]:
+    """Where each alert begins: a flag after at least ``quiet`` unflagged points (or the start).
+
+    ``skipped`` points (holidays, campaigns: not checked) neither close nor open an alert.
+    """
+    marks = np.asarray(flags, bool)
+    kept = np.arange(len(marks)) if skipped is None else np.flatnonzero(~skipped)
     starts, last = [], None
-    for position in np.flatnonzero(np.asarray(flags, bool)):
-        if last is None or position - last > quiet:
+    for rank, position in enumerate(kept):
+        if not marks[position]:
+            continue
+        if last is None or rank - last > quiet:
             starts.append(int(position))
-        last = position
+        last = rank
     return starts
 
 
@@ -111,14 +120,18 @@ def tally(
     events: Sequence[Event],
     months: float,
     quiet: int = 1,
+    skipped: np.ndarray | None = None,
 ) -> Tally:
     """Score the alerts of one or more metrics of one series against its events.
 
-    An alert stays open until ``quiet`` points in a row are normal (1 for daily checks).
+    An alert stays open until ``quiet`` checked points in a row are normal (1 for daily
+    checks); ``skipped`` points are not checked.
     """
     first_page: dict[int, int] = {}
     false_alerts = 0
-    pages = sorted({start for flags in flag_sets for start in alert_starts(flags, quiet)})
+    pages = sorted(
+        {start for flags in flag_sets for start in alert_starts(flags, quiet, skipped)}
+    )
     for start in pages:
         inside = [i for i, e in enumerate(events) if e.start <= start <= e.end]
         for i in inside:

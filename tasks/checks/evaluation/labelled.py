@@ -20,6 +20,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -28,6 +29,7 @@ import orjson
 from connectors.config import CampaignConfig
 from connectors.sandbox import Anomaly, StoreSpec, prepare_shop_file
 from connectors.sandbox.catalog import Calendar
+from connectors.vocabulary import Side
 from tasks.checks.calendar import special_days
 from tasks.checks.evaluation.backtest import Event
 
@@ -70,8 +72,22 @@ BUSY_DAY_SIZE = (0.7, 1.3)  # 1.7–2.3 times a usual day
 DECLINE_SIZE = (0.15, 0.3)
 DECLINE_DAYS = (60, 120)
 BULK_SHARE = (0.002, 0.015)
-#: What each metric is and whether it counts things (the detector's Poisson floor).
-METRICS = {"orders": True, "sales": False, "sessions": True, "conversion_rate": False}
+
+
+class Watched(NamedTuple):
+    """How a metric is watched: whether it counts things (the Poisson floor) and its side."""
+
+    counts: bool
+    side: Side = "both"
+
+
+#: The metrics watched, as the daily checks' default configuration watches them.
+METRICS: dict[str, Watched] = {
+    "orders": Watched(counts=True),
+    "sales": Watched(counts=False, side="drop"),
+    "sessions": Watched(counts=True),
+    "conversion_rate": Watched(counts=False),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,7 +159,7 @@ def store_benchmark(data_dir: Path, tuning: bool = False) -> dict[str, Any]:
         for injected in (True, False):
             store = labelled.load_store(seed, injected, data_dir)
             for name, flags in _store_flags(store).items():
-                result = tally(flags, store.events, store.months)
+                result = tally(flags, store.events, store.months, skipped=store.excluded)
                 twin = "injected" if injected else "clean"
                 for group in (store.size, "all"):
                     totals[(name, group)][twin].add(result)
@@ -178,10 +178,12 @@ def store_benchmark(data_dir: Path, tuning: bool = False) -> dict[str, Any]:
 
 def _store_flags(store: labelled.LabelledStore) -> dict[str, list[np.ndarray]]:
     flags: dict[str, list[np.ndarray]] = {"storepulse": [], "zscore": []}
-    for metric, counts in labelled.METRICS.items():
+    for metric, watched in labelled.METRICS.items():
         values = store.series[metric]
-        ours = detect(values, DetectorSettings(counts=counts), store.excluded)
-        for name, scored in (("storepulse", ours), ("zscore", zscore(values))):
+        settings = DetectorSettings(counts=watched.counts, side=watched.side)
+        ours = detect(values, settings, store.excluded)
+        baseline = zscore(values, side=watched.side)
+        for name, scored in (("storepulse", ours), ("zscore", baseline)):
             flags[name].append(_scored_only(scored, store))
     return flags
 

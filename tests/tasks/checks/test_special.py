@@ -65,7 +65,7 @@ def test_a_special_day_is_expected_at_last_years_lift_on_this_years_level() -> N
 
 def test_each_side_keeps_its_own_threshold() -> None:
     x = orders()
-    scored = detect(x, SETTINGS)
+    scored = detect(x, SETTINGS.with_(threshold=4.0))
     i = 300
     centre = np.log(scored.expected[i] + scored.offset[i])
     upper = scored.upper.copy()  # as if the spike side had been calibrated to 6
