@@ -20,10 +20,14 @@ from __future__ import annotations
 from connectors.config.channels import (
     ChannelBase,
     ChannelConfig,
+    DingTalkChannel,
     EmailChannel,
+    FeishuChannel,
+    RobotChannel,
     SecretKeys,
     SlackChannel,
     WebhookChannel,
+    WecomChannel,
 )
 from connectors.config.fields import (
     ApiVersion,
@@ -75,6 +79,10 @@ __all__ = [
     "CampaignConfig",
     "ChannelBase",
     "ChannelConfig",
+    "DingTalkChannel",
+    "FeishuChannel",
+    "RobotChannel",
+    "WecomChannel",
     "ChecksConfig",
     "Config",
     "Currency",
