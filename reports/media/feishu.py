@@ -72,7 +72,7 @@ def card_messages(
 ) -> list[Payload]:
     """Cards of ``groups`` of elements (a group is never split across cards unless it alone
     is too big, and then only a Markdown element, at line ends) under :data:`LIMIT`."""
-    budget = LIMIT - RESERVE - _size(_card(title, template, []))
+    budget = LIMIT - RESERVE - body_size(_card(title, template, []))
     cards = pack(groups, budget, _elements_size, lambda group: _split(group, budget))
     return [
         _card(part_title(title, n, len(cards), t), template, [e for g in card for e in g])
@@ -124,12 +124,12 @@ def _card(title: str, template: str, elements: list[Element]) -> Payload:
     return {"msg_type": "interactive", "card": card}
 
 
-def _size(value: object) -> int:
+def body_size(value: object) -> int:
     return utf8_size(json.dumps(value, ensure_ascii=False))
 
 
 def _elements_size(group: list[Element]) -> int:
-    return sum(_size(e) + 1 for e in group)  # each with its comma
+    return sum(body_size(e) + 1 for e in group)  # each with its comma
 
 
 def _split(group: list[Element], budget: int) -> list[list[Element]]:
