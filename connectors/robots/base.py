@@ -1,5 +1,9 @@
 """What the three robot clients share: one JSON post, the error that says what to do, and the
-care that keeps a webhook's key out of every message."""
+care that keeps a webhook's key out of every message.
+
+The post goes through ``urllib.request``, which logs nothing: an HTTP library that logs each
+request line at debug level would write the URL's token or key into the logs.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
+from urllib.error import HTTPError
 from urllib.parse import urlsplit
+from urllib.request import Request, urlopen
 
-import requests
 from pydantic import SecretStr
 
 from connectors.errors import DispatchError, excerpt
-from connectors.http import build_session
+from connectors.http import USER_AGENT
 
 Payload = dict[str, Any]
 Clock = Callable[[], float]
@@ -72,7 +77,6 @@ class Webhook:
         self._url = url
         self._secrets = [url, *secrets]
         self.clock = clock or time.time
-        self._session = build_session({"Content-Type": "application/json; charset=utf-8"})
 
     @property
     def url(self) -> str:
@@ -81,29 +85,37 @@ class Webhook:
     @property
     def where(self) -> str:
         """The robot's host: what a message may name (never the path's token or the query)."""
-        return urlsplit(self.url).netloc
+        split = urlsplit(self.url)
+        return f"{split.hostname}:{split.port}" if split.port else str(split.hostname)
 
     def send(self, url: str, payload: Payload) -> tuple[int, Payload]:
         """POST ``payload`` to ``url``; (HTTP status, JSON body). Network trouble → try later."""
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise RobotError(f"{self.app} robot: its webhook URL is not an http(s) URL")
+        request = Request(url, data=data, headers=headers, method="POST")  # noqa: S310 (checked)
         try:
-            response = self._session.post(url, data=data, timeout=TIMEOUT)
-        except requests.RequestException as exc:  # its text holds the URL: never shown
+            with urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+                status, raw = response.status, response.read()
+        except HTTPError as exc:  # an error status still has a body to read
+            status, raw = exc.code, exc.read()
+        except OSError as exc:  # its text may hold the URL: never shown
             raise RobotError(
                 f"{self.app} robot at {self.where}: {type(exc).__name__}; tried again later",
                 BUSY,
             ) from None
         try:
-            body = response.json()
+            body = json.loads(raw)
         except ValueError:
             body = None
         if not isinstance(body, dict):
             raise RobotError(
-                f"{self.app} robot at {self.where}: HTTP {response.status_code}, not JSON "
-                f"({self.redact(excerpt(response.content))}); tried again later",
-                BUSY if response.status_code >= 500 or response.status_code == 429 else None,
+                f"{self.app} robot at {self.where}: HTTP {status}, not JSON "
+                f"({self.redact(excerpt(raw))}); tried again later",
+                BUSY if status >= 500 or status == 429 else None,
             )
-        return response.status_code, body
+        return status, body
 
     def fail(self, code: int, message: str, answer: Answer) -> RobotError:
         """The error for ``code``: what the robot said (redacted), then what to do."""

@@ -270,7 +270,8 @@ class RobotTransport:
         a short note), with the keyword and the report's page added, then any chart."""
         bodies = message.bodies
         kind = self.channel.type
-        parts = [dict(p) for p in bodies.get(kind) or text_parts(kind, bodies.get("text", ""))]
+        note = f"{message.subject}\n{bodies.get('text', '')}"
+        parts = [dict(p) for p in bodies.get(kind) or text_parts(kind, note)]
         keyword = getattr(self.channel, "keyword", None)
         page = bodies.get("page_url")
         lang = Locale(self.channel.language)
