@@ -180,6 +180,12 @@ class RobotChannel(ChannelBase):
     mention: RobotMention = Field(default_factory=RobotMention)
 
     @property
+    def signed(self) -> bool:
+        """Whether every request carries a signature made for it (a signing secret is named):
+        a fixed request, such as the Prefect server's late-run alert, is then refused."""
+        return any(self.secrets().get("secret", (None, None)))
+
+    @property
     def mentions(self) -> tuple[str, ...]:
         """``mobile:NUMBER`` and ``user:ID``: each renderer writes them its app's way."""
         return tuple(f"mobile:{m}" for m in self.mention.mobiles) + tuple(
@@ -212,6 +218,15 @@ class FeishuChannel(RobotChannel):
     secret_env: EnvName | None = None
     secret_secret: BlockName | None = None
     keyword: str | None = Field(None, min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _no_mobiles(self) -> Self:
+        if self.mention.mobiles:
+            raise ValueError(
+                "mention.mobiles: a Feishu custom bot cannot mention by phone number; give "
+                "mention.user_ids (open_ids such as ou_7d8a6e6d)"
+            )
+        return self
 
 
 class WecomChannel(RobotChannel):

@@ -302,7 +302,7 @@ def late_run_reach(channel: RobotChannelConfig) -> str:
     """Whether the Prefect server's late-run alert can reach the robot, and why not."""
     if "alerts" not in channel.reports:
         return "it takes no alerts, so no late-run alert"
-    if channel.type != "wecom" and channel.secrets().get("secret", (None, None)) != (None, None):
+    if channel.signed:
         return (
             "the Prefect server cannot send it the late-run alert: its automation posts a fixed "
             "request, and a signed robot needs a fresh signature per request (use keyword "
