@@ -65,12 +65,16 @@ def outbox_list(
 
 
 def _where(row: dict[str, Any]) -> str:
-    """Where a sent message went; since when one is being sent; else its last error."""
+    """Where a sent message went; since when one is being sent; else its last error and, for
+    one still to go (failed, or held by a robot's rate limit), when it is tried next."""
     if row["status"] == "sent":
         return str(row["reference"] or "")
     if row["status"] == "sending" and row["claimed_at"]:
         return f"being sent since {row['claimed_at']:%Y-%m-%d %H:%M} UTC"
-    return str(row["last_error"] or "")
+    error = str(row["last_error"] or "")
+    if error and row["status"] in ("pending", "failed"):
+        return f"{error} (next try {row['next_attempt_at']:%Y-%m-%d %H:%M} UTC)"
+    return error
 
 
 @outbox_app.command("retry")
