@@ -117,6 +117,15 @@ class Webhook:
             )
         return status, body
 
+    def settle(self, status: int, code: object, message: str, answers: dict[int, Answer]) -> None:
+        """Return if the robot took the message (HTTP 200, code 0); else raise what to do."""
+        if status == 200 and code == 0:
+            return
+        if not isinstance(code, int):
+            raise RobotError(f"{self.app} robot at {self.where}: HTTP {status}", BUSY)
+        fallback = later(BUSY, "") if status >= 500 else Answer()
+        raise self.fail(code, message, answers.get(code, fallback))
+
     def fail(self, code: int, message: str, answer: Answer) -> RobotError:
         """The error for ``code``: what the robot said (redacted), then what to do."""
         said = f"{self.app} robot at {self.where}: error {code} ({self.redact(message)})"
@@ -136,6 +145,18 @@ class Webhook:
                 if len(part) >= 6:
                     text = text.replace(part, "…")
         return excerpt(text)
+
+
+class SigningRobot:
+    """A robot that signs each request with its secret when it has one (DingTalk, Feishu)."""
+
+    app = ""
+
+    def __init__(
+        self, url: SecretStr, secret: SecretStr | None = None, clock: Clock | None = None
+    ) -> None:
+        self._hook = Webhook(self.app, url, [secret] if secret else [], clock)
+        self._secret = secret
 
 
 def _url_parts(url: str) -> list[str]:

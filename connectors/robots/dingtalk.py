@@ -14,9 +14,7 @@ import hmac
 from datetime import timedelta
 from urllib.parse import quote_plus
 
-from pydantic import SecretStr
-
-from connectors.robots.base import BUSY, Answer, Clock, Payload, RobotError, Webhook, later
+from connectors.robots.base import BUSY, Answer, Payload, SigningRobot, later
 
 #: A burst over 20 a minute blocks the robot for ten minutes.
 BLOCKED = timedelta(minutes=10)
@@ -69,23 +67,14 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     return quote_plus(base64.b64encode(digest))
 
 
-class DingTalkRobot:
+class DingTalkRobot(SigningRobot):
     app = "DingTalk"
-
-    def __init__(
-        self, url: SecretStr, secret: SecretStr | None = None, clock: Clock | None = None
-    ) -> None:
-        self._hook = Webhook(self.app, url, [secret] if secret else [], clock)
-        self._secret = secret
 
     def post(self, payload: Payload) -> None:
         status, body = self._hook.send(self._signed_url(), payload)
-        code = body.get("errcode")
-        if status == 200 and code == 0:
-            return
-        if not isinstance(code, int):
-            raise RobotError(f"DingTalk robot at {self._hook.where}: HTTP {status}", BUSY)
-        raise self._hook.fail(code, str(body.get("errmsg", "")), _answer(code, body))
+        code, said = body.get("errcode"), str(body.get("errmsg", ""))
+        answers = ANSWERS | {310000: _security(said)}
+        self._hook.settle(status, code, said, answers)
 
     def _signed_url(self) -> str:
         url = self._hook.url
@@ -96,10 +85,9 @@ class DingTalkRobot:
         return f"{url}&timestamp={timestamp}&sign={sign}"
 
 
-def _answer(code: int, body: Payload) -> Answer:
-    if code != 310000:
-        return ANSWERS.get(code, Answer())
-    said = str(body.get("errmsg", "")).lower()
+def _security(errmsg: str) -> Answer:
+    """Which security setting refused a message (errcode 310000), by the message's words."""
+    said = errmsg.lower()
     words = {"关键词": "keyword", "签名": "sign", "时间戳": "timestamp", "whitelist": "ip"}
     for chinese, english in words.items():
         said = said.replace(chinese, english)

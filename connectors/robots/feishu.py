@@ -13,9 +13,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from pydantic import SecretStr
-
-from connectors.robots.base import BUSY, Answer, Clock, Payload, RobotError, Webhook, later
+from connectors.robots.base import Answer, Payload, SigningRobot, later
 
 THROTTLED = later(
     timedelta(minutes=1), "Feishu throttles this bot (5 a second, 100 a minute)", throttled=True
@@ -48,24 +46,15 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
 
-class FeishuRobot:
+class FeishuRobot(SigningRobot):
     app = "Feishu"
-
-    def __init__(
-        self, url: SecretStr, secret: SecretStr | None = None, clock: Clock | None = None
-    ) -> None:
-        self._hook = Webhook(self.app, url, [secret] if secret else [], clock)
-        self._secret = secret
 
     def post(self, payload: Payload) -> None:
         status, body = self._hook.send(self._hook.url, self._signed(payload))
         code = body.get("code", body.get("StatusCode"))
-        if status == 200 and code == 0:
-            return
-        if not isinstance(code, int):
-            raise RobotError(f"Feishu robot at {self._hook.where}: HTTP {status}", BUSY)
-        answer = ANSWERS.get(code, later(BUSY, "") if status >= 500 else Answer())
-        raise self._hook.fail(code, str(body.get("msg", body.get("StatusMessage", ""))), answer)
+        self._hook.settle(
+            status, code, str(body.get("msg", body.get("StatusMessage", ""))), ANSWERS
+        )
 
     def _signed(self, payload: Payload) -> Payload:
         if self._secret is None:

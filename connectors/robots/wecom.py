@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from pydantic import SecretStr
 
-from connectors.robots.base import BUSY, Answer, Clock, Payload, RobotError, Webhook, later
+from connectors.robots.base import BUSY, Answer, Clock, Payload, Webhook, later
 
 ANSWERS: dict[int, Answer] = {
     -1: later(BUSY, "WeCom is busy"),
@@ -31,9 +31,4 @@ class WecomRobot:
 
     def post(self, payload: Payload) -> None:
         status, body = self._hook.send(self._hook.url, payload)
-        code = body.get("errcode")
-        if status == 200 and code == 0:
-            return
-        if not isinstance(code, int):
-            raise RobotError(f"WeCom robot at {self._hook.where}: HTTP {status}", BUSY)
-        raise self._hook.fail(code, str(body.get("errmsg", "")), ANSWERS.get(code, Answer()))
+        self._hook.settle(status, body.get("errcode"), str(body.get("errmsg", "")), ANSWERS)

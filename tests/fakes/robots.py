@@ -38,6 +38,8 @@ from itertools import count
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.serving import serving
+
 DINGTALK_TYPES = {"text", "markdown", "link", "actionCard", "feedCard"}
 FEISHU_TYPES = {"text", "post", "image", "share_chat", "interactive"}
 FEISHU_COLOURS = {
@@ -380,11 +382,5 @@ class FakeRobots:
 def fake_robots(clock: Callable[[], float] = time.time) -> Iterator[FakeRobots]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.state = RobotsState(clock=clock)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield FakeRobots(f"http://{host}:{port}", server.state)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(server) as url:
+        yield FakeRobots(url, server.state)

@@ -8,6 +8,7 @@ import json
 import logging
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -197,16 +198,24 @@ def robot_transports(config: Config, url: str, clock: Clock) -> dict[str, Any]:
     return {c.name: RobotTransport(c, url, clock) for c in config.channels}  # type: ignore[arg-type]
 
 
-def test_a_burst_over_the_rate_limit_goes_out_later_and_nothing_twice(
-    warehouse_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@contextmanager
+def dingtalk_on_a_clock(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[FakeRobots, Clock, dict[str, Any]]]:
+    """The DingTalk robot alone, on a clock the test moves, and its transport."""
     clock = Clock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
     with fake_robots(clock.seconds) as server:
         server.add(DING)
         monkeypatch.setenv("TEST_DINGTALK_URL", server.webhook(DING))
         monkeypatch.setenv("TEST_DINGTALK_SECRET", str(DING.secret))
         config = parse_config({"stores": [SHOP], "channels": channels()[:1]})
-        senders = robot_transports(config, warehouse_url, clock)
+        yield server, clock, robot_transports(config, url, clock)
+
+
+def test_a_burst_over_the_rate_limit_goes_out_later_and_nothing_twice(
+    warehouse_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with dingtalk_on_a_clock(warehouse_url, monkeypatch) as (server, clock, senders):
         engine = get_engine(warehouse_url)
         burst = digests(25)
         with engine.begin() as conn:
@@ -229,13 +238,7 @@ def test_a_burst_over_the_rate_limit_goes_out_later_and_nothing_twice(
 def test_a_robot_blocked_by_others_holds_the_rest_of_a_message_for_ten_minutes(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = Clock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
-    with fake_robots(clock.seconds) as server:
-        server.add(DING)
-        monkeypatch.setenv("TEST_DINGTALK_URL", server.webhook(DING))
-        monkeypatch.setenv("TEST_DINGTALK_SECRET", str(DING.secret))
-        config = parse_config({"stores": [SHOP], "channels": channels()[:1]})
-        senders = robot_transports(config, sqlite_url, clock)
+    with dingtalk_on_a_clock(sqlite_url, monkeypatch) as (server, clock, senders):
         parts = [
             {"msgtype": "markdown", "markdown": {"title": "日报", "text": f"第 {n} 部分"}}
             for n in (1, 2, 3)
