@@ -285,7 +285,7 @@ class RobotTransport:
                 parts[-1] = feishu_button(parts[-1], page, lang("open_report"))
         else:
             if page and message.kind == "digest":
-                parts[-1] = wecom_link(parts[-1], page, lang("open_report"))
+                parts = wecom_link(parts, page, lang("open_report"))
             parts += wecom_images(message)
         return parts
 
@@ -368,11 +368,16 @@ def feishu_button(part: dict[str, Any], page: str, label: str) -> dict[str, Any]
     return part | {"card": card | {"body": body}}
 
 
-def wecom_link(part: dict[str, Any], page: str, label: str) -> dict[str, Any]:
-    if part.get("msgtype") != "markdown":
-        return part
-    content = f"{part['markdown']['content']}\n\n[{label}]({page})"
-    return part | {"markdown": {"content": content}}
+def wecom_link(parts: list[dict[str, Any]], page: str, label: str) -> list[dict[str, Any]]:
+    """A link to the report's page at the end of the last part, or in a part of its own when
+    the last has no room left under WeCom's 4,096 bytes."""
+    link = f"[{label}]({page})"
+    last = parts[-1] if parts else {}
+    if last.get("msgtype") == "markdown":
+        content = f"{last['markdown']['content']}\n\n{link}"
+        if utf8_size(content) <= wecom.MARKDOWN_LIMIT:
+            return [*parts[:-1], last | {"markdown": {"content": content}}]
+    return [*parts, {"msgtype": "markdown", "markdown": {"content": link}}]
 
 
 def wecom_images(message: Message) -> list[dict[str, Any]]:

@@ -310,3 +310,24 @@ def test_test_send_and_check_config_know_the_robots(
         assert name in send_test(config, name, now)
     assert "storepulse 测试消息" in texts(robots, "feishu")
     assert "店铺日报" in texts(robots, "dingtalk")  # the keyword, added to a short note too
+
+
+def test_the_transport_adds_keyword_and_page_within_the_limits() -> None:
+    ding, feishu, wecom = parse_config({"stores": [SHOP], "channels": channels()}).channels
+    full = {"msgtype": "markdown", "markdown": {"content": "字" * 1300}}  # 3,900 bytes
+    page = "http://reports.internal:8765/" + "daily/" * 40 + "demo.zh-CN.html"
+    (message,) = digests(1)
+    bodies = {
+        "wecom": [full],
+        "feishu": [{"msg_type": "interactive", "card": {"header": {}, "body": {"elements": []}}}],
+        "dingtalk": message.bodies["dingtalk"],
+        "page_url": page,
+    }
+    message = replace(message, bodies=bodies)
+    parts = RobotTransport(wecom).parts(message)  # type: ignore[arg-type]
+    assert parts[0] == full and page in parts[1]["markdown"]["content"]  # no room: its own part
+    (card,) = RobotTransport(feishu).parts(message)  # type: ignore[arg-type]
+    assert card["card"]["body"]["elements"][-1]["behaviors"][0]["default_url"] == page
+    (action,) = RobotTransport(ding).parts(message)  # type: ignore[arg-type]
+    assert action["msgtype"] == "actionCard" and action["actionCard"]["singleURL"] == page
+    assert action["actionCard"]["text"].endswith("店铺日报")  # the keyword it lacked
