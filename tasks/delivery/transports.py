@@ -257,13 +257,16 @@ class RobotTransport:
         return f"{self.channel.type} {self.channel.name}: {len(parts)} part(s)"
 
     def robot(self, secrets: dict[str, SecretStr]) -> Robot:
-        timestamp = lambda: self.clock().timestamp()  # noqa: E731
         url, secret = secrets["url"], secrets.get("secret")
         if self.channel.type == "dingtalk":
-            return DingTalkRobot(url, secret, timestamp)
+            return DingTalkRobot(url, secret, self.seconds)
         if self.channel.type == "feishu":
-            return FeishuRobot(url, secret, timestamp)
-        return WecomRobot(url, timestamp)
+            return FeishuRobot(url, secret, self.seconds)
+        return WecomRobot(url, self.seconds)
+
+    def seconds(self) -> float:
+        """Now, in seconds since the epoch: what a signature's timestamp is made from."""
+        return self.clock().timestamp()
 
     def parts(self, message: Message) -> list[dict[str, Any]]:
         """The requests a message takes, in order: its rendering for this app (or its text, for
