@@ -52,11 +52,11 @@ def markdown(content: str) -> Element:
 
 
 def kpi_columns(rows: list[list[Cell]], headers: list[str], t: Locale) -> list[Element]:
-    """One column set per KPI: its label, its value, its changes."""
+    """One column set per KPI: its label, its value, its changes (stacked on a narrow screen)."""
     return [
         {
             "tag": "column_set",
-            "flex_mode": "none",
+            "flex_mode": "stretch",
             "columns": [
                 _column(f"**{phone_escape(row[0].text)}**", 2),
                 _column(phone_escape(row[1].text), 2),

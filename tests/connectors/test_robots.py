@@ -164,3 +164,20 @@ def test_network_trouble_is_retried_later_without_the_url() -> None:
     with pytest.raises(RobotError) as down:
         robot.post({"msgtype": "text", "text": {"content": "hi"}})
     assert down.value.retry_after and "secret-key-1" not in str(down.value)
+
+
+def test_the_stand_ins_refuse_what_the_apps_refuse(robots: FakeRobots, clock: Clock) -> None:
+    ding = dingtalk(robots, clock)
+    with pytest.raises(RobotError, match=r"error 460101 .* over 20,000 bytes"):
+        ding.post(markdown("店铺日报" + "字" * 6700))  # over 20,000 bytes of body
+    with pytest.raises(RobotError, match="error 400105"):
+        ding.post({"msgtype": "image", "image": {"picURL": "x"}, "text": "店铺日报"})
+    bot = robots.add(Robot("feishu", "feishu-token-2"))
+    card = {"header": {"template": "pink"}, "body": {"elements": []}}
+    with pytest.raises(RobotError, match="error 9499"):
+        FeishuRobot(SecretStr(robots.webhook(bot))).post({"msg_type": "interactive", "card": card})
+    key = robots.add(Robot("wecom", "wecom-key-2"))
+    image = {"base64": "iVBORw0KGgo=", "md5": "0" * 32}
+    with pytest.raises(RobotError, match=r"image\.md5 not match"):
+        WecomRobot(SecretStr(robots.webhook(key))).post({"msgtype": "image", "image": image})
+    assert [code for _, code in robots.state.refused] == [460101, 400105, 9499, 40058]
