@@ -5,7 +5,8 @@ Sections are the units a long report is split at (:mod:`reports.media.chunks`): 
 KPIs, the alerts, each product list, stock, data health. No app documents an escape for its
 Markdown, so text a user typed keeps its characters but Markdown's active ones are shown in their
 full-width forms (``*`` → ``＊``, ``<`` → ``＜``): a product named ``<@all>`` or ``[x](y)`` pings
-and links nobody.
+and links nobody. ``_`` stays, for SKU codes and channel names to read as typed: inside a word it
+starts no emphasis, and around one it can only set it in italics.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from reports.i18n import Locale
 from reports.model import AlertLine, AlertNotice, DailyDigest, WeeklyReview
 
 FULL_WIDTH = str.maketrans(
-    {c: chr(ord(c) + 0xFEE0) for c in "*_[]<>#`|~!\\"} | {"\n": " ", "\r": " "}
+    {c: chr(ord(c) + 0xFEE0) for c in "*[]<>#`|~\\"} | {"\n": " ", "\r": " "}
 )
 SEVERITY_ORDER = ("critical", "warning")
 
