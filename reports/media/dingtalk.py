@@ -44,7 +44,8 @@ def markdown_messages(
     title: str, sections: list[str], t: Locale, at: Payload | None = None
 ) -> list[Payload]:
     """``sections`` as markdown messages under :data:`LIMIT`; ``at`` goes with the first."""
-    envelope = {"msgtype": "markdown", "markdown": {"title": title, "text": ""}, "at": at or {}}
+    longest = part_title(title, 99, 99, t)  # a part's title is the longer one
+    envelope = {"msgtype": "markdown", "markdown": {"title": longest, "text": ""}, "at": at or {}}
     texts = pack_text(sections, LIMIT - RESERVE - body_size(envelope), json_size)
     messages: list[Payload] = []
     for n, text in enumerate(texts, 1):

@@ -72,7 +72,8 @@ def card_messages(
 ) -> list[Payload]:
     """Cards of ``groups`` of elements (a group is never split across cards unless it alone
     is too big, and then only a Markdown element, at line ends) under :data:`LIMIT`."""
-    budget = LIMIT - RESERVE - body_size(_card(title, template, []))
+    longest = part_title(title, 99, 99, t)  # a part's title is the longer one
+    budget = LIMIT - RESERVE - body_size(_card(longest, template, []))
     cards = pack(groups, budget, _elements_size, lambda group: _split(group, budget))
     return [
         _card(part_title(title, n, len(cards), t), template, [e for g in card for e in g])
