@@ -4,14 +4,16 @@ and nothing lost or reordered."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reports.i18n import Locale
 from reports.media import dingtalk, feishu, wecom
 from reports.media.chunks import json_size, pack_text, split_text, utf8_size
-from reports.model import AlertLine
+from reports.model import AlertLine, ProductLine
 from tests.reports.sample import sample_digest
 
 #: Chinese and ASCII words, numbers and Markdown, as reports hold them.
@@ -77,3 +79,27 @@ def test_a_digest_with_hundreds_of_alerts_fits_every_app() -> None:
     alerts = [json.dumps(p, ensure_ascii=False).count("转化率 0.9%") for p in parts]
     assert sum(alerts) == 400  # every alert, whole, once
     assert isinstance(many.alerts[0], AlertLine)
+
+
+TITLES = st.text(
+    st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300
+)  # any text a shop may give a product, emoji and control characters included
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(TITLES, min_size=1, max_size=60))
+def test_any_product_titles_stay_within_every_apps_limits(titles: list[str]) -> None:
+    products = [ProductLine(title, Decimal(100), Decimal(-5)) for title in titles]
+    digest = replace(sample_digest(), top_products=products, fallers=products)
+    t = Locale("zh-CN")
+    assert all(
+        dingtalk.body_size(p) <= dingtalk.LIMIT - dingtalk.RESERVE
+        for p in dingtalk.daily_dingtalk(digest, t)
+    )
+    assert all(
+        feishu.body_size(p) <= feishu.LIMIT - feishu.RESERVE for p in feishu.daily_feishu(digest, t)
+    )
+    for part in wecom.daily_wecom(digest, t):
+        content = part["markdown"]["content"]
+        assert utf8_size(content) <= wecom.MARKDOWN_LIMIT - wecom.RESERVE
+        assert "<@" not in content and "](" not in content.replace("[运行记录](", "")
