@@ -92,7 +92,8 @@ def outbox_retry(
     from tasks.settings import load_settings
 
     done = retry(load_settings(config), None, datetime.now(UTC), unknown=unknown)
-    console.print(f"{len(done.sent)} sent, {len(done.failed)} failed again")
+    held = f", {len(done.held)} held by a robot's rate limit (sent later)" if done.held else ""
+    console.print(f"{len(done.sent)} sent, {len(done.failed)} failed again{held}")
     for key in done.failed:
         console.print(f"  failed: {escape(key)}", highlight=False)
     if done.failed:
