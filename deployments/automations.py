@@ -13,7 +13,14 @@ from prefect.automations import Automation, EventTrigger, Posture, SendNotificat
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.orchestration import get_client
 
-from connectors.config import Config, SlackChannel, WebhookChannel, resolve_channel_secrets
+from connectors.config import (
+    ChannelConfig,
+    Config,
+    RobotChannel,
+    SlackChannel,
+    WebhookChannel,
+    resolve_channel_secrets,
+)
 from flows.steps.sync_store import store_tag
 
 DEADLINE_AUTOMATION = "storepulse: daily-ops past its deadline"
@@ -60,12 +67,21 @@ async def ensure_store_limits(config: Config) -> None:
             await client.create_concurrency_limit(tag=store_tag(store.name), concurrency_limit=1)
 
 
+def reachable(channel: ChannelConfig) -> bool:
+    """Whether the server's fixed request can post to the channel: not email (Prefect's server
+    sends no mail without an integration), not a robot that checks a signature made per
+    request (DingTalk 加签, Feishu 签名校验)."""
+    if isinstance(channel, SlackChannel | WebhookChannel):
+        return True
+    return isinstance(channel, RobotChannel) and not channel.signed
+
+
 async def ensure_deadline_alert(config: Config) -> tuple[list[str], list[str]]:
-    """One notification block per Slack or webhook channel that takes alerts, and the
-    automation that uses them; returns the channels alerted and those the server cannot reach
-    (email: Prefect's server sends no mail without an integration)."""
+    """One notification block per channel that takes alerts and that the server can reach, and
+    the automation that uses them; returns the channels alerted and those it cannot reach
+    (:func:`reachable`)."""
     takers = [c for c in config.channels if "alerts" in c.reports]
-    alerted = [c for c in takers if isinstance(c, SlackChannel | WebhookChannel)]
+    alerted = [c for c in takers if reachable(c)]
     actions = [
         SendNotification(
             block_document_id=await _notification_block(channel),
@@ -113,13 +129,26 @@ def late_text(language: str, deadline: timedelta) -> str:
     return LATE_TEXT.get(language, LATE_TEXT["en"]).replace("{deadline}", span)
 
 
-async def _notification_block(channel: SlackChannel | WebhookChannel) -> Any:
+def late_message(channel: ChannelConfig) -> dict[str, Any]:
+    """The late-run alert as the channel reads it (a robot's with its keyword, if it has one)."""
+    text = "{{subject}}\n{{body}}"
+    keyword = getattr(channel, "keyword", None)
+    if keyword:
+        text += f"\n{keyword}"
+    if channel.type == "feishu":
+        return {"msg_type": "text", "content": {"text": text}}
+    if channel.type in ("dingtalk", "wecom"):
+        return {"msgtype": "text", "text": {"content": text}}
+    return {"text": text}
+
+
+async def _notification_block(channel: ChannelConfig) -> Any:
     """The channel as a Prefect notification block: a Slack ``chat.postMessage`` with the bot
-    token, or a post to the incoming webhook. The secret lives in the block's secret values,
-    which Prefect never shows back."""
-    message = {"text": "{{subject}}\n{{body}}"}
+    token, or a post to the incoming webhook or robot. The secret lives in the block's secret
+    values, which Prefect never shows back."""
+    message = late_message(channel)
     secrets = resolve_channel_secrets(channel)
-    if channel.type == "slack":
+    if isinstance(channel, SlackChannel):
         token = secrets["token"]
         block = CustomWebhookNotificationBlock(
             name=channel.name,

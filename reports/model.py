@@ -69,6 +69,8 @@ class AlertLine:
     params: Params = field(default_factory=dict)
     #: The main driver and the slice that moved most (``tasks/checks/explain.py``).
     explanation: dict[str, Any] = field(default_factory=dict)
+    #: The report day it opened for: a resolution told as a new message names it.
+    opened_for: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

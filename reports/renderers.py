@@ -9,11 +9,19 @@ from reports.content.alerts import notice_title
 from reports.content.daily import daily_title
 from reports.content.weekly import weekly_title
 from reports.i18n import Locale
-from reports.media import html, markdown, slack, text
+from reports.media import dingtalk, feishu, html, markdown, slack, text, wecom
 from reports.model import AlertNotice, DailyDigest, Medium, Renderers, WeeklyReview
 
 #: Every medium a message is rendered in; its name is the body's key in the outbox.
-MEDIA: tuple[Medium, ...] = (text.MEDIUM, html.MEDIUM, markdown.MEDIUM, slack.MEDIUM)
+MEDIA: tuple[Medium, ...] = (
+    text.MEDIUM,
+    html.MEDIUM,
+    markdown.MEDIUM,
+    slack.MEDIUM,
+    dingtalk.MEDIUM,
+    feishu.MEDIUM,
+    wecom.MEDIUM,
+)
 
 
 def daily_images(digest: DailyDigest, t: Locale) -> dict[str, bytes]:

@@ -18,8 +18,10 @@ from connectors.config.fields import (
     EnvName,
     HttpUrl,
     IanaTimezone,
+    Mobile,
     Name,
     QuietHours,
+    RobotUser,
     SlackMention,
     Strict,
     one_of,
@@ -60,7 +62,7 @@ class ChannelBase(Strict):
     @model_validator(mode="after")
     def _one_source_per_secret(self) -> Self:
         for keys in self.SECRETS.values():
-            if keys.required:
+            if keys.required or getattr(self, keys.env) is not None:
                 one_of(self, keys.env, keys.block)
         return self
 
@@ -157,5 +159,84 @@ class EmailChannel(ChannelBase):
         return ",".join(self.to + self.cc)
 
 
-#: A channel, told apart by its ``type``. DingTalk, Feishu and WeCom robots join as members.
-ChannelConfig = Annotated[SlackChannel | WebhookChannel | EmailChannel, Field(discriminator="type")]
+class RobotMention(Strict):
+    """Who a chat robot calls on a critical alert, in the terms its app understands."""
+
+    #: Phone numbers of group members (DingTalk, WeCom).
+    mobiles: list[Mobile] = Field(default_factory=list)
+    #: User IDs: DingTalk userids, Feishu open_ids (ou_…) or user_ids, WeCom userids.
+    user_ids: list[RobotUser] = Field(default_factory=list)
+
+
+class RobotChannel(ChannelBase):
+    """A group robot of a Chinese workplace chat app (a custom webhook). Its whole URL is a
+    secret; it posts, it cannot edit, and it returns no message id."""
+
+    SECRETS: ClassVar[dict[str, SecretKeys]] = {"url": SecretKeys("url_env", "url_secret")}
+
+    language: Language = "zh-CN"
+    url_env: EnvName | None = None
+    url_secret: BlockName | None = None
+    mention: RobotMention = Field(default_factory=RobotMention)
+
+    @property
+    def signed(self) -> bool:
+        """Whether every request carries a signature made for it (a signing secret is named):
+        a fixed request, such as the Prefect server's late-run alert, is then refused."""
+        return any(self.secrets().get("secret", (None, None)))
+
+    @property
+    def mentions(self) -> tuple[str, ...]:
+        """``mobile:NUMBER`` and ``user:ID``: each renderer writes them its app's way."""
+        return tuple(f"mobile:{m}" for m in self.mention.mobiles) + tuple(
+            f"user:{u}" for u in self.mention.user_ids
+        )
+
+
+class DingTalkChannel(RobotChannel):
+    """A DingTalk custom robot (自定义机器人): 加签 with a ``SEC…`` secret, keywords, or both."""
+
+    SECRETS: ClassVar[dict[str, SecretKeys]] = {
+        "url": SecretKeys("url_env", "url_secret"),
+        "secret": SecretKeys("secret_env", "secret_secret", required=False),
+    }
+
+    type: Literal["dingtalk"]
+    secret_env: EnvName | None = None
+    secret_secret: BlockName | None = None
+    #: A keyword of the robot's keyword security; every message then carries it.
+    keyword: str | None = Field(None, min_length=1, max_length=40)
+
+
+class FeishuChannel(RobotChannel):
+    """A Feishu or Lark custom bot (自定义机器人); they differ only by host. Optional
+    签名校验 secret and keyword."""
+
+    SECRETS: ClassVar[dict[str, SecretKeys]] = DingTalkChannel.SECRETS
+
+    type: Literal["feishu"]
+    secret_env: EnvName | None = None
+    secret_secret: BlockName | None = None
+    keyword: str | None = Field(None, min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _no_mobiles(self) -> Self:
+        if self.mention.mobiles:
+            raise ValueError(
+                "mention.mobiles: a Feishu custom bot cannot mention by phone number; give "
+                "mention.user_ids (open_ids such as ou_7d8a6e6d)"
+            )
+        return self
+
+
+class WecomChannel(RobotChannel):
+    """A WeCom group robot (群机器人): the key in its URL is its only credential."""
+
+    type: Literal["wecom"]
+
+
+#: A channel, told apart by its ``type``.
+ChannelConfig = Annotated[
+    SlackChannel | WebhookChannel | EmailChannel | DingTalkChannel | FeishuChannel | WecomChannel,
+    Field(discriminator="type"),
+]

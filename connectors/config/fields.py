@@ -90,6 +90,13 @@ BlockName = Annotated[
 SlackMention = Annotated[
     str, matching(r"[US][A-Z0-9]{2,}", "must be a Slack user ID (U…) or user group ID (S…)")
 ]
+#: A phone number a DingTalk or WeCom robot @-mentions (digits, an optional leading +).
+Mobile = Annotated[str, matching(r"\+?\d{5,20}", "must be a phone number such as 13800000000")]
+#: A chat app's user ID: a DingTalk or WeCom userid, a Feishu open_id (ou_…) or user_id.
+RobotUser = Annotated[
+    str,
+    matching(r"[A-Za-z0-9_.@-]{1,64}", "must be a user ID such as zhangsan or ou_7d8a6e6d"),
+]
 QuietHours = Annotated[
     str,
     matching(r"\d\d:\d\d-\d\d:\d\d", "must be a span of the day such as 22:00-07:00"),

@@ -49,11 +49,14 @@ def prefect_setup(config: ConfigOption = None) -> None:
             highlight=False,
         )
     else:
-        console.print("no Slack or webhook channel takes alerts: no late-run automation")
+        console.print(
+            "no channel the Prefect server can reach takes alerts: no late-run automation"
+        )
     for name in done.not_alerted:
         console.print(
-            f"[yellow]channel {name!r}: email; the Prefect server cannot send it the late-run "
-            "alert (add a Slack or webhook channel for alerts)[/yellow]",
+            f"[yellow]channel {name!r}: the Prefect server cannot send it the late-run alert "
+            "(email, or a robot that checks a signature made per request; `storepulse "
+            "check-config` says which)[/yellow]",
             highlight=False,
         )
 

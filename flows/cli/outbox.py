@@ -65,12 +65,16 @@ def outbox_list(
 
 
 def _where(row: dict[str, Any]) -> str:
-    """Where a sent message went; since when one is being sent; else its last error."""
+    """Where a sent message went; since when one is being sent; else its last error and, for
+    one still to go (failed, or held by a robot's rate limit), when it is tried next."""
     if row["status"] == "sent":
         return str(row["reference"] or "")
     if row["status"] == "sending" and row["claimed_at"]:
         return f"being sent since {row['claimed_at']:%Y-%m-%d %H:%M} UTC"
-    return str(row["last_error"] or "")
+    error = str(row["last_error"] or "")
+    if error and row["status"] in ("pending", "failed"):
+        return f"{error} (next try {row['next_attempt_at']:%Y-%m-%d %H:%M} UTC)"
+    return error
 
 
 @outbox_app.command("retry")
@@ -88,7 +92,8 @@ def outbox_retry(
     from tasks.settings import load_settings
 
     done = retry(load_settings(config), None, datetime.now(UTC), unknown=unknown)
-    console.print(f"{len(done.sent)} sent, {len(done.failed)} failed again")
+    held = f", {len(done.held)} held by a robot's rate limit (sent later)" if done.held else ""
+    console.print(f"{len(done.sent)} sent, {len(done.failed)} failed again{held}")
     for key in done.failed:
         console.print(f"  failed: {escape(key)}", highlight=False)
     if done.failed:

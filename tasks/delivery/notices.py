@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from connectors.config import Config
-from connectors.errors import ConfigError
+from connectors.errors import ConfigError, DispatchError
 from reports.i18n import Locale
 from reports.media.markdown import md
 from reports.media.slack import mrkdwn_escape, resolved_blocks, section_blocks
 from reports.model import AlertNotice
 from reports.renderers import ALERTS
-from tasks.delivery.outbox import Message
+from tasks.delivery.outbox import Message, NotYet
 from tasks.delivery.publish import Published, render_message, send
 from tasks.delivery.routes import Route, routes
 from tasks.delivery.transports import transport_for
@@ -266,4 +266,7 @@ def send_test(config: Config, name: str, now: datetime) -> str:
     message = Message(
         key, "test", name, channel.recipient, channel.language, lang("test_title"), bodies
     )
-    return transport_for(channel).send(message)
+    try:
+        return transport_for(channel).send(message)
+    except NotYet as held:  # a robot's rate limit, used up by other sends
+        raise DispatchError(f"{held}: try again after {held.until:%H:%M:%S} UTC") from None

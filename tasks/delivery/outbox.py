@@ -13,6 +13,11 @@ Each send is three steps, and no transaction is open across the network call:
 3. **record**: another short transaction marks it ``sent`` (with where it went) or ``failed``
    (with its error, retried after a growing pause).
 
+A channel that takes a message in parts (a chat robot: one request per part) records how many
+went (``parts_sent``) whenever a send stops early, so a retry sends only the rest. A send the
+channel's rate limit holds back (:class:`NotYet`) is no failure: the row stays ``pending`` with
+the moment it may go, and a later delivery sends it.
+
 A process killed between 1 and 3 leaves a row in ``sending``; ``storepulse outbox`` shows it.
 Once its claim is older than :data:`LEASE`, the next delivery settles it by its transport's
 stated policy (:attr:`Transport.after_crash`):
@@ -60,6 +65,27 @@ class Message:
     bodies: Mapping[str, Any] = field(default_factory=dict)
     #: Held until then (quiet hours); None sends at once.
     not_before: datetime | None = None
+    #: Parts of it a channel already delivered (a robot's message in several requests).
+    parts_sent: int = 0
+
+
+class NotYet(Exception):
+    """The channel cannot take the message before ``until`` (its rate limit): it stays pending,
+    with ``parts_sent`` parts already delivered."""
+
+    def __init__(self, reason: str, until: datetime, parts_sent: int = 0) -> None:
+        super().__init__(reason)
+        self.until = until
+        self.parts_sent = parts_sent
+
+
+class PartlySent(Exception):
+    """A send failed after ``parts_sent`` parts went out: a retry starts with the next part."""
+
+    def __init__(self, cause: Exception, parts_sent: int) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause} (after {parts_sent} parts were sent)")
+        self.cause = cause
+        self.parts_sent = parts_sent
 
 
 class Transport(Protocol):
@@ -81,6 +107,8 @@ class Delivery:
     skipped: list[str] = field(default_factory=list)
     #: Keys cut off mid-send by a crash whose fate is unknown: shown, not sent again.
     unknown: list[str] = field(default_factory=list)
+    #: Keys a channel's rate limit holds back: still pending, sent by a later delivery.
+    held: list[str] = field(default_factory=list)
 
 
 def enqueue(
@@ -113,6 +141,7 @@ def enqueue(
                 payload=json.dumps(m.bodies, ensure_ascii=False),
                 status=status if status in CLAIMABLE else "pending",
                 next_attempt_at=now,
+                parts_sent=0,
             )
         )
         queued.append(m.key)
@@ -141,6 +170,14 @@ def deliver(
             if transport is None:
                 raise LookupError(f"no transport for channel {message.channel!r}")
             reference = transport.send(message)
+        except NotYet as held:
+            hold(engine, key, held)
+            result.held.append(key)
+            continue
+        except PartlySent as exc:
+            record(engine, key, now, error=str(exc), parts_sent=exc.parts_sent)
+            result.failed.append(key)
+            continue
         except Exception as exc:
             record(engine, key, now, error=f"{type(exc).__name__}: {exc}")
             result.failed.append(key)
@@ -181,6 +218,7 @@ def claim(engine: Engine, key: str, now: datetime) -> Message | None:
         row["language"],
         row["subject"],
         json.loads(row["payload"]),
+        parts_sent=row["parts_sent"],
     )
 
 
@@ -191,8 +229,10 @@ def record(
     *,
     reference: str | None = None,
     error: str | None = None,
+    parts_sent: int | None = None,
 ) -> None:
-    """Record a claimed send's outcome in one short transaction: sent, or failed with ``error``."""
+    """Record a claimed send's outcome in one short transaction: sent, or failed with ``error``
+    (and the ``parts_sent`` a retry skips, when the channel sends in parts)."""
     o = tables.outbox.c
     with engine.begin() as conn:
         if error is None:
@@ -205,10 +245,31 @@ def record(
                 "last_error": error[:2000],
                 "next_attempt_at": now + backoff(attempts),
             }
+            if parts_sent is not None:
+                values["parts_sent"] = parts_sent
         conn.execute(
             update(tables.outbox)
             .where(o.key == key, o.status == "sending")
             .values(claimed_at=None, **values)
+        )
+
+
+def hold(engine: Engine, key: str, held: NotYet) -> None:
+    """Put a claimed message back as ``pending`` until ``held.until``: a rate limit is no failed
+    attempt, so its count and back-off are left as they were."""
+    o = tables.outbox.c
+    with engine.begin() as conn:
+        conn.execute(
+            update(tables.outbox)
+            .where(o.key == key, o.status == "sending")
+            .values(
+                status="pending",
+                claimed_at=None,
+                attempts=o.attempts - 1,
+                next_attempt_at=held.until,
+                parts_sent=held.parts_sent,
+                last_error=f"held: {held}"[:2000],
+            )
         )
 
 
@@ -273,6 +334,7 @@ def list_outbox(conn: Connection, status: str | None = None) -> list[dict[str, A
         o.claimed_at,
         o.sent_at,
         o.reference,
+        o.next_attempt_at,
     ).order_by(o.created_at.desc(), o.key)
     if status:
         query = query.where(o.status == status)
@@ -312,4 +374,5 @@ def _row(m: Message, now: datetime) -> dict[str, Any]:
         "claimed_at": None,
         "sent_at": None,
         "reference": None,
+        "parts_sent": 0,
     }

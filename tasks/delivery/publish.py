@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -29,7 +29,7 @@ from tasks.delivery.outbox import (
     retry_now,
     settle_interrupted,
 )
-from tasks.delivery.pages import page_rows, store_pages
+from tasks.delivery.pages import page_rows, page_url, store_pages
 from tasks.delivery.routes import Route, routes
 from tasks.delivery.transports import transports
 from tasks.reporting.daily import build_daily
@@ -124,10 +124,12 @@ def publish_report(
             model = report.build(conn, config, store, period, now, run_url)
         models.append(model)
         rendered: dict[str, tuple[str, dict[str, Any]]] = {}
-        pages += [
-            (model.key, render_message(model, report.renderers, r, model.key, rendered=rendered))
-            for r in routes(config, store.name, kind)
-        ]
+        for r in routes(config, store.name, kind):
+            message = render_message(model, report.renderers, r, model.key, rendered=rendered)
+            if config.reports_url:  # a robot's card links the report's page
+                link = page_url(config.reports_url, model.key, r.language)
+                message = replace(message, bodies={**message.bodies, "page_url": link})
+            pages.append((model.key, message))
     messages = [m for _, m in pages]
     sent = send(config, database_url, messages, now, resend, pages=page_rows(pages, now))
     return Published(models, sent.delivery, sent.references)

@@ -166,6 +166,7 @@ def alert_line(row: Mapping[str, Any] | RowMapping, state: AlertState) -> AlertL
         upper=row["upper"],
         params=explanation.pop("params", {}),
         explanation=explanation,
+        opened_for=row.get("opened_for"),
     )
 
 

@@ -518,6 +518,8 @@ outbox = Table(
     Column("sent_at", UtcDateTime()),
     #: Where it went: a file path, a Slack channel and ts, an SMTP message id.
     Column("reference", Text),
+    #: The parts of a split message already delivered (chat robots): a retry sends the rest.
+    Column("parts_sent", Integer, nullable=False, server_default=text("0")),
     Index(None, "status", "next_attempt_at"),
 )
 
@@ -532,6 +534,18 @@ alert_notices = Table(
     Column("recipient", String(255), primary_key=True),
     #: The grouped message (one per store, run and channel) that told it.
     Column("outbox_key", String(400), nullable=False),
+)
+
+robot_sends = Table(
+    "robot_sends",
+    metadata,
+    #: A chat robot's rate limit, shared by every process that posts to it: ``count`` slots per
+    #: window, each holding when it was last used; a send takes a slot free for a whole window.
+    #: The robot is known by a hash of its webhook URL, never by the URL (a secret).
+    Column("robot", String(64), primary_key=True),
+    Column("window_ms", Integer, primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("sent_at", UtcDateTime(), nullable=False),
 )
 
 report_pages = Table(

@@ -22,6 +22,8 @@ from time import monotonic
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes.serving import serving
+
 BOT_TOKEN = "xoxb-test-0123456789"
 #: Where the tests put BOT_TOKEN for a channel's ``token_env``.
 TOKEN_ENV = "STOREPULSE_TEST_SLACK_TOKEN"
@@ -268,11 +270,5 @@ class FakeSlack:
 def fake_slack(time_scale: float = 0.01) -> Iterator[FakeSlack]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.state = SlackState(time_scale=time_scale)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield FakeSlack(f"http://{host}:{port}", server.state)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(server) as url:
+        yield FakeSlack(url, server.state)

@@ -20,6 +20,7 @@ from connectors.errors import ConfigError
 from deployments.automations import DEADLINE_AUTOMATION, prepare_server
 from flows.daily_ops import daily_ops
 from tests.conftest import store_entry
+from tests.fakes.robots import FakeRobots, Robot, fake_robots
 from tests.fakes.slack import BOT_TOKEN, TOKEN_ENV, FakeSlack, fake_slack
 from tests.support.processes import prefect_server
 
@@ -33,6 +34,10 @@ FAST_LATE_RUNS = {
 }
 
 
+WECOM = Robot("wecom", "wecom-late-key")
+DINGTALK = Robot("dingtalk", "ding-late-token", "SEClate0123")
+
+
 @pytest.fixture
 def slack(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv(TOKEN_ENV, BOT_TOKEN)
@@ -40,8 +45,27 @@ def slack(monkeypatch: pytest.MonkeyPatch) -> Any:
         yield server
 
 
-def config_file(tmp_path: Path, slack: FakeSlack) -> Path:
+@pytest.fixture
+def robots(monkeypatch: pytest.MonkeyPatch) -> Any:
+    with fake_robots() as server:
+        for robot, name in ((WECOM, "WECOM"), (DINGTALK, "DINGTALK")):
+            server.add(robot)
+            monkeypatch.setenv(f"TEST_LATE_{name}_URL", server.webhook(robot))
+        monkeypatch.setenv("TEST_LATE_DINGTALK_SECRET", str(DINGTALK.secret))
+        yield server
+
+
+def config_file(tmp_path: Path, slack: FakeSlack, robots: bool = False) -> Path:
     path = tmp_path / "storepulse.yaml"
+    chat = [
+        {"name": "ops-wecom", "type": "wecom", "url_env": "TEST_LATE_WECOM_URL"},
+        {
+            "name": "ops-dingtalk",  # signed: the server cannot sign its fixed request
+            "type": "dingtalk",
+            "url_env": "TEST_LATE_DINGTALK_URL",
+            "secret_env": "TEST_LATE_DINGTALK_SECRET",
+        },
+    ]
     config = {
         "stores": [store_entry("https://flagship.myshopify.com")],
         "channels": [
@@ -53,6 +77,7 @@ def config_file(tmp_path: Path, slack: FakeSlack) -> Path:
                 "sender": "ops@test",
                 "to": ["ops@test"],
             },
+            *(chat if robots else []),
         ],
         "schedules": {"daily_deadline": DEADLINE},
     }
@@ -71,20 +96,21 @@ async def two_runs() -> tuple[str, str]:
 
 
 def test_a_daily_run_past_its_deadline_tells_the_ops_channel(
-    tmp_path: Path, slack: FakeSlack
+    tmp_path: Path, slack: FakeSlack, robots: FakeRobots
 ) -> None:
-    config = load_config(config_file(tmp_path, slack))
+    config = load_config(config_file(tmp_path, slack, robots=True))
     with (
         prefect_server(tmp_path / "prefect", **FAST_LATE_RUNS) as server,
         temporary_settings({PREFECT_API_URL: server.api_url}),
     ):
         setup = asyncio.run(prepare_server(config))
-        assert (setup.alerted, setup.not_alerted) == (["ops"], ["mail"])
+        assert setup.alerted == ["ops", "ops-wecom"]
+        assert setup.not_alerted == ["mail", "ops-dingtalk"]
         asyncio.run(prepare_server(config))  # a second setup replaces, never duplicates
         assert len(asyncio.run(_automations())) == 1
         late, done = asyncio.run(two_runs())
         deadline = time.monotonic() + 120
-        while not slack.state.messages and time.monotonic() < deadline:
+        while not (slack.state.messages and robots.state.received) and time.monotonic() < deadline:
             time.sleep(1)
         time.sleep(DEADLINE)  # long enough for a wrong second alert to arrive
     [message] = slack.state.messages
@@ -92,6 +118,9 @@ def test_a_daily_run_past_its_deadline_tells_the_ops_channel(
     assert late in message.text and "has not completed within 10 s" in message.text
     assert done not in message.text
     assert BOT_TOKEN not in message.text and "None" not in message.text
+    (robot,) = robots.state.received  # the WeCom robot, in Chinese by default
+    assert robot.app == "wecom" and late in robot.payload["text"]["content"]
+    assert "在 10 s 内未完成" in robot.payload["text"]["content"]
 
 
 async def _automations() -> list[Any]:

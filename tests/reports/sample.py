@@ -146,7 +146,7 @@ def sample_weekly() -> WeeklyReview:
 
 def sample_notice(severity: str = "critical") -> AlertNotice:
     opened = replace(sample_digest().alerts[0], severity=severity)
-    resolved = replace(sample_digest().alerts[1], state="resolved")
+    resolved = replace(sample_digest().alerts[1], state="resolved", opened_for=date(2026, 11, 21))
     return AlertNotice(
         "demo", date(2026, 11, 24), "USD", [opened, resolved], ["S0ONCALL", "U0LEAD"]
     )

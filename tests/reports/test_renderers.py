@@ -34,7 +34,15 @@ REPORTS: dict[str, tuple[Renderers[Any], Callable[[], object]]] = {
     "alerts": (ALERTS, sample_notice),
 }
 #: Golden file suffixes; a medium not named here uses its own name.
-SUFFIXES = {"text": "txt", "markdown": "md", "html": "html", "blocks": "json"}
+SUFFIXES = {
+    "text": "txt",
+    "markdown": "md",
+    "html": "html",
+    "blocks": "json",
+    "dingtalk": "dingtalk.json",
+    "feishu": "feishu.json",
+    "wecom": "wecom.json",
+}
 
 
 def as_text(body: Body) -> str:
