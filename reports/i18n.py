@@ -86,8 +86,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_alerts_week": "No alerts this week.",
         "finding_anomaly": "{label} {actual}, expected {expected} ({change}; normal range {band})",
         "finding_level": "{label} has fallen {fall:.0%} over the last two weeks",
-        "finding_cumulative": "{label} has been off for {days:.0f} days in a row: "
-        "{change:+.0%} against what was expected of them",
+        "finding_cumulative": "{label} {change:+.0%} over the last {days:.0f} days together, "
+        "against what was expected of them",
         "finding_freshness": "Orders are stale: last synced {hours:.0f} h ago "
         "(allowed: {allowed:g} h)",
         "finding_freshness_never": "Orders are stale: never synced (allowed: {allowed:g} h)",

@@ -201,12 +201,18 @@ def detect(
         out["upper"][i] = point.bound(limits[1])
         out["threshold"][i] = limits[1 if point.score >= 0 else -1]
         flags["anomaly"][i] = _is_anomaly(x[i], point, out["threshold"][i], settings)
-        memory.note(i, point)
-        spells[i] = memory.spell(i, x)
-        flags["cumulative"][i] = spells[i] is not None
         change = _level_change(x, usable, phases, i, settings)
         out["change"][i] = change[0]
-        flags["level"][i] = change[1] and _below_usual(point.level_gap, settings)
+        memory.note(i, point)
+        # An open spell goes on while the day still falls short and the store's recent level
+        # stays as far down as a spell must be: a drift that continues is one alert that
+        # updates, not a page a day.
+        short = settings.worse * point.score > 0
+        continues = short and settings.worse * change[0] >= settings.cumulative_change
+        spells[i] = memory.spell(i, x, continues)
+        flags["cumulative"][i] = spells[i] is not None
+        level = change[1] and _below_usual(point.level_gap, settings)
+        flags["level"][i] = level and not flags["cumulative"][i]
         # A day the one-day check flagged stays in the calibration: such days are what the
         # series' tails are made of. Days in a spell or a lower level are an incident's.
         memory.settle(i, calm=not (flags["cumulative"][i] or flags["level"][i]))
@@ -258,6 +264,9 @@ class _Memory:
         #: What the point would be expected at the history's usual level, not its recent one.
         self.usual = np.full(n, np.nan)
         self.calm = np.zeros(n, bool)
+        #: Where the open spell began (None: none open), and the threshold it opened beyond.
+        self.opened: int | None = None
+        self.opened_threshold = 0.0
         #: k -> the clipped sum of the last k scores over √k, per point.
         self.sums = {k: np.full(n, np.nan) for k in settings.cumulative_days}
 
@@ -280,9 +289,28 @@ class _Memory:
         self.scores[i], self.expected[i] = point.score, point.expected
         self.usual[i] = point.bound(-point.level_gap / point.scale)
 
-    def spell(self, i: int, x: np.ndarray) -> Spell | None:
-        """The strongest run of the last k points (this one noted) beyond its calibrated
-        threshold and ``cumulative_change`` from what was expected of them, if any."""
+    def spell(self, i: int, x: np.ndarray, continues: bool) -> Spell | None:
+        """The spell this point is in: a run of the last k points (this one noted) beyond its
+        calibrated threshold and ``cumulative_change`` from what was expected of them, or the
+        open one, told since its start, when a new run is found or ``continues``."""
+        found = self._new_spell(i, x)
+        if self.opened is None or not (found or continues):
+            self.opened = None if found is None else [*self.scored, i][-found.days]
+            return found
+        since = [j for j in [*self.scored, i] if j >= self.opened]
+        clipped = np.clip(
+            self.scores[since], -self.settings.cumulative_clip, self.settings.cumulative_clip
+        )
+        threshold = found.threshold if found else self.opened_threshold
+        return Spell(
+            len(since),
+            float(x[since].sum()),
+            float(self.expected[since].sum()),
+            float(clipped.sum() / np.sqrt(len(since))),
+            threshold,
+        )
+
+    def _new_spell(self, i: int, x: np.ndarray) -> Spell | None:
         s = self.settings
         found: Spell | None = None
         for k in s.cumulative_days:
@@ -303,6 +331,8 @@ class _Memory:
                 continue  # too small a change, or a return to the usual level after a busy spell
             if found is None or abs(total) / limit > abs(found.score) / found.threshold:
                 found = Spell(k, actual, expected, total, limit)
+        if found is not None:
+            self.opened_threshold = found.threshold
         return found
 
     def settle(self, i: int, calm: bool) -> None:

@@ -11,8 +11,9 @@ from sqlalchemy import Connection
 
 from tasks.metrics.query import metric_rows
 
-#: Days of history the checks read: sixteen weeks of baseline and a margin for missing days.
-HISTORY_DAYS = 150
+#: Days of history the checks read: sixteen weeks of baseline, then about nine months of days
+#: scored against their own past, on which each threshold is calibrated.
+HISTORY_DAYS = 400
 #: Days read when the report day is a holiday or campaign day, so that the same event last year
 #: is in the history with the sixteen weeks the detector reads before it: 364 + 112, and a margin.
 EVENT_HISTORY_DAYS = 490

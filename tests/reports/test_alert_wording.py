@@ -51,3 +51,11 @@ def test_a_special_day_without_history_says_what_it_was_compared_with() -> None:
     assert why_text({"special_day": "a campaign or holiday day, usually higher"}, ZH) == (
         "活动或节日当天，通常更高"  # an alert stored before special days had an expectation
     )
+
+
+def test_a_spell_says_how_many_days_and_how_far_short() -> None:
+    params = {"metric": "orders", "days": 3, "change": -0.38}
+    english = Locale("en").finding("cumulative", params)
+    chinese = Locale("zh-CN").finding("cumulative", params)
+    assert english == "Orders -38% over the last 3 days together, against what was expected of them"
+    assert "连续 3 天" in chinese and "-38%" in chinese

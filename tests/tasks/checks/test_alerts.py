@@ -13,6 +13,9 @@ from connectors.sandbox import DemoStore
 from reports.content.alerts import alert_text
 from reports.i18n import Locale
 from reports.media.text import daily_text
+from tasks.checks.business import SUSTAINED_CHECKS
+from tasks.checks.findings import Finding
+from tasks.checks.lifecycle import apply
 from tasks.checks.run import run_checks
 from tasks.reporting.daily import build_daily
 from tasks.warehouse import schema as tables
@@ -239,3 +242,20 @@ def test_warehouse_counts_are_checked_against_the_platform(
     assert found[0].expected == found[0].actual + 25
     params = found[0].explanation["params"]
     assert (params["ours"], params["theirs"]) == (found[0].actual, found[0].expected)
+
+
+def test_a_spell_stays_one_alert_across_a_holiday(sqlite_url: str) -> None:
+    spell = Finding(
+        "shop", DAY, "orders", "cumulative", "business", "warning", "short", 300.0, 500.0
+    )
+    engine = get_engine(sqlite_url)
+    checked = {"shop": DAY}
+    with engine.begin() as conn:
+        opened = apply(conn, [spell], checked, AS_OF).opened
+    holiday, after = DAY + timedelta(days=1), DAY + timedelta(days=2)
+    with engine.begin() as conn:  # Black Friday: the multi-day checks did not run
+        held = apply(conn, [], {"shop": holiday}, AS_OF, unchecked={"shop": SUSTAINED_CHECKS})
+    assert not held.resolved and len(open_alerts(sqlite_url)) == 1
+    with engine.begin() as conn:  # an ordinary day on which the spell is over
+        over = apply(conn, [], {"shop": after}, AS_OF)
+    assert over.resolved == opened and not open_alerts(sqlite_url)

@@ -100,3 +100,47 @@ def test_both_twins_live_the_same_ordinary_life() -> None:
     assert clean.bulk_share == injected.bulk_share > 0
     incident_days = {a.day for _, a in incidents_for(3)}
     assert not {a.day for a in life if a.kind == "spike"} & incident_days
+
+
+def test_a_series_shows_its_episodes_and_calibrated_thresholds(tmp_path: Path) -> None:
+    series = tmp_path / "sales.csv"
+    write_series(series)
+    body = json.loads(
+        runner.invoke(app, ["backtest", "--series", str(series), "--format", "json"]).output
+    )
+    assert body["episodes"] == [
+        {
+            "start": "2026-04-15",
+            "end": "2026-04-15",
+            "days": 1,
+            "checks": ["anomaly"],
+            "worst_score": body["flagged"][0]["score"],
+        }
+    ]
+    calibration = body["calibration"]
+    assert calibration["calendar"] == "retail" and calibration["false_alerts_per_month"] < 0.1
+    assert set(calibration["thresholds"]) == {"spike", "drop", "2 days", "3 days", "5 days"}
+    table = runner.invoke(app, ["backtest", "--series", str(series)])
+    assert "alert 2026-04-15 to 2026-04-15 (1 days): anomaly" in table.output
+    assert "Thresholds calibrated to 0.0833 false alerts a month" in table.output
+
+
+def test_the_retail_calendar_leaves_black_friday_unscored(tmp_path: Path) -> None:
+    rng = np.random.default_rng(9)
+    start = date(2026, 7, 1)
+    lines = ["date,value"]
+    for i in range(160):
+        day = start + timedelta(days=i)
+        busy = 3.0 if day == date(2026, 11, 27) else 1.0  # Black Friday
+        lines.append(f"{day},{500 * busy * rng.lognormal(0, 0.05):.2f}")
+    series = tmp_path / "bf.csv"
+    series.write_text("\n".join(lines) + "\n")
+
+    def flagged(*extra: str) -> list[str]:
+        result = runner.invoke(
+            app, ["backtest", "--series", str(series), "--format", "json", *extra]
+        )
+        return [f["date"] for f in json.loads(result.output)["flagged"]]
+
+    assert "2026-11-27" not in flagged()
+    assert "2026-11-27" in flagged("--calendar", "none")
