@@ -160,7 +160,7 @@ class ChecksConfig(Strict):
     #: Metrics scored for anomalies; by default the KPIs an operations team answers for.
     watch: list[WatchConfig] = Field(
         default_factory=lambda: [
-            WatchConfig(metric="net_sales", min_volume=50),
+            WatchConfig(metric="net_sales", side="drop", min_volume=50),
             WatchConfig(metric="orders", min_volume=5),
             WatchConfig(metric="sessions", min_volume=50),
             WatchConfig(metric="conversion_rate"),

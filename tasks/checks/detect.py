@@ -54,7 +54,7 @@ class DetectorSettings:
     #: ``min_calibration`` calm scored points exist.
     min_threshold: float = 3.0
     default_threshold: float = 4.0
-    min_calibration: int = 56
+    min_calibration: int = 28
     #: Calm scored points (in no spell and no lower level) a threshold is calibrated on, and
     #: how many points' worth of weight ``default_threshold`` keeps in a single day's threshold.
     calibration_points: int = 365

@@ -56,7 +56,12 @@ class NabSeries:
         step = float(np.median(np.diff(self.times.asi8))) / 1e9
         per_day = max(2, min(288, round(86400 / step)))
         return DetectorSettings(
-            period=per_day, seasons=7, level_points=per_day, min_history=2 * per_day, threshold=6.0
+            period=per_day,
+            seasons=7,
+            level_points=per_day,
+            min_history=2 * per_day,
+            threshold=6.0,
+            points_per_month=per_day * 30.44,  # the false-alert budget is a month's
         )
 
 
