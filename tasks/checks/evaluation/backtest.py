@@ -129,9 +129,7 @@ def tally(
     """
     first_page: dict[int, int] = {}
     false_alerts = 0
-    pages = sorted(
-        {start for flags in flag_sets for start in alert_starts(flags, quiet, skipped)}
-    )
+    pages = sorted({start for flags in flag_sets for start in alert_starts(flags, quiet, skipped)})
     for start in pages:
         inside = [i for i, e in enumerate(events) if e.start <= start <= e.end]
         for i in inside:
