@@ -35,10 +35,11 @@ from typing import Any
 import numpy as np
 
 from benchmarks.report import update_section
-from tasks.checks.detect import DetectorSettings, detect, robust_sigma, zscore
+from tasks.checks.detect import DetectorSettings, detect, zscore
 from tasks.checks.evaluation import labelled
 from tasks.checks.evaluation.backtest import Tally, tally
 from tasks.checks.evaluation.replay import nab_benchmark, store_benchmark
+from tasks.checks.tails import robust_sigma
 
 CACHE = Path("out/bench-cache/anomalies")
 #: A candidate: the flags it raises on a series watched as given, holidays excluded.

@@ -9,9 +9,10 @@ import numpy as np
 
 from connectors.config import WatchConfig
 from tasks.checks.business import anomaly_findings
-from tasks.checks.detect import DetectorSettings, detect, tail_threshold, zscore
+from tasks.checks.detect import DetectorSettings, detect, zscore
 from tasks.checks.evaluation.backtest import Event, alert_starts, events_from_labels, tally
 from tasks.checks.history import History
+from tasks.checks.tails import tail_threshold
 
 WEEKLY = np.array([1.0, 0.9, 0.9, 0.95, 1.1, 1.4, 1.3])  # Monday … Sunday
 
