@@ -26,6 +26,7 @@ BOOKKEEPING_COLUMNS = {
     "recorded_at",  # when a check last looked at a day
     "computed_at",  # when a metric value was last (re)computed, identically
     "computed_through",
+    "imported_at",  # when an export file was imported
 }
 
 
