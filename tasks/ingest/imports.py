@@ -131,7 +131,7 @@ def _not_older(conn: Connection, ctx: StoreContext, orders: list[Order]) -> list
     ids = [o.order_id for o in orders]
     for start in range(0, len(ids), _CHUNK):
         params = {"store": ctx.store, "ids": ids[start : start + _CHUNK]}
-        stored.update(conn.execute(_UPDATED, params).tuples().all())
+        stored.update((row.order_id, row.updated_at) for row in conn.execute(_UPDATED, params))
     return [o for o in orders if o.order_id not in stored or stored[o.order_id] <= o.updated_at]
 
 
@@ -143,7 +143,7 @@ def _keep_first_seen(
     ids = list(refunds)
     for start in range(0, len(ids), _CHUNK):
         params = {"store": ctx.store, "ids": ids[start : start + _CHUNK]}
-        for refund_id, created_at, processed_at in conn.execute(_REFUNDED, params).tuples():
+        for refund_id, created_at, processed_at in conn.execute(_REFUNDED, params):
             refunds[refund_id].created_at = created_at
             refunds[refund_id].processed_at = processed_at
 
