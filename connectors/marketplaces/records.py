@@ -202,7 +202,8 @@ def _lines(sale: Sale, goods: Decimal) -> list[OrderLine]:
         built.append(
             OrderLine(
                 line_id=numeric_id(f"{sale.order_key}/{line.key}"),
-                product_id=None,
+                # Exports name products, they do not number them: one id per SKU (else title).
+                product_id=numeric_id(f"product/{line.sku or line.title}"),
                 variant_id=None,
                 sku=line.sku,
                 title=line.title,

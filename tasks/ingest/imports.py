@@ -10,6 +10,7 @@ completion date for keeps the day a file first showed it.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,6 +88,7 @@ def import_files(
 def import_file(store: StoreConfig, path: Path, engine: Engine, now: datetime) -> WindowResult:
     """Import one file in one transaction, recording its content hash with it."""
     result = WindowResult(store.name, RESOURCE, None, None)
+    clock = time.monotonic()
     data = _read_bytes(store, path)
     digest = hashlib.sha256(data).hexdigest()
     with engine.connect() as conn:
@@ -115,6 +117,7 @@ def import_file(store: StoreConfig, path: Path, engine: Engine, now: datetime) -
     result.fetched = batch.rows
     result.upserted = loaded.upserted + len(batch.traffic)
     result.quarantined = len(rejected)
+    result.seconds = round(time.monotonic() - clock, 3)
     return result
 
 

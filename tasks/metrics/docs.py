@@ -70,6 +70,10 @@ MARKETPLACES = [
     "交易被淘宝关闭 → closed; douyin 已完成 → completed, 已关闭 → closed; jd 等待出库 → paid, "
     "完成 → completed, 取消 → refunded; pdd 待发货 → paid, 已收货 → completed, 已取消 → "
     "closed). A status the reader does not know quarantines the row.",
+    "- Buyers are anonymous in exports (masked, and dropped at read), so every marketplace "
+    "order counts as a guest's: customer metrics (new, returning, repeat) stay empty.",
+    "- Products: exports name products without numbering them, so a product is its SKU code "
+    "(商家编码) where the export has one, else its title.",
     "- Traffic: 生意参谋's shop-level daily export gives sessions (访客数), add-to-carts "
     "(加购人数), checkouts (下单买家数) and purchases (支付买家数), channel `all`.",
     "- The latest state wins: a file's time is the latest moment its rows record (else when it "

@@ -164,3 +164,16 @@ def test_a_file_of_another_platform_is_not_recognised() -> None:
 def test_bytes_that_are_no_text_are_refused_in_one_sentence() -> None:
     with pytest.raises(UnreadableFile, match="neither UTF-8 nor GB18030"):
         read_export(b"\x81\x30\xff\xff" * 4, "x.csv", "taobao", SHANGHAI, "CNY")
+
+
+def test_the_local_stores_exports_carry_the_real_encodings(tmp_path: Path) -> None:
+    from connectors.sandbox.marketplace import MarketShop, MarketSpec
+
+    tmall = MarketShop(MarketSpec("taobao", 1, 3, 30, date(2026, 6, 18))).write(tmp_path / "t")
+    douyin = MarketShop(MarketSpec("douyin", 2, 3, 30, date(2026, 6, 18))).write(tmp_path / "d")
+    orders = tmall[0].read_bytes()
+    assert not orders.startswith(b"\xef\xbb\xbf")
+    assert orders.decode("gb18030").startswith("订单报表")
+    assert douyin[0].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert read_grid(douyin[0].read_bytes())[1][1][0].startswith("\t")
+    assert read_grid(tmall[-1].read_bytes())[0] == "html"  # 生意参谋 saved as .xls

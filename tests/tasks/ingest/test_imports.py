@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from connectors.config import StoreConfig, parse_config
+from connectors.sandbox.marketplace import MarketShop, MarketSpec
 from tasks.ingest.imports import import_files, import_folder
 from tasks.ingest.run import sync_store_windows
 from tasks.warehouse import schema as tables
@@ -79,6 +80,20 @@ def test_each_platform_reproduces_what_buyers_paid_per_day(
         config = store(platform, dropped(tmp_path / platform, name), name=platform)
         import_folder(config, warehouse_url, now=NOW)
         assert paid_by_day(warehouse_url, platform) == truth, platform
+
+
+@pytest.mark.parametrize("platform", ["taobao", "douyin"])
+def test_the_local_stores_exports_reproduce_its_truth_to_the_fen(
+    warehouse_url: str, tmp_path: Path, platform: str
+) -> None:
+    shop = MarketShop(
+        MarketSpec(platform, seed=3, days=21, orders_per_day=20, end=date(2026, 11, 15))
+    )  # type: ignore[arg-type]
+    shop.write(tmp_path / platform)
+    import_folder(store(platform, tmp_path / platform), warehouse_url, now=NOW)
+    truth = shop.truth()
+    assert paid_by_day(warehouse_url) == truth
+    assert truth[date(2026, 11, 11)][0] > 3 * truth[date(2026, 11, 4)][0]  # 双11 peaks
 
 
 def test_a_redropped_file_under_another_name_changes_nothing(
