@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from connectors.config import StoreConfig, parse_config
-from connectors.sandbox.marketplace import MarketShop, MarketSpec
+from connectors.sandbox.marketplace import MarketShop, MarketSpec, Platform
 from tasks.ingest.imports import import_files, import_folder
 from tasks.ingest.run import sync_store_windows
 from tasks.warehouse import schema as tables
@@ -84,11 +84,11 @@ def test_each_platform_reproduces_what_buyers_paid_per_day(
 
 @pytest.mark.parametrize("platform", ["taobao", "douyin"])
 def test_the_local_stores_exports_reproduce_its_truth_to_the_fen(
-    warehouse_url: str, tmp_path: Path, platform: str
+    warehouse_url: str, tmp_path: Path, platform: Platform
 ) -> None:
     shop = MarketShop(
         MarketSpec(platform, seed=3, days=21, orders_per_day=20, end=date(2026, 11, 15))
-    )  # type: ignore[arg-type]
+    )
     shop.write(tmp_path / platform)
     import_folder(store(platform, tmp_path / platform), warehouse_url, now=NOW)
     truth = shop.truth()
