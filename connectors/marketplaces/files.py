@@ -49,9 +49,9 @@ PERSONAL = frozenset(
         "街道",
     }
 )
+ZERO = Decimal(0)
 NULLS = frozenset({"", "-", "--", "null", "NULL", "None"})
 TOTAL_MARKERS = ("总计", "合计")
-_WRAPPED = re.compile(r'^="(.*)"$', re.S)
 _SPACES = re.compile(r"[\s\u3000\ufeff]+")
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]"})
 
@@ -148,23 +148,28 @@ def normalise_header(name: object) -> str:
 def cell_text(value: Any) -> str | None:
     """A cell as exact text, unwrapped (``="…"``, a leading tab or ``'``), ``-``/``--``/empty as
     None. A spreadsheet's whole number loses its ``.0``; its dates keep ``YYYY-MM-DD HH:MM:SS``."""
-    if value is None:
-        return None
+    if type(value) is not str:  # the common case (CSV, HTML) skips the spreadsheet types
+        if value is None:
+            return None
+        value = _spreadsheet_text(value)
+    text = value.strip()  # a leading tab or space too
+    if text[:1] == "'":
+        text = text[1:].strip()
+    elif text[:2] == '="' and text[-1:] == '"':
+        text = text[2:-1].strip()
+    return None if text in NULLS else text
+
+
+def _spreadsheet_text(value: Any) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        text = str(int(value)) if value.is_integer() else repr(value)
-    elif isinstance(value, datetime):
-        text = value.strftime("%Y-%m-%d %H:%M:%S")
-    elif isinstance(value, date):
-        text = value.isoformat()
-    else:
-        text = str(value)
-    text = text.strip().lstrip("\t'").strip()
-    wrapped = _WRAPPED.match(text)
-    if wrapped:
-        text = wrapped.group(1).strip()
-    return None if text in NULLS else text
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def find_sheet(
@@ -188,19 +193,17 @@ def find_sheet(
 def _data_rows(
     header: list[str], grid: Sequence[Sequence[Any]], header_index: int
 ) -> Iterator[tuple[int, dict[str, str | None]]]:
+    # Personal columns are never even cleaned: only the kept ones are read.
+    kept = [(i, name) for i, name in enumerate(header) if name and name not in PERSONAL]
+    names = [name for _, name in kept]
     for index in range(header_index + 1, len(grid)):
-        cells = [cell_text(value) for value in grid[index]]
+        row = grid[index]
+        width = len(row)
+        cells = [cell_text(row[i]) if i < width else None for i, _ in kept]
         first = next((c for c in cells if c), None)
         if first is None or first.startswith(TOTAL_MARKERS):
             continue
-        yield (
-            index + 1,
-            {
-                name: cells[i] if i < len(cells) else None
-                for i, name in enumerate(header)
-                if name and name not in PERSONAL
-            },
-        )
+        yield index + 1, dict(zip(names, cells, strict=True))
 
 
 def money(text: str | None, column: str) -> Decimal:
@@ -210,12 +213,15 @@ def money(text: str | None, column: str) -> Decimal:
         ValueError: naming the column and the value.
     """
     if text is None:
-        return Decimal(0)
-    cleaned = text.replace("¥", "").replace("￥", "").replace(",", "").replace("元", "").strip()
+        return ZERO
     try:
-        amount = Decimal(cleaned)
+        amount = Decimal(text)  # most amounts are plain decimals
     except InvalidOperation:
-        raise ValueError(f"column {column}: {text!r} is not an amount") from None
+        cleaned = text.replace("¥", "").replace("￥", "").replace(",", "").replace("元", "")
+        try:
+            amount = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(f"column {column}: {text!r} is not an amount") from None
     if not amount.is_finite():
         raise ValueError(f"column {column}: {text!r} is not an amount")
     return amount
@@ -233,7 +239,7 @@ def whole(text: str | None, column: str) -> int:
     return int(amount)
 
 
-_MOMENT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
+_MOMENT_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 
 
 def moment(text: str | None, column: str) -> datetime | None:
@@ -244,6 +250,11 @@ def moment(text: str | None, column: str) -> datetime | None:
     """
     if text is None:
         return None
+    if len(text) >= 16 and text[4] == "-":  # 2026-11-11 00:05[:00], the usual form
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
     for pattern in _MOMENT_FORMATS:
         try:
             return datetime.strptime(text, pattern)

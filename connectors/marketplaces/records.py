@@ -9,6 +9,7 @@ tax is zero).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -76,6 +77,12 @@ class ExportBatch:
     unpaid: int = 0
     #: The latest moment any row records (UTC): the file's export time, as near as it says.
     exported_at: datetime | None = None
+
+
+@functools.lru_cache(maxsize=4096)
+def product_id(name: str) -> int:
+    """A product's id from the SKU code (else the title) the export names it by."""
+    return numeric_id(f"product/{name}")
 
 
 def numeric_id(key: str) -> int:
@@ -201,9 +208,12 @@ def _lines(sale: Sale, goods: Decimal) -> list[OrderLine]:
         price = (line.amount / quantity).quantize(CENT, rounding=ROUND_CEILING)
         built.append(
             OrderLine(
-                line_id=numeric_id(f"{sale.order_key}/{line.key}"),
+                # A sub-order's own number is unique; other lines are keyed within their order.
+                line_id=numeric_id(
+                    line.key if len(line.key) > 12 else f"{sale.order_key}/{line.key}"
+                ),
                 # Exports name products, they do not number them: one id per SKU (else title).
-                product_id=numeric_id(f"product/{line.sku or line.title}"),
+                product_id=product_id(line.sku or line.title),
                 variant_id=None,
                 sku=line.sku,
                 title=line.title,
