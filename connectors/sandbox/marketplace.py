@@ -104,6 +104,18 @@ class MarketOrder:
         return self.goods + self.shipping - self.discount
 
 
+@dataclass(frozen=True, slots=True)
+class _Draw:
+    """What every order of either platform draws first: when, and how busy its day was."""
+
+    serial: int
+    created: datetime
+    paid_at: datetime | None
+    big_day: bool
+    #: Days before the end of history: recent orders are still being shipped.
+    recent: int
+
+
 def peak(day: date) -> float:
     """How much busier than usual a day is: 双11 and 618, their run-ups, weekends."""
     factor = 1.15 if day.weekday() >= 5 else 1.0
@@ -141,25 +153,18 @@ class MarketShop:
         paid_at = (
             None if unpaid else min(created + timedelta(seconds=rng.randint(5, 600)), _eod(day))
         )
+        draw = _Draw(serial, created, paid_at, big_day, (self.spec.end - day).days)
         if self.spec.platform == "taobao":
-            return self._tmall(rng, day, serial, created, paid_at, big_day)
-        return self._douyin(rng, day, serial, created, paid_at, big_day)
+            return self._tmall(rng, draw)
+        return self._douyin(rng, draw)
 
-    def _tmall(
-        self,
-        rng: random.Random,
-        day: date,
-        serial: int,
-        created: datetime,
-        paid_at: datetime | None,
-        big_day: bool,
-    ) -> MarketOrder:
+    def _tmall(self, rng: random.Random, draw: _Draw) -> MarketOrder:
         title, price = rng.choice(TMALL_ITEMS)
         item = Item("1", title, Decimal(price), rng.choices((1, 2, 3), (70, 22, 8))[0])
         goods = item.price * item.quantity
         shipping = Decimal("8.00") if goods < 99 and rng.random() < 0.5 else Decimal(0)
         discount = Decimal(0)
-        if big_day or rng.random() < 0.2:
+        if draw.big_day or rng.random() < 0.2:
             discount = (
                 Decimal("50.00")
                 if goods >= 400
@@ -167,55 +172,45 @@ class MarketShop:
                 if goods >= 200
                 else Decimal("5.00")
             )
-        recent = (self.spec.end - day).days
         order = MarketOrder(
-            order_id=f"{2_087_000_000_000_000_000 + self.spec.seed * 10_000_000 + serial}",
-            created_at=created,
-            paid_at=paid_at,
+            order_id=f"{2_087_000_000_000_000_000 + self.spec.seed * 10_000_000 + draw.serial}",
+            created_at=draw.created,
+            paid_at=draw.paid_at,
             items=[item],
             shipping=shipping,
             discount=discount,
             status="交易成功"
-            if recent > 10
+            if draw.recent > 10
             else rng.choice(("买家已付款，等待卖家发货", "卖家已发货，等待买家确认", "交易成功")),
         )
-        if paid_at is None:
-            order.status = "等待买家付款" if recent < 2 else "交易被淘宝关闭"
+        if draw.paid_at is None:
+            order.status = "等待买家付款" if draw.recent < 2 else "交易被淘宝关闭"
         elif rng.random() < 0.04:
             order.status, order.refunded = "交易关闭", order.paid
         elif rng.random() < 0.03 and item.quantity > 1:
             order.refunded = item.price
         return order
 
-    def _douyin(
-        self,
-        rng: random.Random,
-        day: date,
-        serial: int,
-        created: datetime,
-        paid_at: datetime | None,
-        big_day: bool,
-    ) -> MarketOrder:
+    def _douyin(self, rng: random.Random, draw: _Draw) -> MarketOrder:
         items = []
         for sub in range(rng.choices((1, 2, 3), (75, 20, 5))[0]):
             title, price = rng.choice(DOUYIN_ITEMS)
             quantity = rng.choices((1, 2), (85, 15))[0]
-            platform = Decimal("10.00") if big_day and rng.random() < 0.5 else Decimal(0)
+            platform = Decimal("10.00") if draw.big_day and rng.random() < 0.5 else Decimal(0)
             shop = Decimal("5.00") if rng.random() < 0.3 else Decimal(0)
             creator = Decimal("3.00") if rng.random() < 0.1 else Decimal(0)
             items.append(Item(str(sub), title, Decimal(price), quantity, (platform, shop, creator)))
-        recent = (self.spec.end - day).days
         order = MarketOrder(
-            order_id=f"{6_918_000_000_000_000_000 + self.spec.seed * 10_000_000 + serial}",
-            created_at=created,
-            paid_at=paid_at,
+            order_id=f"{6_918_000_000_000_000_000 + self.spec.seed * 10_000_000 + draw.serial}",
+            created_at=draw.created,
+            paid_at=draw.paid_at,
             items=items,
             shipping=Decimal(0),
             discount=Decimal(0),
-            status="已完成" if recent > 7 else rng.choice(("待发货", "已发货", "已完成")),
+            status="已完成" if draw.recent > 7 else rng.choice(("待发货", "已发货", "已完成")),
             per_item=True,
         )
-        if paid_at is None:
+        if draw.paid_at is None:
             order.status = "已关闭"
         elif rng.random() < 0.05:
             refunded = rng.choice(items)

@@ -3,20 +3,17 @@ exports, first-seen refund days, quarantine, and a killed import finishing when 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 
 from connectors.config import StoreConfig, parse_config
 from connectors.sandbox.marketplace import MarketShop, MarketSpec, Platform
@@ -25,7 +22,7 @@ from tasks.ingest.run import sync_store_windows
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.support.exports import write_douyin_exports
-from tests.support.helpers import snapshot
+from tests.support.helpers import snapshot, wait_for_rows
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "marketplaces"
 NOW = datetime(2026, 11, 12, 1, 0, tzinfo=UTC)
@@ -197,7 +194,7 @@ def test_an_import_killed_mid_way_finishes_when_run_again(tmp_path: Path) -> Non
         cwd=Path(__file__).parents[3],
     )
     try:
-        _wait_for_files(killed_url, child)
+        wait_for_rows(killed_url, tables.import_files, 2, child, "the import")
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
@@ -218,15 +215,3 @@ def _orders(url: str) -> dict[str, dict[str, Any]]:
 def _count(url: str, table: Any) -> int:
     with get_engine(url, migrate=False).connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-
-
-def _wait_for_files(url: str, child: subprocess.Popen[bytes]) -> None:
-    database = Path(url.removeprefix("sqlite:///"))
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and child.poll() is None:
-        if database.exists():
-            with contextlib.suppress(OperationalError):  # the child may be creating the schema
-                if _count(url, tables.import_files) >= 2:
-                    return
-        time.sleep(0.05)
-    pytest.fail("the import never got going (or finished before it could be killed)")
