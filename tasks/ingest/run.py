@@ -86,7 +86,9 @@ class SyncSummary:
             row["windows"] += 1
             for key in COUNTS:
                 row[key] += getattr(w, key)
-            row["seconds"] = round(row["seconds"] + w.seconds, 1)
+            row["seconds"] += w.seconds
+        for row in rows.values():  # rounded once: many short windows (files) add up
+            row["seconds"] = round(row["seconds"], 1)
         return list(rows.values())
 
     def to_markdown(self) -> str:
