@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 from connectors.base import Rejected
 from connectors.marketplaces import douyin, jd, pdd, taobao
 from connectors.marketplaces.files import Sheet, UnreadableFile, find_sheet, read_grid
-from connectors.marketplaces.records import ExportBatch, Sale, add_sales, read_sales
+from connectors.marketplaces.records import (
+    ExportBatch,
+    Sale,
+    add_sales,
+    numeric_id,
+    order_lines,
+    read_groups,
+    read_sales,
+)
 
 __all__ = ["MARKETPLACES", "ExportBatch", "UnreadableFile", "read_export"]
 
@@ -39,6 +47,7 @@ ORDER_EXPORTS: dict[str, OrderExport] = {
 #: The platforms whose stores are read from export files.
 MARKETPLACES = tuple(ORDER_EXPORTS)
 SHOP_DAYS_KIND = "生意参谋 店铺整体"
+ITEM_LINES_KIND = "淘宝 宝贝报表"
 
 
 def read_export(
@@ -51,9 +60,12 @@ def read_export(
     """
     file_format, grid = read_grid(data)
     orders = ORDER_EXPORTS[platform]
-    sheet, matched = find_sheet(file_format, grid, (orders.columns, taobao.SHOP_DAYS))
+    others = (taobao.SHOP_DAYS, taobao.ITEM_LINES) if platform == "taobao" else ()
+    sheet, matched = find_sheet(file_format, grid, (orders.columns, *others))
     if matched == 1:
         return _shop_days(sheet, file_name)
+    if matched == 2:
+        return _item_lines(sheet, file_name)
     batch = ExportBatch(orders.kind, file_format)
     sales = read_sales(batch, sheet, file_name, orders.key_column, orders.sale)
     add_sales(batch, sales, zone, currency)
@@ -67,4 +79,13 @@ def _shop_days(sheet: Sheet, file_name: str) -> ExportBatch:
     batch.rejected = [
         Rejected(f"{file_name}:{number}", reason, dict(rows[number])) for number, reason in refused
     ]
+    return batch
+
+
+def _item_lines(sheet: Sheet, file_name: str) -> ExportBatch:
+    batch = ExportBatch(ITEM_LINES_KIND, sheet.file_format)
+    for key, lines in read_groups(
+        batch, sheet, file_name, taobao.ORDER_ID, lambda k, rows: taobao.item_lines(rows)
+    ):
+        batch.item_lines[numeric_id(key)] = order_lines(key, lines)
     return batch

@@ -15,15 +15,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from connectors.base import Order, OrderDeletion, OrderLine, Refund, Rejected, TrafficDay
 from connectors.marketplaces.files import Sheet
 
+T = TypeVar("T")
+#: An order's rows in a file: each with its 1-based row number, cleaned, personal fields gone.
+Rows = list[tuple[int, dict[str, str | None]]]
 #: The canonical order statuses every platform's own words map to (docs/metrics.md).
 Status = Literal["pending", "paid", "shipped", "completed", "closed", "refunded"]
 CENT = Decimal("0.01")
+#: The key of the one line an order export without item lines gives an order.
+ORDER_LEVEL_LINE = "order"
 
 
 @dataclass(slots=True)
@@ -71,6 +76,8 @@ class ExportBatch:
     #: Refunds the export gives no completion date for (dated on the day a file first showed them).
     undated_refunds: set[int] = field(default_factory=set)
     deletions: list[OrderDeletion] = field(default_factory=list)
+    #: Taobao's 宝贝报表: the item lines of orders (by order id), to replace their order-level line.
+    item_lines: dict[int, list[OrderLine]] = field(default_factory=dict)
     traffic: list[TrafficDay] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     #: Orders the file lists that were never paid: they never count.
@@ -96,15 +103,36 @@ def numeric_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest()) & (2**63 - 1)
 
 
-def group_rows(
-    sheet: Sheet, key_column: str
-) -> Iterable[tuple[str, list[tuple[int, dict[str, str | None]]]]]:
+def group_rows(sheet: Sheet, key_column: str) -> Iterable[tuple[str, Rows]]:
     """The sheet's rows grouped by order key, in file order; rows without a key form their own
     group keyed by row number (and are rejected by the reader)."""
-    groups: dict[str, list[tuple[int, dict[str, str | None]]]] = {}
+    groups: dict[str, Rows] = {}
     for number, row in sheet.rows:
         groups.setdefault(row.get(key_column) or f"#row{number}", []).append((number, row))
     return groups.items()
+
+
+def read_groups(
+    batch: ExportBatch,
+    sheet: Sheet,
+    file_name: str,
+    key_column: str,
+    build: Callable[[str, Rows], T],
+) -> list[tuple[str, T]]:
+    """Build each order's rows into one value; a group that cannot be read is set aside naming
+    the file, its first row and the column."""
+    built = []
+    for key, rows in group_rows(sheet, key_column):
+        batch.rows += len(rows)
+        try:
+            if key.startswith("#row"):
+                raise ValueError(f"column {key_column}: the order id is empty")
+            built.append((key, build(key, rows)))
+        except ValueError as exc:
+            first_row, payload = rows[0]
+            reason = f"{file_name} row {first_row}, {exc}"
+            batch.rejected.append(Rejected(f"{file_name}:{first_row}", reason, dict(payload)))
+    return built
 
 
 def read_sales(
@@ -112,21 +140,10 @@ def read_sales(
     sheet: Sheet,
     file_name: str,
     key_column: str,
-    build: Callable[[str, list[tuple[int, dict[str, str | None]]]], Sale],
+    build: Callable[[str, Rows], Sale],
 ) -> list[Sale]:
-    """Build each order's sale; a group that cannot be read is set aside naming file and row."""
-    sales = []
-    for key, rows in group_rows(sheet, key_column):
-        batch.rows += len(rows)
-        try:
-            if key.startswith("#row"):
-                raise ValueError(f"column {key_column}: the order id is empty")
-            sales.append(build(key, rows))
-        except ValueError as exc:
-            first_row, payload = rows[0]
-            reason = f"{file_name} row {first_row}, {exc}"
-            batch.rejected.append(Rejected(f"{file_name}:{first_row}", reason, dict(payload)))
-    return sales
+    """Each order's sale, the unreadable ones set aside (``read_groups``)."""
+    return [sale for _, sale in read_groups(batch, sheet, file_name, key_column, build)]
 
 
 def add_sales(batch: ExportBatch, sales: list[Sale], zone: ZoneInfo, currency: str) -> None:
@@ -200,7 +217,14 @@ def to_order(sale: Sale, zone: ZoneInfo, currency: str, seen_at: datetime) -> Or
 
 
 def _lines(sale: Sale, goods: Decimal) -> list[OrderLine]:
-    lines = sale.lines or [SaleLine("order", sale.status_raw or "", None, 1, goods)]
+    return order_lines(
+        sale.order_key,
+        sale.lines or [SaleLine(ORDER_LEVEL_LINE, sale.status_raw or "", None, 1, goods)],
+    )
+
+
+def order_lines(order_key: str, lines: list[SaleLine]) -> list[OrderLine]:
+    """The canonical lines of an order's item lines."""
     built = []
     for line in lines:
         quantity = max(line.quantity, 1)
@@ -209,9 +233,7 @@ def _lines(sale: Sale, goods: Decimal) -> list[OrderLine]:
         built.append(
             OrderLine(
                 # A sub-order's own number is unique; other lines are keyed within their order.
-                line_id=numeric_id(
-                    line.key if len(line.key) > 12 else f"{sale.order_key}/{line.key}"
-                ),
+                line_id=numeric_id(line.key if len(line.key) > 12 else f"{order_key}/{line.key}"),
                 # Exports name products, they do not number them: one id per SKU (else title).
                 product_id=product_id(line.sku or line.title),
                 variant_id=None,

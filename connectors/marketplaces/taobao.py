@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from connectors.base import TrafficDay
 from connectors.marketplaces.files import Sheet, day, moment, money, whole
-from connectors.marketplaces.records import Sale, SaleLine, Status, status_of
+from connectors.marketplaces.records import (
+    ORDER_LEVEL_LINE,
+    Sale,
+    SaleLine,
+    Status,
+    status_of,
+)
 
 ORDER_ID = "订单编号"
 ORDERS = frozenset({ORDER_ID, "订单付款时间", "买家实际支付金额", "订单状态"})
+#: 宝贝报表: one row per item line, joined to the 订单报表 on 订单编号.
+ITEM_LINES = frozenset({ORDER_ID, "标题", "价格", "购买数量"})
 #: 生意参谋 店铺整体 / 店铺概况: one row per store-local day.
 SHOP_DAYS = frozenset({"统计日期", "访客数", "支付买家数"})
 
@@ -55,8 +63,20 @@ def sale(key: str, rows: list[tuple[int, dict[str, str | None]]]) -> Sale:
         shipping=shipping,
         paid=paid,
         refunded=refunded,
-        lines=[SaleLine("order", title, None, units, goods)],
+        lines=[SaleLine(ORDER_LEVEL_LINE, title, None, units, goods)],
     )
+
+
+def item_lines(rows: list[tuple[int, dict[str, str | None]]]) -> list[SaleLine]:
+    """An order's rows of the 宝贝报表 as its item lines (price × quantity, before discounts)."""
+    lines = []
+    for number, (_, row) in enumerate(rows, 1):
+        quantity = whole(row.get("购买数量"), "购买数量")
+        title = row.get("标题") or ""
+        sku = row.get("商家编码") or row.get("外部系统编号")
+        amount = money(row.get("价格"), "价格") * quantity
+        lines.append(SaleLine(f"item{number}", title, sku, quantity, amount))
+    return lines
 
 
 def shop_days(sheet: Sheet, file_name: str) -> tuple[list[TrafficDay], list[tuple[int, str]]]:

@@ -70,6 +70,11 @@ MARKETPLACES = [
     "交易被淘宝关闭 → closed; douyin 已完成 → completed, 已关闭 → closed; jd 等待出库 → paid, "
     "完成 → completed, 取消 → refunded; pdd 待发货 → paid, 已收货 → completed, 已取消 → "
     "closed). A status the reader does not know quarantines the row.",
+    "- Lines: an order export gives each order one order-level line (taobao, pdd) or a line per "
+    "sub-order or SKU (douyin, jd). Taobao's 宝贝报表 (one row per item: 标题, 价格 × 购买数量, "
+    "商家编码) replaces an order's order-level line with its item lines, which later order "
+    "exports keep; the order exports of a run load first, and lines of an order not imported "
+    "are skipped.",
     "- Buyers are anonymous in exports (masked, and dropped at read), so every marketplace "
     "order counts as a guest's: customer metrics (new, returning, repeat) stay empty.",
     "- Products: exports name products without numbering them, so a product is its SKU code "

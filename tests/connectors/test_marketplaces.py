@@ -177,3 +177,13 @@ def test_the_local_stores_exports_carry_the_real_encodings(tmp_path: Path) -> No
     assert douyin[0].read_bytes().startswith(b"\xef\xbb\xbf")
     assert read_grid(douyin[0].read_bytes())[1][1][0].startswith("\t")
     assert read_grid(tmall[-1].read_bytes())[0] == "html"  # 生意参谋 saved as .xls
+
+
+def test_taobao_item_lines_come_from_the_order_line_report() -> None:
+    batch = read("ExportOrderDetailList2087.csv", "taobao")
+    assert batch.kind == "淘宝 宝贝报表" and batch.rows == 3
+    lines = batch.item_lines[2087123456789012345]
+    assert [(x.title, x.sku, x.quantity, x.price) for x in lines] == [
+        ("𠮷野家联名T恤", "TX-01", 1, Decimal("64.00")),
+        ("帆布袋", "BAG-02", 1, Decimal("64.00")),
+    ]

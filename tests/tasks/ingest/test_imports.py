@@ -155,6 +155,31 @@ def test_a_refund_keeps_the_day_a_file_first_showed_it(sqlite_url: str, tmp_path
     assert refund_days(sqlite_url) == first == {"2087123456789012347": date(2026, 11, 11)}
 
 
+def line_titles(url: str, order_id: int) -> list[str]:
+    lines = tables.order_lines.c
+    query = select(lines.title).where(lines.order_id == order_id).order_by(lines.title)
+    with get_engine(url).connect() as conn:
+        return list(conn.scalars(query))
+
+
+def test_item_lines_replace_the_order_level_line_and_survive_a_later_export(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    # The 宝贝报表 sorts first in the folder: it is loaded after the order export all the same.
+    folder = dropped(tmp_path, "ExportOrderDetailList2087.csv", "ExportOrderList2087.csv")
+    results = import_folder(store("taobao", folder), warehouse_url, now=NOW)
+    both = ["帆布袋", "𠮷野家联名T恤"]
+    assert line_titles(warehouse_url, 2087123456789012345) == both
+    assert line_titles(warehouse_url, 2087123456789019999) == []  # no such order: skipped
+    assert [r.upserted for r in results] == [2, 1]  # two orders first, then one given lines
+    later = (FIXTURES / "ExportOrderList2087.csv").read_bytes().decode("gb18030")
+    later = later.replace("2026-11-11 10:00:00", "2026-11-20 10:00:00")
+    (folder / "ExportOrderList2099.csv").write_bytes(later.encode("gb18030"))
+    import_folder(store("taobao", folder), warehouse_url, now=NOW)
+    assert line_titles(warehouse_url, 2087123456789012345) == both
+    assert paid_by_day(warehouse_url) == {date(2026, 11, 11): (2, 11_800 + 127_900)}
+
+
 def test_bad_rows_and_unreadable_files_are_quarantined_not_fatal(
     sqlite_url: str, tmp_path: Path
 ) -> None:
