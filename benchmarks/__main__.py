@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import anomalies, metrics, orchestration, sync_throughput
+from benchmarks import anomalies, imports, metrics, orchestration, sync_throughput
 
 if __name__ == "__main__":
-    for benchmark in (sync_throughput, metrics, anomalies, orchestration):
+    for benchmark in (sync_throughput, imports, metrics, anomalies, orchestration):
         sys.argv = [benchmark.__name__]
         benchmark.main()

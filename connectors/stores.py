@@ -1,7 +1,9 @@
 """The one wiring point: open a configured store's source by its platform.
 
-Adding a platform is one entry in ``OPENERS``: a function that builds that platform's
+Adding an API platform is one entry in ``OPENERS``: a function that builds that platform's
 ``StoreSource`` from the store's configuration, resolving its secrets here and nowhere else.
+A marketplace platform (read from export files) is one entry in
+``connectors.marketplaces.ORDER_EXPORTS``, read here by ``read_store_export``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from collections.abc import Callable
 from connectors.base import StoreSource
 from connectors.config import StoreConfig, resolve_token
 from connectors.errors import ConfigError
+from connectors.marketplaces import MARKETPLACES, ExportBatch, read_export
 from connectors.shopify import ShopifyClient, ShopifySource
 
 
 def open_shopify(store: StoreConfig) -> ShopifySource:
     """Build a Shopify REST source for a configured store."""
+    if store.url is None:
+        raise ConfigError(f"store {store.name!r}: a shopify store needs url")
     client = ShopifyClient(
         store=store.name,
         base_url=store.url,
@@ -40,9 +45,26 @@ def open_store(store: StoreConfig) -> StoreSource:
         ConfigError: no connector reads the store's platform.
     """
     opener = OPENERS.get(store.platform)
+    if store.platform in MARKETPLACES:
+        raise ConfigError(
+            f"store {store.name!r}: a {store.platform} store is read from its export files "
+            "(storepulse import), not through an API"
+        )
     if opener is None:
         known = ", ".join(sorted(OPENERS))
         raise ConfigError(
             f"store {store.name!r}: no connector for platform {store.platform!r} ({known})"
         )
     return opener(store)
+
+
+def read_store_export(store: StoreConfig, data: bytes, file_name: str) -> ExportBatch:
+    """Read one export file of a marketplace store, by its platform's readers.
+
+    Raises:
+        ConfigError: the store is not on a marketplace platform.
+        UnreadableFile: the file is not an export this platform writes.
+    """
+    if store.platform not in MARKETPLACES:
+        raise ConfigError(f"store {store.name!r}: a {store.platform} store has no export files")
+    return read_export(data, file_name, store.platform, store.zone, store.currency)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from connectors.config.channels import ChannelConfig
 from connectors.config.fields import quote
-from connectors.config.tree import Config
+from connectors.config.tree import Config, StoreConfig
 from connectors.errors import ConfigError
 
 CONFIG_ENV = "STOREPULSE_CONFIG"
@@ -108,13 +108,18 @@ def parse_config(data: dict[str, Any], source: Path | str = "configuration") -> 
         raise refusal(source, [_describe(e) for e in exc.errors()]) from None
     refuse(source, list(reference_problems(config)))
     base = Path(source).parent if isinstance(source, Path) else Path.cwd()
-    stores = [
-        s.model_copy(update={"traffic_csv": base / s.traffic_csv})
-        if s.traffic_csv is not None and not s.traffic_csv.is_absolute()
-        else s
-        for s in config.stores
-    ]
+    stores = [_beside(s, base) for s in config.stores]
     return config.model_copy(update={"stores": stores})
+
+
+def _beside(store: StoreConfig, base: Path) -> StoreConfig:
+    """The store with its relative file and folder paths resolved beside the configuration."""
+    update = {
+        key: base / path
+        for key in ("traffic_csv", "import_dir")
+        if (path := getattr(store, key)) is not None and not path.is_absolute()
+    }
+    return store.model_copy(update=update) if update else store
 
 
 def refuse(source: Path | str, problems: list[Problem]) -> None:

@@ -54,12 +54,18 @@ class SyncSettings(Strict):
     history_start: date | None = None
 
 
+#: Stores read from the export files their team downloads from a marketplace's back-end.
+MARKETPLACE_PLATFORMS = ("taobao", "douyin", "jd", "pdd")
+#: Where a marketplace store sells unless its configuration says otherwise.
+MARKETPLACE_DEFAULTS = {"timezone": "Asia/Shanghai", "currency": "CNY"}
+
+
 class StoreConfig(Strict):
-    """One store on one platform."""
+    """One store on one platform: Shopify through its API, a marketplace through its exports."""
 
     name: Name
-    platform: Literal["shopify"]
-    url: HttpUrl
+    platform: Literal["shopify", "taobao", "douyin", "jd", "pdd"]
+    url: HttpUrl | None = None
     timezone: IanaTimezone
     currency: Currency
     token_env: EnvName | None = None
@@ -71,16 +77,42 @@ class StoreConfig(Strict):
     sync: SyncSettings = SyncSettings()
     #: Daily traffic by channel (date, channel, sessions, add_to_carts, checkouts, purchases).
     traffic_csv: Path | None = None
+    #: A marketplace store's folder the team drops its exports into (orders, 生意参谋 days).
+    import_dir: Path | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _marketplace_defaults(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("platform") in MARKETPLACE_PLATFORMS:
+            return MARKETPLACE_DEFAULTS | data
+        return data
 
     @field_validator("url")
     @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return None if value is None else value.rstrip("/")
 
     @model_validator(mode="after")
-    def _one_token_source(self) -> StoreConfig:
+    def _what_the_platform_needs(self) -> StoreConfig:
+        if self.is_marketplace:
+            for key in ("url", "token_env", "token_secret", "traffic_csv"):
+                if getattr(self, key) is not None:
+                    raise ValueError(
+                        f"{key} is not used by a {self.platform} store (it reads import_dir)"
+                    )
+            if self.import_dir is None:
+                raise ValueError(f"a {self.platform} store needs import_dir: the exports folder")
+            return self
+        if self.url is None:
+            raise ValueError("a shopify store needs url: the shop's address")
+        if self.import_dir is not None:
+            raise ValueError("import_dir is for marketplace stores (taobao, douyin, jd, pdd)")
         one_of(self, "token_env", "token_secret")
         return self
+
+    @property
+    def is_marketplace(self) -> bool:
+        return self.platform in MARKETPLACE_PLATFORMS
 
     @property
     def zone(self) -> ZoneInfo:

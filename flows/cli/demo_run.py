@@ -1,12 +1,16 @@
 """What ``storepulse demo`` runs: the whole loop on a local demo store, with no credentials.
 
 It starts the local Shopify-compatible store (two years of a believable shop's history), writes
-a ``storepulse.yaml`` for it, and syncs everything into a fresh SQLite warehouse under ``out/``.
+the exports of a Tmall shop and a 抖店 shop beside it (CNY, Asia/Shanghai) with a rates file,
+writes a ``storepulse.yaml`` for the three stores, and syncs everything into a fresh SQLite
+warehouse under ``out/``.
 """
 
 from __future__ import annotations
 
 import os
+import random
+import shutil
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -21,9 +25,13 @@ from sqlalchemy import func, select
 
 from connectors.sandbox import Anomaly, DemoStore, StoreSpec
 from connectors.sandbox.catalog import Calendar
+from connectors.sandbox.marketplace import MarketShop, MarketSpec
 from flows.cli.views import print_findings, print_headline, print_sync_summary, progress_bar
+from reports.i18n import Locale
 from tasks.metrics.compare import compare
+from tasks.metrics.query import metric_rows
 from tasks.metrics.registry import HEADLINE, REGISTRY
+from tasks.metrics.rollup import ROLLUP, load_rates_csv
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines, get_engine
 
@@ -35,6 +43,10 @@ DEMO_INCIDENT = ("conversion_drop", 0.8)
 DEMO_MONTHLY_TARGET = 300_000
 DEMO_TOKEN = "shpat_demo_local"  # the sandbox's token, not a secret of anyone's
 TOKEN_ENV = "SHOPIFY_TOKEN_DEMO"
+#: The marketplace stores beside the Shopify one: (store name, platform, seed, orders a day).
+DEMO_MARKETS = (("tmall", "taobao", 11, 45), ("douyin", "douyin", 12, 35))
+#: Days of marketplace history: enough for last year's 双11 and 618 to compare with.
+DEMO_MARKET_DAYS = 400
 #: Plus's 20 calls/s lets two years sync in well under a minute.
 DEMO_PLAN = "plus"
 COUNTED = (
@@ -74,8 +86,14 @@ def run_demo(out: Path, console: Console) -> None:
             demo_spec(), token=DEMO_TOKEN, plan=DEMO_PLAN, data_dir=out / "demo-store"
         )
     try:
+        markets = write_market_exports(demo_dir)
         config = write_demo_config(demo_dir, store)
-        console.print(f"Local Shopify store at {store.url} ({DEMO_PLAN} plan). Syncing…")
+        with get_engine().begin() as conn:
+            load_rates_csv(conn, write_rates(demo_dir))
+        console.print(
+            f"Local Shopify store at {store.url} ({DEMO_PLAN} plan); Tmall and 抖店 exports "
+            f"in {_short(demo_dir / 'exports')} ({markets:,} files). Syncing…"
+        )
         with progress_bar(console):
             summary = sync_store(config_path=str(config))
         print_sync_summary(console, summary)
@@ -87,6 +105,7 @@ def run_demo(out: Path, console: Console) -> None:
             "(docs/metrics.md defines each)."
         )
         print_yesterday(console)
+        print_side_by_side(console)
         with console.status("Checking yesterday: anomalies, rules, data health…"):
             checked = check_stores(config_path=str(config))
         print_findings(console, checked)
@@ -174,9 +193,14 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
                         "currency": DEMO_SPEC.currency,
                         "token_env": TOKEN_ENV,
                         "traffic_csv": traffic.name,
-                    }
+                    },
+                    *(
+                        {"name": name, "platform": platform, "import_dir": f"exports/{name}"}
+                        for name, platform, _, _ in DEMO_MARKETS
+                    ),
                 ],
-                "campaigns": demo_campaigns(),
+                "reporting_currency": DEMO_SPEC.currency,
+                "campaigns": demo_campaigns() + market_campaigns(),
                 "targets": demo_targets(),
             },
             sort_keys=False,
@@ -201,6 +225,80 @@ def demo_targets() -> list[dict[str, object]]:
     ]
 
 
+def market_specs() -> dict[str, MarketSpec]:
+    """The marketplace shops, their history ending yesterday in Shanghai."""
+    yesterday = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)
+    return {
+        name: MarketSpec(platform, seed, DEMO_MARKET_DAYS, per_day, yesterday)  # type: ignore[arg-type]
+        for name, platform, seed, per_day in DEMO_MARKETS
+    }
+
+
+def write_market_exports(demo_dir: Path) -> int:
+    """Write each marketplace shop's exports into its own folder; return how many files."""
+    written = 0
+    for name, spec in market_specs().items():
+        folder = demo_dir / "exports" / name
+        shutil.rmtree(folder, ignore_errors=True)  # yesterday's files, from another history
+        written += len(MarketShop(spec).write(folder))
+    return written
+
+
+def write_rates(demo_dir: Path) -> Path:
+    """A daily CNY → USD rate for every day of the demo, as a team would load it."""
+    rng = random.Random(5)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    rate = 0.1400
+    lines = ["day,currency,reporting_currency,rate"]
+    for offset in range(DEMO_SPEC.days + 2, -1, -1):
+        rate = min(0.1450, max(0.1350, rate + rng.uniform(-0.0004, 0.0004)))
+        lines.append(f"{today - timedelta(days=offset)},CNY,{DEMO_SPEC.currency},{rate:.4f}")
+    path = demo_dir / "rates.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def market_campaigns() -> list[dict[str, object]]:
+    """双11 and 618 in the marketplace stores, with their run-ups."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    stores = [name for name, _, _, _ in DEMO_MARKETS]
+    return [
+        {"name": name, "start": f"{year}-{start}", "end": f"{year}-{end}", "stores": stores}
+        for year in (today.year - 1, today.year)
+        for name, start, end in (("双11", "11-01", "11-11"), ("618", "06-01", "06-18"))
+    ]
+
+
+def print_side_by_side(console: Console) -> None:
+    """Yesterday in each store and all of them together, in Chinese: 多店铺汇总."""
+    chinese = Locale("zh-CN")
+    day = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date() - timedelta(days=1)
+    shown = ("total_sales", "net_sales", "orders", "aov", "refund_rate")
+    table = Table(title=f"多店铺汇总 {day}", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("店铺")
+    for name in shown:
+        table.add_column(chinese.metric(name), justify="right", no_wrap=True)
+    labels = {"demo": "Shopify demo", "tmall": "天猫 tmall", "douyin": "抖店 douyin"}
+    labels[ROLLUP] = f"合计 ({DEMO_SPEC.currency})"
+    with get_engine().connect() as conn:
+        for store, label in labels.items():
+            values = {
+                row["metric"]: row
+                for row in metric_rows(conn, store, "day", day, day, list(shown))
+                if row["dimension"] is None
+            }
+            table.add_row(
+                label,
+                *(
+                    chinese.number(values[m]["value"], values[m]["unit"], values[m]["currency"])
+                    if m in values
+                    else chinese("na")
+                    for m in shown
+                ),
+            )
+    console.print(table)
+
+
 def demo_campaigns() -> list[dict[str, str]]:
     """The demo shop's promotions, listed as a team lists its campaigns."""
     today = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date()
@@ -221,7 +319,12 @@ def print_warehouse(console: Console) -> None:
             rows = conn.execute(select(func.count()).select_from(counted)).scalar_one()
             table.add_row(counted.name, f"{rows:,}")
         first, last = conn.execute(
-            select(func.min(tables.orders.c.local_date), func.max(tables.orders.c.local_date))
+            select(
+                func.min(tables.orders.c.local_date), func.max(tables.orders.c.local_date)
+            ).where(tables.orders.c.store == "demo")
         ).one()
     console.print(table)
-    console.print(f"Orders from {first} to {last} (store-local days, America/New_York).")
+    console.print(
+        f"Shopify orders from {first} to {last} (store-local days, America/New_York); "
+        f"Tmall and 抖店 for the last {DEMO_MARKET_DAYS} days (Asia/Shanghai)."
+    )

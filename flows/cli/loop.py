@@ -1,4 +1,5 @@
-"""The daily loop by hand: ``sync``, ``metrics``, ``checks``, ``digest``, ``weekly`` and ``run``.
+"""The daily loop by hand: ``sync``, ``import``, ``metrics``, ``checks``, ``digest``, ``weekly``
+and ``run``.
 
 Every command that starts a flow first resolves what the run will need (the configuration, the
 stores chosen, their tokens, the channels' credentials, the dates), so a missing secret or a
@@ -64,7 +65,8 @@ def preflight(
     chosen = loaded.select(stores)
     if tokens:
         for store in chosen:
-            resolve_token(store)
+            if not store.is_marketplace:  # a marketplace store reads files, it has no token
+                resolve_token(store)
     wanted = set(reports)
     for channel in loaded.channels:
         if any(channel.covers(s.name, r) for s in chosen for r in wanted):
@@ -86,6 +88,32 @@ def sync(
     with progress_bar(console):
         summary = start_flow(sync_store, stores=store, full=full, config_path=str(path))
     print_sync_summary(console, summary)
+
+
+@app.command("import", rich_help_panel=LOOP)
+def import_(
+    files: Annotated[
+        list[Path], typer.Argument(help="Export files (csv, xlsx, xls), in any order.")
+    ],
+    store: Annotated[
+        str, typer.Option("--store", "-s", help="The marketplace store they belong to.")
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Import a marketplace store's export files; a file imported before changes nothing."""
+    from flows.cli.views import print_sync_summary
+    from tasks.ingest.imports import import_files
+    from tasks.ingest.run import SyncSummary
+    from tasks.settings import load_settings
+
+    chosen = load_settings(config).store(store)
+    if not chosen.is_marketplace:
+        raise ConfigError(f"store {store!r} is a {chosen.platform} store: it has no export files")
+    results = import_files(chosen, files)
+    print_sync_summary(console, SyncSummary(windows=results))
+    skipped = sum(r.skipped for r in results)
+    if skipped:
+        console.print(f"{skipped} file(s) imported before: skipped, nothing changed")
 
 
 class Grain(StrEnum):

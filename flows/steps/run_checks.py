@@ -28,7 +28,12 @@ def run_checks_task(
     count_check: bool,
 ) -> CheckRun:
     config = load_settings(config_path)
-    sources = {s.name: open_store(s) for s in config.select(stores)} if count_check else None
+    # A marketplace store has no count endpoint: its files are its whole truth.
+    sources = (
+        {s.name: open_store(s) for s in config.select(stores) if not s.is_marketplace}
+        if count_check
+        else None
+    )
     return run_checks(
         config,
         database_url,

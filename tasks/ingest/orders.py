@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, Delete, Table, bindparam, delete, select
 
-from connectors.base import Order, Refund
+from connectors.base import Order, OrderLine, Refund
 from connectors.errors import MalformedRecord
 from tasks.ingest.context import LoadResult, Minor, StoreContext, rejected_record
 from tasks.ingest.quarantine import release_from_quarantine
@@ -166,7 +166,7 @@ def load_orders(conn: Connection, ctx: StoreContext, orders: Sequence[Order]) ->
     if stored:  # orders read before: replace their lines and codes, drop vanished refunds
         ids = list(stored)
         for table in (tables.order_lines, tables.order_discount_codes):
-            conn.execute(_children_of(table), {"store": ctx.store, "ids": ids})
+            conn.execute(children_of(table), {"store": ctx.store, "ids": ids})
         for table, key, kept in (
             (tables.refunds, "refund_id", [r.refund_id for r in refunds]),
             (tables.refund_lines, "refund_line_id", [r.refund_line_id for r in refund_lines]),
@@ -238,27 +238,7 @@ def order_rows(ctx: StoreContext, minor: Minor, order: Order) -> OrderRows:
         content_hash=None,  # set below, from the rows
         changed_at=ctx.synced_at,
     )
-    lines = [
-        LineRow(
-            store=ctx.store,
-            line_id=line.line_id,
-            order_id=order.order_id,
-            product_id=line.product_id,
-            variant_id=line.variant_id,
-            sku=line.sku,
-            title=line.title,
-            variant_title=line.variant_title,
-            vendor=line.vendor,
-            quantity=line.quantity,
-            current_quantity=line.current_quantity,
-            price_minor=minor(line.price, "line item price"),
-            discount_minor=minor(line.discount, "line item discount"),
-            tax_minor=minor(line.tax, "line item tax"),
-            gift_card=line.gift_card,
-            fulfillment_status=line.fulfillment_status,
-        )
-        for line in order.lines
-    ]
+    lines = [line_row(ctx, minor, order.order_id, line) for line in order.lines]
     codes = _code_rows(ctx, minor, order)
     refunds = [_refund_row(ctx, minor, order.order_id, refund) for refund in order.refunds]
     refund_lines = [
@@ -278,6 +258,28 @@ def order_rows(ctx: StoreContext, minor: Minor, order: Order) -> OrderRows:
     ]
     head = head._replace(content_hash=content_hash(head, lines, codes))
     return OrderRows(head, lines, codes, refunds, refund_lines)
+
+
+def line_row(ctx: StoreContext, minor: Minor, order_id: int, line: OrderLine) -> LineRow:
+    """One order line's row."""
+    return LineRow(
+        store=ctx.store,
+        line_id=line.line_id,
+        order_id=order_id,
+        product_id=line.product_id,
+        variant_id=line.variant_id,
+        sku=line.sku,
+        title=line.title,
+        variant_title=line.variant_title,
+        vendor=line.vendor,
+        quantity=line.quantity,
+        current_quantity=line.current_quantity,
+        price_minor=minor(line.price, "line item price"),
+        discount_minor=minor(line.discount, "line item discount"),
+        tax_minor=minor(line.tax, "line item tax"),
+        gift_card=line.gift_card,
+        fulfillment_status=line.fulfillment_status,
+    )
 
 
 def _local_date(ctx: StoreContext, moment: datetime | None) -> date | None:
@@ -392,7 +394,7 @@ def _vanished(table: Table, key: str) -> Delete:
 
 
 @functools.cache
-def _children_of(table: Table) -> Delete:
+def children_of(table: Table) -> Delete:
     # One statement object per table, so SQLAlchemy compiles it once and expands the ids.
     return delete(table).where(
         table.c.store == bindparam("store"), table.c.order_id.in_(bindparam("ids", expanding=True))

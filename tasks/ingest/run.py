@@ -86,7 +86,9 @@ class SyncSummary:
             row["windows"] += 1
             for key in COUNTS:
                 row[key] += getattr(w, key)
-            row["seconds"] = round(row["seconds"] + w.seconds, 1)
+            row["seconds"] += w.seconds
+        for row in rows.values():  # rounded once: many short windows (files) add up
+            row["seconds"] = round(row["seconds"], 1)
         return list(rows.values())
 
     def to_markdown(self) -> str:
@@ -128,9 +130,14 @@ def sync_store_windows(
     Its cursors only move forward, so a second call after a failure resumes where the first
     stopped. ``now`` (UTC, default the clock) ends the windows and dates the inventory
     snapshot. A ``source`` given by the caller stays open; otherwise the store's own is opened
-    here and closed at the end.
+    here and closed at the end. A marketplace store imports the new files of its
+    ``import_dir`` instead.
     """
     now = now or datetime.now(UTC)
+    if store.is_marketplace:  # read from the files its team drops, not through an API
+        from tasks.ingest.imports import import_folder
+
+        return import_folder(store, database_url, run_id=run_id, now=now)
     opened = source is None
     source = source or open_store(store)
     try:
@@ -251,7 +258,7 @@ def sync_window(
     with engine.begin() as conn:
         if window is not None:
             advance_cursor(conn, store.name, plan.resource, window.end, deep=plan.deep, now=now)
-        _record_run(conn, run_id or str(uuid.uuid4()), result, started)
+        record_run(conn, run_id or str(uuid.uuid4()), result, started)
     progress.report(progress.Progress(plan.step, plan.label, result.fetched, finished=True))
     return result
 
@@ -295,7 +302,7 @@ def _with(pages: Iterable[Page[T]], loader: Loader) -> Iterator[tuple[Page[Any],
         yield page, loader
 
 
-def _record_run(conn: Connection, run_id: str, result: WindowResult, started: datetime) -> None:
+def record_run(conn: Connection, run_id: str, result: WindowResult, started: datetime) -> None:
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     upsert(
         conn,

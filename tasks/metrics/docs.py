@@ -33,6 +33,60 @@ GOOD = {"up": "higher", "down": "lower", "neutral": "neither"}
 ENGLISH, CHINESE = Locale("en"), Locale("zh-CN")
 
 
+#: How a marketplace store's export rows become the orders the metrics read (``connectors/
+#: marketplaces``); the metric names are the same as a Shopify store's.
+MARKETPLACES = [
+    "## Marketplace stores (Taobao/Tmall, 抖店, 京东, 拼多多)",
+    "",
+    "Read from the back-ends' export files (`platform: taobao | douyin | jd | pdd`); every "
+    "metric above means the same for them. The money identity is kept to the fen: line items "
+    "− discounts + shipping = what the buyer paid (`total_sales` on the order's day); prices "
+    "include VAT, so taxes are zero.",
+    "",
+    "| platform | rows | order id | paid at (dates the order) | what the buyer paid "
+    "(`total_sales`) | gross sales | shipping | units |",
+    "|---|---|---|---|---|---|---|---|",
+    "| taobao | one per order (订单报表) | 订单编号 | 订单付款时间 | 买家实际支付金额 "
+    "| 买家应付货款 (else 总金额 − 邮费) | 买家应付邮费 | 宝贝总数量 |",
+    "| douyin | one per 子订单 | 主订单编号 | 支付完成时间 | the sum of 订单应付金额 over the "
+    "order's sub-orders | 订单应付金额 − 运费 + the three 实际承担优惠金额, summed | 运费, "
+    "summed | 商品数量, summed |",
+    "| jd | one per SKU, order money repeated | 订单号 | 付款确认时间 | 应付金额, once per order "
+    "| 京东价 × 订购数量, summed | 运费金额, once | 订购数量, summed |",
+    "| pdd | one per order | 订单号 | 支付时间 (else 订单成交时间) | 用户实付金额(元) "
+    "| 商品总价(元) | 邮费(元) | 商品数量(件) |",
+    "",
+    "- Discounts are gross sales + shipping − what the buyer paid: shop, platform and (抖店) "
+    "creator discounts together; the split is not kept separately.",
+    "- An order counts on the store-local day it was paid; an order never paid never counts. "
+    "Deleted orders (京东 `(删除)`) leave the metrics.",
+    "- Refunds and after-sales are returns: taobao `退款金额` (or the whole payment when a paid "
+    "order is `交易关闭`), douyin the 订单应付金额 of sub-orders whose 售后状态 is 退款成功, jd "
+    "and pdd the whole payment when cancelled after payment or 售后状态 退款成功. None of these "
+    "exports gives a completion date, so a refund is dated on the day of the first file that "
+    "showed it (the file's time: the latest moment its rows record), kept on re-import.",
+    "- Statuses map to a canonical set stored as the order's fulfillment status: pending, paid, "
+    "shipped, completed, closed, refunded (taobao 交易成功 → completed, 交易关闭 → refunded, "
+    "交易被淘宝关闭 → closed; douyin 已完成 → completed, 已关闭 → closed; jd 等待出库 → paid, "
+    "完成 → completed, 取消 → refunded; pdd 待发货 → paid, 已收货 → completed, 已取消 → "
+    "closed). A status the reader does not know quarantines the row.",
+    "- Lines: an order export gives each order one order-level line (taobao, pdd) or a line per "
+    "sub-order or SKU (douyin, jd). Taobao's 宝贝报表 (one row per item: 标题, 价格 × 购买数量, "
+    "商家编码) replaces an order's order-level line with its item lines, which later order "
+    "exports keep; the order exports of a run load first, and lines of an order not imported "
+    "are skipped.",
+    "- Buyers are anonymous in exports (masked, and dropped at read), so every marketplace "
+    "order counts as a guest's: customer metrics (new, returning, repeat) stay empty.",
+    "- Products: exports name products without numbering them, so a product is its SKU code "
+    "(商家编码) where the export has one, else its title.",
+    "- Traffic: 生意参谋's shop-level daily export gives sessions (访客数), add-to-carts "
+    "(加购人数), checkouts (下单买家数) and purchases (支付买家数), channel `all`.",
+    "- The latest state wins: a file's time is the latest moment its rows record (else when it "
+    "was imported); an order already written by a later file is not overwritten by an older one.",
+    "",
+]
+
+
 def render() -> str:
     lines = [
         "# Metrics",
@@ -54,6 +108,7 @@ def render() -> str:
         "latest loaded on or before the day); product and variant breakdowns do not roll up.",
         "- Each definition has a version; raising it recomputes that history.",
         "",
+        *MARKETPLACES,
     ]
     for group, members in groupby(METRICS, key=lambda m: m.group):
         lines += [f"## {GROUPS[group]}", ""]

@@ -336,6 +336,23 @@ quarantine = Table(
     Index(None, "last_seen_at"),
 )
 
+import_files = Table(
+    "import_files",
+    metadata,
+    _store(),
+    #: SHA-256 of the file's bytes: the same export dropped again, under any name, is skipped.
+    Column("content_hash", String(64), primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("file_format", String(8), nullable=False),
+    Column("kind", String(40), nullable=False),
+    #: The latest moment the file's rows record (else when it was imported): the newer wins.
+    Column("exported_at", UtcDateTime(), nullable=False),
+    Column("imported_at", UtcDateTime(), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("orders", Integer, nullable=False),
+    Column("quarantined", Integer, nullable=False),
+)
+
 
 metric_values = Table(
     "metric_values",

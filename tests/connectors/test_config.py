@@ -87,6 +87,38 @@ def test_errors_name_the_key_and_the_problem(changes: dict[str, object], message
         parse_config(_store(**changes), source=Path("storepulse.yaml"))
 
 
+def _marketplace(**changes: object) -> dict[str, object]:
+    return {"stores": [{"name": "tmall", "platform": "taobao", "import_dir": "drop"} | changes]}
+
+
+def test_a_marketplace_store_sells_in_shanghai_in_yuan_by_default() -> None:
+    store = parse_config(_marketplace()).stores[0]
+    assert (store.timezone, store.currency, store.is_marketplace) == ("Asia/Shanghai", "CNY", True)
+    store = parse_config(_marketplace(timezone="Asia/Hong_Kong", currency="HKD")).stores[0]
+    assert (store.timezone, store.currency) == ("Asia/Hong_Kong", "HKD")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"import_dir": None}, r"stores\[0\]: a taobao store needs import_dir"),
+        ({"token_env": "T"}, r"stores\[0\]: token_env is not used by a taobao store"),
+        ({"platform": "douyin", "url": "https://x.cn"}, r"url is not used by a douyin store"),
+        ({"platform": "tmall"}, r"stores\[0\]\.platform"),
+    ],
+)
+def test_marketplace_store_errors_name_the_key(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config(_marketplace(**changes), source=Path("storepulse.yaml"))
+
+
+def test_a_shopify_store_still_needs_its_url_and_no_import_dir() -> None:
+    with pytest.raises(ConfigError, match=r"stores\[0\]: a shopify store needs url"):
+        parse_config(_store(url=None))
+    with pytest.raises(ConfigError, match=r"import_dir is for marketplace stores"):
+        parse_config(_store(import_dir="drop"))
+
+
 def test_store_names_are_unique() -> None:
     data = _store()
     data["stores"] = data["stores"] * 2  # type: ignore[operator]

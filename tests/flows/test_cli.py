@@ -254,3 +254,22 @@ def test_usage_errors_name_the_option_and_exit_2(
         backfill.output
     )
     assert "configuration error" not in backfill.output
+
+
+def test_import_loads_a_marketplace_stores_files_once(
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATABASE_URL_ENV, sqlite_url)
+    fixture = Path(__file__).parents[1] / "fixtures" / "marketplaces" / "pdd_orders_0517.xlsx"
+    entry = {"name": "pdd", "platform": "pdd", "import_dir": str(tmp_path)}
+    path = tmp_path / "storepulse.yaml"
+    path.write_text(yaml.safe_dump({"stores": [entry]}), encoding="utf-8")
+    first = runner.invoke(app, ["import", "--store", "pdd", "--config", str(path), str(fixture)])
+    assert first.exit_code == 0, first.output
+    assert re.search(r"pdd\s+imports\s+2\s+2\s+0\s", first.output)
+    again = runner.invoke(app, ["import", "--store", "pdd", "--config", str(path), str(fixture)])
+    assert again.exit_code == 0 and "1 file(s) imported before: skipped" in again.output
+    missing = runner.invoke(
+        app, ["import", "--store", "pdd", "--config", str(path), str(tmp_path / "none.csv")]
+    )
+    assert missing.exit_code == 2 and "cannot read" in missing.output

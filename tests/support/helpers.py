@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import Table, func, select
+from sqlalchemy.exc import OperationalError
 
 from connectors.base import StoreSource
 from connectors.config import StoreConfig, parse_config
@@ -26,6 +32,7 @@ BOOKKEEPING_COLUMNS = {
     "recorded_at",  # when a check last looked at a day
     "computed_at",  # when a metric value was last (re)computed, identically
     "computed_through",
+    "imported_at",  # when an export file was imported
 }
 
 
@@ -59,6 +66,25 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
             rows = conn.execute(select(*columns)).all()
             found[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return found
+
+
+def wait_for_rows(
+    url: str, table: Table, at_least: int, child: subprocess.Popen[bytes], what: str
+) -> None:
+    """Wait until the child process has committed ``at_least`` rows of ``table`` to the SQLite
+    warehouse at ``url``, so that killing it now interrupts it part-way."""
+    database = Path(url.removeprefix("sqlite:///"))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        if database.exists():
+            with contextlib.suppress(OperationalError):  # the child may be creating the schema
+                engine = get_engine(url, migrate=False)
+                with engine.connect() as conn:
+                    rows = conn.execute(select(func.count()).select_from(table)).scalar_one()
+                if rows >= at_least:
+                    return
+        time.sleep(0.05)
+    pytest.fail(f"{what} never got going (or finished before it could be killed)")
 
 
 if (

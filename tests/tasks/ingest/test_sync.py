@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,14 +16,13 @@ import orjson
 import pytest
 import requests
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 
 from connectors.config import StoreConfig
 from connectors.sandbox import DemoStore
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import SMALL_SPEC, TOKEN, TOKEN_ENV, store_config, store_entry
-from tests.support.helpers import a_moment_later, run_sync, snapshot
+from tests.support.helpers import a_moment_later, run_sync, snapshot, wait_for_rows
 
 API = "/admin/api/2026-10"
 AUTH = {"X-Shopify-Access-Token": TOKEN}
@@ -251,7 +248,7 @@ def test_a_sync_killed_mid_window_then_rerun_equals_one_clean_run(
             cwd=Path(__file__).parents[3],
         )
         try:
-            _wait_for_orders(killed_url, child)
+            wait_for_rows(killed_url, tables.orders, 300, child, "the sync")
         finally:
             child.send_signal(signal.SIGKILL)
             child.wait()
@@ -263,15 +260,3 @@ def test_a_sync_killed_mid_window_then_rerun_equals_one_clean_run(
         assert 0 < partial < total
         assert snapshot(killed_url) == snapshot(clean_url)
         assert count(clean_url, tables.orders) == total
-
-
-def _wait_for_orders(url: str, child: subprocess.Popen[bytes]) -> None:
-    database = Path(url.removeprefix("sqlite:///"))
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and child.poll() is None:
-        if database.exists():
-            with contextlib.suppress(OperationalError):  # the child may be creating the schema
-                if count(url, tables.orders) >= 300:
-                    return
-        time.sleep(0.05)
-    pytest.fail("the sync never got going (or finished before it could be killed)")

@@ -1,0 +1,278 @@
+"""What every marketplace export shares: sniff the format, find the header, clean the cells.
+
+A file is recognised by its bytes, never its name: xlsx by the ZIP magic, legacy xls by the OLE2
+magic (both read by python-calamine), an HTML table saved as ``.xls`` by its markup (read by the
+standard library's HTML parser), anything else as CSV in UTF-8 (with or without BOM) or, failing
+that, GB18030 (a superset of GBK that also holds the rare characters of product titles).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from html.parser import HTMLParser
+from typing import Any
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+#: How far down a file its header row may sit (below title and description rows).
+HEADER_SEARCH_ROWS = 12
+#: Buyers' names, accounts, phones and addresses (often masked): dropped as the file is read.
+PERSONAL = frozenset(
+    {
+        "买家会员名",
+        "买家支付宝账号",
+        "收货人姓名",
+        "收货地址",
+        "联系电话",
+        "联系手机",
+        "买家留言",
+        "发票抬头",
+        "修改后的收货地址",
+        "收件人",
+        "收件人手机号",
+        "详细地址",
+        "客户姓名",
+        "客户地址",
+        "下单帐号",
+        "下单账号",
+        "收货人",
+        "手机",
+        "省",
+        "市",
+        "区",
+        "街道",
+    }
+)
+ZERO = Decimal(0)
+NULLS = frozenset({"", "-", "--", "null", "NULL", "None"})
+TOTAL_MARKERS = ("总计", "合计")
+_SPACES = re.compile(r"[\s\u3000\ufeff]+")
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]"})
+
+
+class UnreadableFile(ValueError):
+    """The file is not a table storepulse recognises; the message says why in one sentence."""
+
+
+@dataclass(slots=True)
+class Sheet:
+    """A file's table below its header: each data row with its 1-based row number in the file."""
+
+    file_format: str
+    header: list[str]
+    rows: list[tuple[int, dict[str, str | None]]]
+
+
+def read_grid(data: bytes) -> tuple[str, list[list[Any]]]:
+    """Every row of the file's first table as raw cells, and the format it was read as."""
+    if data.startswith(XLSX_MAGIC) or data.startswith(XLS_MAGIC):
+        return ("xlsx" if data.startswith(XLSX_MAGIC) else "xls"), _spreadsheet(data)
+    text = decode(data)
+    if _looks_like_html(text):
+        return "html", _html_table(text)
+    return "csv", list(csv.reader(io.StringIO(text, newline="")))
+
+
+def decode(data: bytes) -> str:
+    """The text of a CSV or HTML export: UTF-8 (BOM or not), else GB18030, never plain GBK."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise UnreadableFile("is neither UTF-8 nor GB18030 text nor a spreadsheet") from None
+
+
+def _spreadsheet(data: bytes) -> list[list[Any]]:
+    from python_calamine import CalamineError, load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data))
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, IndexError) as exc:
+        raise UnreadableFile(f"is a damaged spreadsheet ({str(exc)[:80]})") from None
+
+
+def _looks_like_html(text: str) -> bool:
+    start = text[:2048].lstrip().lower()
+    return start.startswith(("<html", "<!doctype html", "<table", "<meta")) or "<table" in start
+
+
+class _TableCells(HTMLParser):
+    """The cells of the first ``<table>``: an HTML page some back-ends save as ``.xls``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self._tables = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._tables += 1
+        elif self._tables == 1 and tag == "tr":
+            self.rows.append([])
+        elif self._tables == 1 and tag in ("td", "th") and self.rows:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _html_table(text: str) -> list[list[Any]]:
+    parser = _TableCells()
+    parser.feed(text)
+    parser.close()
+    return list(parser.rows)
+
+
+def normalise_header(name: object) -> str:
+    """A column name without stray spaces, tabs, BOM or line breaks, and with ASCII brackets."""
+    return _SPACES.sub("", str(name if name is not None else "")).translate(_BRACKETS)
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as exact text, unwrapped (``="…"``, a leading tab or ``'``), ``-``/``--``/empty as
+    None. A spreadsheet's whole number loses its ``.0``; its dates keep ``YYYY-MM-DD HH:MM:SS``."""
+    if type(value) is not str:  # the common case (CSV, HTML) skips the spreadsheet types
+        if value is None:
+            return None
+        value = _spreadsheet_text(value)
+    text = value.strip()  # a leading tab or space too
+    if text[:1] == "'":
+        text = text[1:].strip()
+    elif text[:2] == '="' and text[-1:] == '"':
+        text = text[2:-1].strip()
+    return None if text in NULLS else text
+
+
+def _spreadsheet_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def find_sheet(
+    file_format: str, grid: Sequence[Sequence[Any]], signatures: Collection[Collection[str]]
+) -> tuple[Sheet, int]:
+    """The table below the first row (among the first few) holding every column of a signature,
+    and which signature it matched; total rows (总计/合计) and empty rows are left out.
+
+    Raises:
+        UnreadableFile: no row near the top holds the columns of any known export.
+    """
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        header = [normalise_header(cell) for cell in row]
+        present = set(header)
+        for number, signature in enumerate(signatures):
+            if set(signature) <= present:
+                return Sheet(file_format, header, list(_data_rows(header, grid, index))), number
+    raise UnreadableFile("has no header row of a known export in its first rows")
+
+
+def _data_rows(
+    header: list[str], grid: Sequence[Sequence[Any]], header_index: int
+) -> Iterator[tuple[int, dict[str, str | None]]]:
+    # Personal columns are never even cleaned: only the kept ones are read.
+    kept = [(i, name) for i, name in enumerate(header) if name and name not in PERSONAL]
+    names = [name for _, name in kept]
+    for index in range(header_index + 1, len(grid)):
+        row = grid[index]
+        width = len(row)
+        cells = [cell_text(row[i]) if i < width else None for i, _ in kept]
+        first = next((c for c in cells if c), None)
+        if first is None or first.startswith(TOTAL_MARKERS):
+            continue
+        yield index + 1, dict(zip(names, cells, strict=True))
+
+
+def money(text: str | None, column: str) -> Decimal:
+    """An amount such as ``¥1,234.50``; a null amount is zero.
+
+    Raises:
+        ValueError: naming the column and the value.
+    """
+    if text is None:
+        return ZERO
+    try:
+        amount = Decimal(text)  # most amounts are plain decimals
+    except InvalidOperation:
+        cleaned = text.replace("¥", "").replace("￥", "").replace(",", "").replace("元", "")
+        try:
+            amount = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(f"column {column}: {text!r} is not an amount") from None
+    if not amount.is_finite():
+        raise ValueError(f"column {column}: {text!r} is not an amount")
+    return amount
+
+
+def whole(text: str | None, column: str) -> int:
+    """A count such as ``1,234``; a null count is zero.
+
+    Raises:
+        ValueError: naming the column and the value.
+    """
+    amount = money(text, column)
+    if amount != amount.to_integral_value():
+        raise ValueError(f"column {column}: {text!r} is not a whole number")
+    return int(amount)
+
+
+_MOMENT_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+
+
+def moment(text: str | None, column: str) -> datetime | None:
+    """A local wall-clock time as the exports write it (naive; the store's zone applies).
+
+    Raises:
+        ValueError: naming the column and the value.
+    """
+    if text is None:
+        return None
+    if len(text) >= 16 and text[4] == "-":  # 2026-11-11 00:05[:00], the usual form
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    for pattern in _MOMENT_FORMATS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise ValueError(f"column {column}: {text!r} is not a time such as 2026-11-11 00:05:00")
+
+
+def day(text: str | None, column: str) -> date:
+    """A calendar day such as ``2026-11-11`` (or ``2026/11/11``, or ``20261111``).
+
+    Raises:
+        ValueError: naming the column and the value.
+    """
+    cleaned = (text or "").strip()[:10].replace("/", "-")
+    if re.fullmatch(r"\d{8}", cleaned):
+        cleaned = f"{cleaned[:4]}-{cleaned[4:6]}-{cleaned[6:]}"
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        raise ValueError(f"column {column}: {text!r} is not a day such as 2026-11-11") from None
