@@ -55,6 +55,8 @@ class WatchRun:
     #: Stores without the history a curve needs.
     unready: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
+    #: When the alerts changed: the clock, or the latest replayed moment (in UTC).
+    ran_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def findings(self) -> list[Finding]:
@@ -105,6 +107,7 @@ def run_watch(
                 watch=True,
             )
         run.watched.append(watched)
+        run.ran_at = ran_at
         for name in ("opened", "updated", "resolved"):
             getattr(run.changes, name).extend(getattr(changes, name))
     return run
