@@ -97,6 +97,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "the platform counts {theirs:,.0f}",
         "finding_quarantine": "{count:.0f} records quarantined in the last 24 hours "
         "(see the quarantine table)",
+        "finding_watch_stopped": "No orders since {since}; about {expected:.0f} were expected "
+        "in that time: is the checkout working?",
+        "finding_watch_band": "{orders:,.0f} orders by {clock}, below the normal range "
+        "({lower:,.0f}–{upper:,.0f}; expected {expected:,.0f}) on two runs running",
+        "finding_watch_pace": "{campaign}: {label} {actual:,.0f} of a target of {target:,.0f} "
+        "with {elapsed:.0%} of the campaign gone (due by now: {due:,.0f})",
         "rule_below": "{label} {value}, below {limit}",
         "rule_above": "{label} {value}, above {limit}",
         "rule_down": "{label} {value}, down {share:.0%} or more on the same day last week ({base})",
@@ -177,6 +183,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "finding_count": "仓库中 {cursor} UTC 之前更新的订单有 {ours:,.0f} 笔；"
         "平台统计为 {theirs:,.0f} 笔",
         "finding_quarantine": "过去 24 小时有 {count:.0f} 条记录被隔离（见 quarantine 表）",
+        "finding_watch_stopped": "自 {since} 起没有订单；这段时间预期约 {expected:.0f} 单："
+        "结账是否正常？",
+        "finding_watch_band": "截至 {clock} 共 {orders:,.0f} 单，连续两次低于正常范围"
+        "（{lower:,.0f}–{upper:,.0f}；预期 {expected:,.0f}）",
+        "finding_watch_pace": "{campaign}：{label} {actual:,.0f}，目标 {target:,.0f}，"
+        "活动已过 {elapsed:.0%}（按进度应达 {due:,.0f}）",
         "rule_below": "{label} {value}，低于 {limit}",
         "rule_above": "{label} {value}，高于 {limit}",
         "rule_down": "{label} {value}，较上周同日（{base}）下降 {share:.0%} 或以上",

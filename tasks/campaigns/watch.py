@@ -96,11 +96,8 @@ def stopped_finding(today: Today) -> Finding | None:
     expected = silent_span_expectation(today)
     if expected < STOPPED_EXPECTED:
         return None
-    since = (
-        "the start of the day"
-        if today.last_order_minute is None
-        else _clock(today.last_order_minute)
-    )
+    since = _clock(today.last_order_minute) if today.last_order_minute is not None else "00:00"
+    params = {"since": since, "expected": round(expected, 1)}
     return Finding(
         today.store,
         today.day,
@@ -111,12 +108,19 @@ def stopped_finding(today: Today) -> Finding | None:
         f"No orders since {since}; about {expected:.0f} were expected in that time",
         actual=0.0,
         expected=round(expected, 1),
-        explanation=_explanation(today, driver="purchases", since=since),
+        explanation=_explanation(today, params, silent_expected=expected),
     )
 
 
 def _band_finding(today: Today) -> Finding:
     curve = today.orders_curve
+    params = {
+        "orders": today.orders,
+        "clock": _clock(today.minute),
+        "expected": round(curve.expected),
+        "lower": round(curve.lower),
+        "upper": round(curve.upper),
+    }
     return Finding(
         today.store,
         today.day,
@@ -130,7 +134,7 @@ def _band_finding(today: Today) -> Finding:
         expected=round(curve.expected, 1),
         lower=round(curve.lower, 1),
         upper=round(curve.upper, 1),
-        explanation=_explanation(today, driver="purchases"),
+        explanation=_explanation(today, params),
     )
 
 
@@ -152,24 +156,49 @@ def pace_finding(today: Today, pace: Pace) -> Finding | None:
         actual=pace.actual,
         expected=round(due, 2),
         dimension_value=pace.campaign,
-        explanation={"campaign": pace.campaign, "target": pace.target, "elapsed": pace.elapsed},
+        explanation={
+            "params": {
+                "metric": pace.metric,
+                "campaign": pace.campaign,
+                "actual": pace.actual,
+                "target": pace.target,
+                "elapsed": pace.elapsed,
+                "due": due,
+            }
+        },
     )
 
 
-def _explanation(today: Today, **extra: object) -> dict[str, object]:
-    """What the alert says beside its numbers: the day so far (AOV, conversion where sessions
-    exist) and what moved (purchases: the watch sees orders, never traffic)."""
+def _explanation(
+    today: Today, params: dict[str, object], silent_expected: float | None = None
+) -> dict[str, object]:
+    """What the alert says beside its numbers: what moved (purchases: the watch counts orders,
+    and a broken checkout moves them whatever traffic does) and the day so far (AOV, and
+    conversion where the day's sessions exist)."""
     aov = today.sales / today.orders if today.orders else None
     conversion = today.orders / today.sessions if today.sessions else None
     sales = today.sales_curve
+    moved = (
+        {"factor": "purchases", "actual": 0, "expected": round(silent_expected, 1)}
+        if silent_expected is not None
+        else {
+            "factor": "purchases",
+            "actual": today.orders,
+            "expected": round(today.orders_curve.expected, 1),
+        }
+    )
     return {
-        "as_of": _clock(today.minute),
-        "orders": today.orders,
-        "sales": round(today.sales, 2),
-        "sales_expected": None if sales is None else round(sales.expected, 2),
-        "aov": None if aov is None else round(aov, 2),
-        "conversion": None if conversion is None else round(conversion, 4),
-        **extra,
+        "params": params,
+        "main_driver": "purchases",
+        "drivers": [moved],
+        "today": {
+            "as_of": _clock(today.minute),
+            "orders": today.orders,
+            "sales": round(today.sales, 2),
+            "sales_expected": None if sales is None else round(sales.expected, 2),
+            "aov": None if aov is None else round(aov, 2),
+            "conversion": None if conversion is None else round(conversion, 4),
+        },
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -10,12 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from connectors.config import parse_config
+from reports.content.alerts import alert_text, why_text
+from reports.i18n import Locale
 from tasks.campaigns.curve import Point, expected_at, learn_profile
 from tasks.campaigns.plan import live_campaigns, store_campaigns
 from tasks.campaigns.run import run_watch
 from tasks.campaigns.watch import Pace, Today, watch_findings
 from tasks.checks.findings import Finding
 from tasks.checks.lifecycle import apply
+from tasks.reporting.daily import alert_line
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.support.campaign_shop import CAMPAIGN_START, CampaignShop, campaign_config, write_shop
@@ -35,6 +39,23 @@ def _today(**overrides: object) -> Today:
         "expected_at_last": 134.5,
     }
     return Today(**(values | overrides))  # type: ignore[arg-type]
+
+
+def _row(finding: Finding) -> dict[str, object]:
+    """The finding as an alerts row reads back."""
+    return {
+        "fingerprint": finding.fingerprint,
+        "severity": finding.severity,
+        "kind": finding.kind,
+        "check_name": finding.check,
+        "message": finding.message,
+        "metric": finding.metric,
+        "actual": finding.actual,
+        "expected": finding.expected,
+        "lower": finding.lower,
+        "upper": finding.upper,
+        "explanation": json.dumps(finding.explanation),
+    }
 
 
 def test_builtin_events_are_campaigns_spanning_their_days() -> None:
@@ -76,10 +97,14 @@ def test_the_profile_pools_days_and_the_band_widens_with_their_spread() -> None:
 def test_orders_stopped_when_the_silence_is_longer_than_history_allows() -> None:
     busy = _today(last_order_minute=14 * 60, expected_at_last=120.0, orders=120)
     found = watch_findings(busy).findings
-    assert [(f.check, f.severity, f.explanation["driver"]) for f in found] == [
+    assert [(f.check, f.severity, f.explanation["main_driver"]) for f in found] == [
         ("watch_stopped", "critical", "purchases")
     ]
     assert "No orders since 14:00" in found[0].message
+    for language in ("en", "zh-CN"):  # worded in the reader's language, naming purchases
+        line = alert_line(_row(found[0]), "new")
+        assert "14:00" in alert_text(line, Locale(language))
+    assert why_text(found[0].explanation, Locale("en")).startswith("purchases 0 vs")
     assert watch_findings(_today()).findings == []  # an order a minute ago
 
 
