@@ -46,7 +46,7 @@ def measure(args: argparse.Namespace, folder: Path) -> dict[str, list[tuple[floa
                 conn, config, store, find_campaign(config, store, "Autumn sale", after)
             )
         for metric in METRICS:
-            lift = review.lift(metric)
+            lift = next((x for x in review.lifts if x.metric == metric), None)
             if lift is None or lift.lift is None or lift.low is None or lift.high is None:
                 continue
             truth = injected - 1

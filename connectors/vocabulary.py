@@ -23,8 +23,8 @@ SIDES: tuple[Side, ...] = get_args(Side)
 #: What a metric's value counts (money in the store's currency units).
 Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
 
-#: The messages a channel can receive.
-Report = Literal["daily", "weekly", "alerts"]
+#: The messages a channel can receive (``campaign``: a campaign's review, the morning after).
+Report = Literal["daily", "weekly", "alerts", "campaign"]
 REPORTS: tuple[Report, ...] = get_args(Report)
 
 #: The checks a finding comes from: business (anomaly, level, cumulative, rule), data health,

@@ -50,7 +50,7 @@ class FlowSpec:
 #: The one registry of deployed flows, by flow name: deployments, ``storepulse serve`` and
 #: ``storepulse run`` all read it.
 FLOWS: dict[str, FlowSpec] = {
-    "daily-ops": FlowSpec("flows/daily_ops.py:daily_ops", True, ("daily", "alerts")),
+    "daily-ops": FlowSpec("flows/daily_ops.py:daily_ops", True, ("daily", "alerts", "campaign")),
     "weekly-review": FlowSpec("flows/weekly_review.py:weekly_review", False, ("weekly",)),
     # a backfill checks quietly and sends digests only with resend
     "backfill": FlowSpec("flows/backfill.py:backfill", True, resends=("daily",)),

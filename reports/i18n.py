@@ -97,6 +97,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "the platform counts {theirs:,.0f}",
         "finding_quarantine": "{count:.0f} records quarantined in the last 24 hours "
         "(see the quarantine table)",
+        "campaign_title": "Campaign review",
+        "without_campaign": "Without it",
+        "lift_interval": "Lift (95% interval)",
+        "campaign_days": "Days",
+        "discount_cost": "Discount cost",
+        "code_use": "Orders with the campaign's codes",
+        "week_after": "The week after, against its expectation",
+        "targets_reached": "Targets reached",
         "finding_watch_stopped": "No orders since {since}; about {expected:.0f} were expected "
         "in that time: is the checkout working?",
         "finding_watch_band": "{orders:,.0f} orders by {clock}, below the normal range "
@@ -183,6 +191,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "finding_count": "仓库中 {cursor} UTC 之前更新的订单有 {ours:,.0f} 笔；"
         "平台统计为 {theirs:,.0f} 笔",
         "finding_quarantine": "过去 24 小时有 {count:.0f} 条记录被隔离（见 quarantine 表）",
+        "campaign_title": "活动复盘",
+        "without_campaign": "无活动时",
+        "lift_interval": "提升（95% 区间）",
+        "campaign_days": "活动日期",
+        "discount_cost": "折扣成本",
+        "code_use": "使用活动优惠码的订单",
+        "week_after": "活动后一周（对比预期）",
+        "targets_reached": "目标达成",
         "finding_watch_stopped": "自 {since} 起没有订单；这段时间预期约 {expected:.0f} 单："
         "结账是否正常？",
         "finding_watch_band": "截至 {clock} 共 {orders:,.0f} 单，连续两次低于正常范围"

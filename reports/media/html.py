@@ -7,7 +7,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from reports.charts import TREND_CHART, charted
 from reports.content.alerts import notice_lines, notice_title
 from reports.content.daily import daily_sections
-from reports.content.weekly import weekly_sections
+from reports.content.weekly import WeeklySections, weekly_sections
 from reports.i18n import Locale
 from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
 
@@ -36,9 +36,13 @@ def daily_html(digest: DailyDigest, t: Locale) -> str:
 
 
 def weekly_html(r: WeeklyReview, t: Locale) -> str:
+    return sections_html(weekly_sections(r, t), t)
+
+
+def sections_html(s: WeeklySections, t: Locale) -> str:
     return render(
         "weekly.html.j2",
-        s=weekly_sections(r, t),
+        s=s,
         t=t,
         lang=t.language,
         tones=TONES,
@@ -72,4 +76,4 @@ def _shade(intensity: float | None) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-MEDIUM = Medium("html", daily_html, weekly_html, notice_html)
+MEDIUM = Medium("html", daily_html, weekly_html, notice_html, sections_html)

@@ -97,8 +97,3 @@ def _lift(metric: str, actual: float, expected: float, scale: float) -> Lift:
         ratio * float(np.exp(-Z95 * scale)) - 1,
         ratio * float(np.exp(Z95 * scale)) - 1,
     )
-
-
-def target_attainment(actual: float, target: float | None) -> float | None:
-    """The share of a target reached (None without a target)."""
-    return None if not target else actual / target

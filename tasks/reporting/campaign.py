@@ -3,72 +3,65 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import numpy as np
 from sqlalchemy import Connection, func, select
 
 from connectors.config import Config, StoreConfig
 from connectors.errors import ConfigError
+from reports.model import CampaignLift, CampaignReview
 from tasks.campaigns.plan import Campaign, store_campaigns
-from tasks.campaigns.review import ADDITIVE, RATIOS, Lift, ratio_lift, span_lift, target_attainment
+from tasks.campaigns.review import ADDITIVE, RATIOS, Lift, ratio_lift, span_lift
 from tasks.checks.calendar import special_days
 from tasks.checks.detect import DetectorSettings
 from tasks.checks.history import HISTORY_DAYS, load_history
+from tasks.metrics.registry import unit_of
 from tasks.warehouse import schema as tables
 
 #: Days after the campaign read for the pull-forward.
 AFTER_DAYS = 7
 
 
-@dataclass(frozen=True, slots=True)
-class CampaignReview:
-    """What one campaign did in one store (money in the store's currency, major units)."""
-
-    store: str
-    currency: str
-    campaign: str
-    first: date
-    last: date
-    lifts: list[Lift]
-    #: The week after, against its own counterfactual (net sales); None before it has passed.
-    after: Lift | None
-    discounts: float | None
-    #: Orders that used each of the campaign's codes.
-    code_orders: dict[str, int] = field(default_factory=dict)
-    #: Measure → share of its target reached.
-    attainment: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return f"campaign/{self.campaign}/{self.first.isoformat()}/{self.store}"
-
-    def lift(self, metric: str) -> Lift | None:
-        return next((x for x in self.lifts if x.metric == metric), None)
+def last_run(config: Config, store: StoreConfig, name: str, before: date) -> Campaign | None:
+    """The latest run of the configured campaign ``name`` in ``store`` that ended before
+    ``before`` (a store-local day); None when none has."""
+    ended = [
+        c
+        for c in store_campaigns(store.name, config.campaigns, ())
+        if c.name == name and c.days[-1] < before
+    ]
+    return ended[-1] if ended else None
 
 
 def find_campaign(config: Config, store: StoreConfig, name: str, before: date) -> Campaign:
-    """The latest run of the campaign ``name`` in ``store`` that ended before ``before``.
+    """:func:`last_run`, required.
 
     Raises:
         ConfigError: no such campaign has ended for the store.
     """
-    years = range(before.year - 1, before.year + 1)
-    ended = [
-        c
-        for c in store_campaigns(store.name, config.campaigns, years)
-        if c.name == name and c.days[-1] < before
-    ]
-    if not ended:
+    found = last_run(config, store, name, before)
+    if found is None:
         raise ConfigError(
             f"no campaign {name!r} has ended for store {store.name!r} before {before}"
         )
-    return ended[-1]
+    return found
+
+
+def ended_on(config: Config, store: StoreConfig, day: date) -> Campaign | None:
+    """The store's configured campaign whose last day is ``day`` (the first named, when two
+    end together); retail events are not reviewed."""
+    ended = [c for c in store_campaigns(store.name, config.campaigns, ()) if c.days[-1] == day]
+    return ended[0] if ended else None
 
 
 def build_review(
-    conn: Connection, config: Config, store: StoreConfig, campaign: Campaign
+    conn: Connection,
+    config: Config,
+    store: StoreConfig,
+    campaign: Campaign,
+    run_url: str | None = None,
 ) -> CampaignReview:
     """The review of ``campaign`` in ``store``, from the daily metric values."""
     days = campaign.days
@@ -100,16 +93,21 @@ def build_review(
     order = ("net_sales", "orders", "aov", "conversion_rate", "new_customers", "units")
     return CampaignReview(
         store.name,
-        store.currency,
         campaign.name,
         days[0],
         days[-1],
-        [lifts[m] for m in order if m in lifts],
-        after,
-        None if np.isnan(discounts).all() else float(np.nansum(discounts)),
+        store.currency,
+        [_model(lifts[m]) for m in order if m in lifts],
+        None if after is None else _model(after),
+        None if np.isnan(discounts).all() else Decimal(str(round(float(np.nansum(discounts)), 2))),
         _code_orders(conn, store, campaign),
-        _attainment(campaign, lifts),
+        _targets(campaign, lifts),
+        run_url,
     )
+
+
+def _model(x: Lift) -> CampaignLift:
+    return CampaignLift(x.metric, unit_of(x.metric), x.actual, x.expected, x.lift, x.low, x.high)
 
 
 def _after(spine: list[date], days: list[date]) -> np.ndarray:
@@ -118,40 +116,38 @@ def _after(spine: list[date], days: list[date]) -> np.ndarray:
     return np.array([d in after for d in spine])
 
 
-def _code_orders(conn: Connection, store: StoreConfig, campaign: Campaign) -> dict[str, int]:
+def _code_orders(conn: Connection, store: StoreConfig, campaign: Campaign) -> list[tuple[str, int]]:
+    """Orders on the campaign's days that used each of its codes (codes match case-blind)."""
     if not campaign.codes:
-        return {}
+        return []
     o, c = tables.orders.c, tables.order_discount_codes.c
+    code = func.upper(c.code)
     rows = conn.execute(
-        select(func.upper(c.code), func.count())
+        select(code, func.count())
         .join(tables.orders, (o.store == c.store) & (o.order_id == c.order_id))
         .where(
             o.store == store.name,
             o.local_date.between(campaign.days[0], campaign.days[-1]),
-            func.upper(c.code).in_([code.upper() for code in campaign.codes]),
+            code.in_([x.upper() for x in campaign.codes]),
             o.test.is_(False),
             o.deleted_at.is_(None),
         )
-        .group_by(func.upper(c.code))
+        .group_by(code)
     )
-    used = {code: count for code, count in rows}
-    return {code: used.get(code.upper(), 0) for code in campaign.codes}
+    used = {name: count for name, count in rows}
+    return [(x, used.get(x.upper(), 0)) for x in campaign.codes]
 
 
-def _attainment(campaign: Campaign, lifts: dict[str, Lift]) -> dict[str, float]:
+def _targets(campaign: Campaign, lifts: dict[str, Lift]) -> list[tuple[str, float, float]]:
+    """(metric, target, actual) for each target the campaign has and the review measured."""
     targets = campaign.targets
     wanted = {
         "net_sales": targets.sales,
         "orders": targets.orders,
         "new_customers": targets.new_customers,
     }
-    reached = {}
-    for metric, target in wanted.items():
-        share = (
-            target_attainment(lifts[metric].actual, float(target))
-            if metric in lifts and target
-            else None
-        )
-        if share is not None:
-            reached[metric] = share
-    return reached
+    return [
+        (metric, float(target), lifts[metric].actual)
+        for metric, target in wanted.items()
+        if target and metric in lifts
+    ]
