@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
@@ -273,3 +273,41 @@ class Renderers(Generic[M]):
     def bodies(self, model: M, t: Locale) -> dict[str, Body]:
         """``model`` in every medium, in ``t``'s language, keyed by medium."""
         return {name: render(model, t) for name, render in self.media.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class LiveHour:
+    """Orders placed by the end of a store-local hour, against the expected curve there; the
+    hours still to come have no count."""
+
+    hour: int
+    orders: int | None
+    expected: float
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStore:
+    """One store's campaign day so far."""
+
+    store: str
+    currency: str
+    #: The store-local moment the numbers run to.
+    as_of: datetime
+    hours: list[LiveHour]
+    sales: Decimal
+    #: (metric, target, actual, due by now) for each target of the campaign.
+    pace: list[tuple[str, float, float, float]] = field(default_factory=list)
+    #: (product title, units) sold today, most first.
+    top_products: list[tuple[str, int]] = field(default_factory=list)
+    #: Orders that used each of the campaign's codes so far.
+    code_orders: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCampaign:
+    """The live page of a campaign: each store where it is live now."""
+
+    campaign: str
+    stores: list[LiveStore]

@@ -9,7 +9,7 @@ from reports.content.alerts import notice_lines, notice_title
 from reports.content.daily import daily_sections
 from reports.content.weekly import WeeklySections, weekly_sections
 from reports.i18n import Locale
-from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
+from reports.model import AlertNotice, DailyDigest, LiveCampaign, LiveStore, Medium, WeeklyReview
 
 TONES = {"good": "#1a7f37", "bad": "#cf222e", "": "#1f2328"}
 SEVERITY = {"critical": "#cf222e", "warning": "#bf8700", "info": "#0969da"}
@@ -61,6 +61,32 @@ def notice_html(n: AlertNotice, t: Locale) -> str:
         lang=t.language,
         severity=SEVERITY,
     )
+
+
+def live_html(page: LiveCampaign, t: Locale, refresh: int = 60) -> str:
+    """The live page of a campaign; the browser reloads it every ``refresh`` seconds (a meta
+    refresh: the page runs no script)."""
+    return render(
+        "live.html.j2",
+        title=f"{t('live_title')} · {page.campaign}",
+        page=page,
+        refresh=refresh,
+        t=t,
+        lang=t.language,
+        pace=lambda s: _pace_lines(s, t),
+        products=lambda s: [f"{title} · {units:,}" for title, units in s.top_products],
+        codes=lambda s: [f"{code}{t('colon')}{count:,}" for code, count in s.code_orders],
+    )
+
+
+def _pace_lines(s: LiveStore, t: Locale) -> list[str]:
+    return [
+        f"{t.metric(metric)}{t('colon')}{actual:,.0f} / {target:,.0f}"
+        f" ({actual / due:.0%} {t('pace')})"
+        if due
+        else f"{t.metric(metric)}{t('colon')}{actual:,.0f} / {target:,.0f}"
+        for metric, target, actual, due in s.pace
+    ]
 
 
 def render(template: str, **context: object) -> str:

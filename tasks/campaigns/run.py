@@ -68,7 +68,7 @@ def stores_to_watch(config: Config, moment: datetime | None, now: datetime) -> l
     return [
         s.name
         for s in config.stores
-        if config.watch == "always" or _live(config, s, _local(s, moment, now))
+        if config.watch == "always" or live_for(config, s, local_moment(s, moment, now))
     ]
 
 
@@ -87,9 +87,9 @@ def run_watch(
     engine = get_engine(database_url)
     run = WatchRun()
     for store in config.select(stores):
-        moment = _local(store, as_of, now or datetime.now(UTC))
-        ran_at = now or (_utc(store, moment) if as_of is not None else datetime.now(UTC))
-        live = _live(config, store, moment)
+        moment = local_moment(store, as_of, now or datetime.now(UTC))
+        ran_at = now or (to_utc(store, moment) if as_of is not None else datetime.now(UTC))
+        live = live_for(config, store, moment)
         if not live and config.watch != "always":
             run.idle.append(store.name)
             continue
@@ -121,20 +121,20 @@ def _watch_store(
     live: list[Campaign],
     ran_at: datetime,
 ) -> StoreWatch | None:
-    day, minute = moment.date(), _minute(moment)
+    day, minute = moment.date(), local_minute(moment)
     events = special_days(
         store.name, day - timedelta(days=EVENT_HISTORY_DAYS), day, config.campaigns
     )
-    profile = _profile(conn, store, day, events)
-    orders_day = _day_expectation(conn, store.name, day, events, "orders")
+    profile = day_profile(conn, store, day, events)
+    orders_day = day_expectation(conn, store.name, day, events, "orders")
     if profile is None or orders_day is None:
         return None
-    placed = _placed_today(conn, store, moment)
+    placed = placed_today(conn, store, moment)
     exponent = currency_exponent(store.currency)
     sales = sum(s for _, s in placed) / 10**exponent
     last = placed[-1][0] if placed else None
     orders_curve = expected_at(profile, *orders_day, minute, BAND_Z)
-    sales_day = _day_expectation(conn, store.name, day, events, "net_sales")
+    sales_day = day_expectation(conn, store.name, day, events, "net_sales")
     today = Today(
         store=store.name,
         day=day,
@@ -148,29 +148,30 @@ def _watch_store(
         sessions=_sessions(conn, store.name, day),
         was_below=_was_below(conn, store.name, moment),
     )
-    paces = [p for c in live for p in _paces(conn, store, c, moment, profile, exponent)]
+    paces = [p for c in live for p in campaign_paces(conn, store, c, moment, profile, exponent)]
     found = watch_findings(today, paces)
     _record(conn, today, found, moment, ran_at)
     return StoreWatch(store.name, moment, [c.name for c in live], today, found.findings)
 
 
-def _live(config: Config, store: StoreConfig, moment: datetime) -> list[Campaign]:
+def live_for(config: Config, store: StoreConfig, moment: datetime) -> list[Campaign]:
     years = (moment.year - 1, moment.year)
     return live_campaigns(store_campaigns(store.name, config.campaigns, years), moment)
 
 
-def _local(store: StoreConfig, as_of: datetime | None, now: datetime) -> datetime:
+def local_moment(store: StoreConfig, as_of: datetime | None, now: datetime) -> datetime:
     """The store-local wall-clock moment of the run (naive)."""
     if as_of is not None:
         return as_of.replace(tzinfo=None)
     return now.astimezone(store.zone).replace(tzinfo=None)
 
 
-def _utc(store: StoreConfig, moment: datetime) -> datetime:
+def to_utc(store: StoreConfig, moment: datetime) -> datetime:
+    """A naive store-local moment in UTC."""
     return moment.replace(tzinfo=ZoneInfo(store.timezone)).astimezone(UTC)
 
 
-def _minute(moment: datetime) -> float:
+def local_minute(moment: datetime) -> float:
     return moment.hour * 60 + moment.minute + moment.second / 60
 
 
@@ -178,12 +179,10 @@ def _watch_start(live: list[Campaign], day: date) -> float:
     """Where silence starts counting with no order yet today: midnight, or the campaign's
     start when it starts later today."""
     starts = [c.starts for c in live if c.starts.date() == day]
-    return _minute(min(starts)) if starts else 0.0
+    return local_minute(min(starts)) if starts else 0.0
 
 
-def _placed_today(
-    conn: Connection, store: StoreConfig, moment: datetime
-) -> list[tuple[float, int]]:
+def placed_today(conn: Connection, store: StoreConfig, moment: datetime) -> list[tuple[float, int]]:
     """Today's orders placed before ``moment``: (store-local minute, sales in minor units)."""
     o = tables.orders.c
     rows = conn.execute(
@@ -191,21 +190,21 @@ def _placed_today(
         .where(
             o.store == store.name,
             o.local_date == moment.date(),
-            o.processed_at < _utc(store, moment),
-            _counted(),
+            o.processed_at < to_utc(store, moment),
+            counted_orders(),
         )
         .order_by(o.processed_at)
     )
-    return [(_minute(r.processed_at.astimezone(store.zone)), int(r.sales)) for r in rows]
+    return [(local_minute(r.processed_at.astimezone(store.zone)), int(r.sales)) for r in rows]
 
 
-def _counted() -> ColumnElement[bool]:
+def counted_orders() -> ColumnElement[bool]:
     """The orders the sales metrics count: not test orders, not deleted."""
     o = tables.orders.c
     return and_(o.test.is_(False), o.deleted_at.is_(None))
 
 
-def _profile(
+def day_profile(
     conn: Connection, store: StoreConfig, day: date, events: dict[date, str]
 ) -> Profile | None:
     """The hour-of-day profile of the same event's past days when today is one and at least
@@ -214,12 +213,12 @@ def _profile(
     o = tables.orders.c
     rows = conn.execute(
         select(o.local_date, o.processed_at).where(
-            o.store == store.name, o.local_date.in_(days), _counted()
+            o.store == store.name, o.local_date.in_(days), counted_orders()
         )
     )
     minutes: dict[date, list[float]] = defaultdict(list)
     for row in rows:
-        minutes[row.local_date].append(_minute(row.processed_at.astimezone(store.zone)))
+        minutes[row.local_date].append(local_minute(row.processed_at.astimezone(store.zone)))
     return learn_profile(minutes)
 
 
@@ -233,7 +232,7 @@ def _profile_days(day: date, events: dict[date, str]) -> list[date]:
     return [d for d in before if d not in events]
 
 
-def _day_expectation(
+def day_expectation(
     conn: Connection, store: str, day: date, events: dict[date, str], metric: str
 ) -> tuple[float, float] | None:
     """The day's expected value of ``metric`` and its log scale, the checks' own: a special
@@ -274,7 +273,7 @@ def _was_below(conn: Connection, store: str, moment: datetime) -> bool:
     return bool(row and row.below)
 
 
-def _paces(
+def campaign_paces(
     conn: Connection,
     store: StoreConfig,
     campaign: Campaign,
@@ -291,7 +290,7 @@ def _paces(
     if not wanted:
         return []
     days = campaign.days
-    passed = sum(1 for d in days if d < moment.date()) + profile.at(_minute(moment))
+    passed = sum(1 for d in days if d < moment.date()) + profile.at(local_minute(moment))
     elapsed = min(1.0, passed / len(days))
     o = tables.orders.c
     row = conn.execute(
@@ -299,9 +298,9 @@ def _paces(
             func.count(), func.coalesce(func.sum(o.line_items_minor - o.discounts_minor), 0)
         ).where(
             o.store == store.name,
-            o.processed_at >= _utc(store, campaign.starts),
-            o.processed_at < _utc(store, min(moment, campaign.ends)),
-            _counted(),
+            o.processed_at >= to_utc(store, campaign.starts),
+            o.processed_at < to_utc(store, min(moment, campaign.ends)),
+            counted_orders(),
         )
     ).one()
     actual = {"orders": float(row[0]), "net_sales": int(row[1]) / 10**exponent}

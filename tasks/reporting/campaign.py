@@ -100,7 +100,7 @@ def build_review(
         [_model(lifts[m]) for m in order if m in lifts],
         None if after is None else _model(after),
         None if np.isnan(discounts).all() else Decimal(str(round(float(np.nansum(discounts)), 2))),
-        _code_orders(conn, store, campaign),
+        code_orders(conn, store, campaign),
         _targets(campaign, lifts),
         run_url,
     )
@@ -116,7 +116,7 @@ def _after(spine: list[date], days: list[date]) -> np.ndarray:
     return np.array([d in after for d in spine])
 
 
-def _code_orders(conn: Connection, store: StoreConfig, campaign: Campaign) -> list[tuple[str, int]]:
+def code_orders(conn: Connection, store: StoreConfig, campaign: Campaign) -> list[tuple[str, int]]:
     """Orders on the campaign's days that used each of its codes (codes match case-blind)."""
     if not campaign.codes:
         return []
