@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import anomalies, metrics, orchestration, sync_throughput, watch
+from benchmarks import anomalies, metrics, orchestration, review, sync_throughput, watch
 
 if __name__ == "__main__":
-    for benchmark in (sync_throughput, metrics, anomalies, orchestration, watch):
+    for benchmark in (sync_throughput, metrics, anomalies, orchestration, watch, review):
         sys.argv = [benchmark.__name__]
         benchmark.main()
