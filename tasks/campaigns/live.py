@@ -3,7 +3,7 @@ against the expected curve, with the target's pace, today's top products and cod
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import Connection, func, select
@@ -16,16 +16,13 @@ from tasks.campaigns.plan import Campaign
 from tasks.campaigns.run import (
     campaign_paces,
     counted_orders,
-    day_expectation,
-    day_profile,
+    day_basis,
     live_for,
     local_moment,
     placed_today,
     to_utc,
 )
 from tasks.campaigns.watch import BAND_Z
-from tasks.checks.calendar import special_days
-from tasks.checks.history import EVENT_HISTORY_DAYS
 from tasks.reporting.campaign import code_orders
 from tasks.warehouse import schema as tables
 
@@ -52,14 +49,10 @@ def build_live(
 def _store_day(
     conn: Connection, config: Config, store: StoreConfig, campaign: Campaign, moment: datetime
 ) -> LiveStore | None:
-    day = moment.date()
-    events = special_days(
-        store.name, day - timedelta(days=EVENT_HISTORY_DAYS), day, config.campaigns
-    )
-    profile = day_profile(conn, store, day, events)
-    expectation = day_expectation(conn, store.name, day, events, "orders")
-    if profile is None or expectation is None:
+    basis = day_basis(conn, config, store, moment.date())
+    if basis is None:
         return None
+    profile, expectation, _ = basis
     placed = placed_today(conn, store, moment)
     exponent = currency_exponent(store.currency)
     paces = campaign_paces(conn, store, campaign, moment, profile, exponent)

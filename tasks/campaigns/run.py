@@ -122,13 +122,10 @@ def _watch_store(
     ran_at: datetime,
 ) -> StoreWatch | None:
     day, minute = moment.date(), local_minute(moment)
-    events = special_days(
-        store.name, day - timedelta(days=EVENT_HISTORY_DAYS), day, config.campaigns
-    )
-    profile = day_profile(conn, store, day, events)
-    orders_day = day_expectation(conn, store.name, day, events, "orders")
-    if profile is None or orders_day is None:
+    basis = day_basis(conn, config, store, day)
+    if basis is None:
         return None
+    profile, orders_day, events = basis
     placed = placed_today(conn, store, moment)
     exponent = currency_exponent(store.currency)
     sales = sum(s for _, s in placed) / 10**exponent
@@ -152,6 +149,21 @@ def _watch_store(
     found = watch_findings(today, paces)
     _record(conn, today, found, moment, ran_at)
     return StoreWatch(store.name, moment, [c.name for c in live], today, found.findings)
+
+
+def day_basis(
+    conn: Connection, config: Config, store: StoreConfig, day: date
+) -> tuple[Profile, tuple[float, float], dict[date, str]] | None:
+    """What today's curve stands on: the hour-of-day profile, the day's expected orders and
+    their log scale, and the store's special days; None without the history for them."""
+    events = special_days(
+        store.name, day - timedelta(days=EVENT_HISTORY_DAYS), day, config.campaigns
+    )
+    profile = day_profile(conn, store, day, events)
+    orders = day_expectation(conn, store.name, day, events, "orders")
+    if profile is None or orders is None:
+        return None
+    return profile, orders, events
 
 
 def live_for(config: Config, store: StoreConfig, moment: datetime) -> list[Campaign]:
