@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import anomalies, imports, metrics, orchestration, sync_throughput
+from benchmarks import (
+    anomalies,
+    imports,
+    metrics,
+    orchestration,
+    review,
+    sync_throughput,
+    watch,
+)
 
 if __name__ == "__main__":
-    for benchmark in (sync_throughput, imports, metrics, anomalies, orchestration):
+    for benchmark in (sync_throughput, imports, metrics, anomalies, orchestration, watch, review):
         sys.argv = [benchmark.__name__]
         benchmark.main()

@@ -23,12 +23,25 @@ SIDES: tuple[Side, ...] = get_args(Side)
 #: What a metric's value counts (money in the store's currency units).
 Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
 
-#: The messages a channel can receive.
-Report = Literal["daily", "weekly", "alerts"]
+#: The messages a channel can receive (``campaign``: a campaign's review, the morning after).
+Report = Literal["daily", "weekly", "alerts", "campaign"]
 REPORTS: tuple[Report, ...] = get_args(Report)
 
-#: The checks a finding comes from: business (anomaly, level, cumulative, rule) and data health.
+#: The checks a finding comes from: business (anomaly, level, cumulative, rule), data health,
+#: and the intraday watch of a live campaign (orders stopped, below the band, target pace).
 Check = Literal[
-    "anomaly", "level", "cumulative", "rule", "freshness", "volume", "count", "quarantine"
+    "anomaly",
+    "level",
+    "cumulative",
+    "rule",
+    "freshness",
+    "volume",
+    "count",
+    "quarantine",
+    "watch_stopped",
+    "watch_band",
+    "watch_pace",
 ]
 CHECKS: tuple[Check, ...] = get_args(Check)
+#: The intraday watch's checks: only a watch run opens or resolves their alerts.
+WATCH_CHECKS: tuple[Check, ...] = ("watch_stopped", "watch_band", "watch_pace")

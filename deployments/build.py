@@ -50,10 +50,11 @@ class FlowSpec:
 #: The one registry of deployed flows, by flow name: deployments, ``storepulse serve`` and
 #: ``storepulse run`` all read it.
 FLOWS: dict[str, FlowSpec] = {
-    "daily-ops": FlowSpec("flows/daily_ops.py:daily_ops", True, ("daily", "alerts")),
+    "daily-ops": FlowSpec("flows/daily_ops.py:daily_ops", True, ("daily", "alerts", "campaign")),
     "weekly-review": FlowSpec("flows/weekly_review.py:weekly_review", False, ("weekly",)),
     # a backfill checks quietly and sends digests only with resend
     "backfill": FlowSpec("flows/backfill.py:backfill", True, resends=("daily",)),
+    "campaign-watch": FlowSpec("flows/campaign_watch.py:campaign_watch", True, ("alerts",)),
 }
 
 
@@ -66,6 +67,8 @@ class DeploymentSpec:
     cron: str | None = None
     timezone: str | None = None
     tags: tuple[str, ...] = ()
+    #: An interval schedule instead of a cron (the intraday watch), in seconds.
+    interval_seconds: int | None = None
 
     @property
     def entrypoint(self) -> str:
@@ -106,6 +109,17 @@ def deployment_specs(config: Config, config_path: Path) -> list[DeploymentSpec]:
         ]
     specs.append(
         DeploymentSpec(
+            "campaign-watch",
+            "campaign-watch",
+            "Every few minutes: watch the stores with a live campaign (orders stopped, below "
+            "the expected curve, target pace).",
+            dict(base),
+            tags=("storepulse", "watch"),
+            interval_seconds=config.schedules.watch_every_minutes * 60,
+        )
+    )
+    specs.append(
+        DeploymentSpec(
             "backfill",
             "backfill",
             "Re-pull, recompute and re-check a date range, paging nobody.",
@@ -114,6 +128,14 @@ def deployment_specs(config: Config, config_path: Path) -> list[DeploymentSpec]:
         )
     )
     return specs
+
+
+def _schedules(spec: DeploymentSpec) -> list[dict[str, Any]]:
+    if spec.cron:
+        return [{"cron": spec.cron, "timezone": spec.timezone, "active": True}]
+    if spec.interval_seconds:
+        return [{"interval": spec.interval_seconds, "active": True}]
+    return []
 
 
 def slug(zone: str) -> str:
@@ -143,11 +165,7 @@ def prefect_yaml(config: Config, config_path: Path, prefect_version: str) -> str
                 "description": spec.description,
                 "tags": list(spec.tags),
                 "parameters": spec.parameters,
-                "schedules": (
-                    [{"cron": spec.cron, "timezone": spec.timezone, "active": True}]
-                    if spec.cron
-                    else []
-                ),
+                "schedules": _schedules(spec),
                 "work_pool": {"name": config.schedules.work_pool},
             }
             for spec in deployment_specs(config, config_path)

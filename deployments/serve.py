@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import serve
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Interval
 
 from connectors.config import Config
 from deployments.automations import prepare_server
@@ -21,7 +21,11 @@ def runner_deployments(config: Config, config_path: Path) -> list[Any]:
 
 
 def _deployment(spec: DeploymentSpec) -> Any:
-    schedules = [Cron(spec.cron, timezone=spec.timezone)] if spec.cron else None
+    schedules = None
+    if spec.cron:
+        schedules = [Cron(spec.cron, timezone=spec.timezone)]
+    elif spec.interval_seconds:
+        schedules = [Interval(spec.interval_seconds)]
     return (
         FLOWS[spec.flow]
         .load()

@@ -16,7 +16,7 @@ from prefect import flow
 from flows.hooks import tell_ops_of_failure
 from flows.policy import fails_in_one_sentence, scheduled_start
 from flows.steps.compute_metrics import compute_metrics
-from flows.steps.publish import publish_digest
+from flows.steps.publish import publish_campaign_review, publish_digest
 from flows.steps.run_checks import check_stores
 from flows.steps.sync_store import sync_store
 
@@ -30,7 +30,7 @@ def daily_ops(
     config_path: str | None = None,
 ) -> dict[str, Any]:
     """Sync every store, bring its metrics up to date, check the report day, and send the
-    digest (and any alerts) through the outbox.
+    digest (and any alerts) through the outbox; the morning after a campaign ends, its review.
 
     Args:
         stores: The stores to run (all of them when empty).
@@ -48,6 +48,9 @@ def daily_ops(
     published = publish_digest(
         stores=stores, report_date=report_date, as_of=as_of, resend=resend, config_path=config_path
     )
+    reviewed = publish_campaign_review(
+        stores=stores, last_day=report_date, as_of=as_of, resend=resend, config_path=config_path
+    )
     return {
         "synced": synced.total("upserted"),
         "metric_values": sum(r.values for r in computed.stores),
@@ -55,4 +58,5 @@ def daily_ops(
         "report_days": {s: str(d) for s, d in checked.days.items()},
         "sent": len(published.delivery.sent),
         "already_sent": len(published.delivery.skipped),
+        "campaign_reviews": [r.campaign for r in reviewed.reports],
     }

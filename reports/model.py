@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from connectors.vocabulary import Unit
 from reports.i18n import Locale, Params
+
+if TYPE_CHECKING:  # content renders models, so it imports this module
+    from reports.content.weekly import WeeklySections
 
 AlertState = Literal["new", "ongoing", "resolved"]
 #: Money as an exact Decimal in the store's currency; any other unit as a float.
@@ -200,6 +203,44 @@ class WeeklyReview:
         return f"weekly/{self.week.isoformat()}/{self.store}"
 
 
+@dataclass(frozen=True, slots=True)
+class CampaignLift:
+    """One measure over a campaign's days against its counterfactual (the days as they would
+    have been without it); the lift with its 95 % interval, None when it cannot be told."""
+
+    metric: str
+    unit: Unit
+    actual: float
+    expected: float
+    lift: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignReview:
+    """What a campaign did in one store, the morning after it ended."""
+
+    store: str
+    campaign: str
+    first: date
+    last: date
+    currency: str
+    lifts: list[CampaignLift]
+    #: Net sales of the week after against their counterfactual (a fall: the pull-forward).
+    after: CampaignLift | None = None
+    discount_cost: Decimal | None = None
+    #: Orders that used each of the campaign's codes, in the configuration's order.
+    code_orders: list[tuple[str, int]] = field(default_factory=list)
+    #: (metric, target, actual) for each target the campaign has.
+    targets: list[tuple[str, float, float]] = field(default_factory=list)
+    run_url: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"campaign/{self.last.isoformat()}/{self.store}"
+
+
 M = TypeVar("M")
 #: What a medium renders: text (plain, Markdown, HTML) or Slack blocks.
 Body = str | list[dict[str, Any]]
@@ -215,6 +256,8 @@ class Medium:
     daily: Callable[[DailyDigest, Locale], Body]
     weekly: Callable[[WeeklyReview, Locale], Body]
     alerts: Callable[[AlertNotice, Locale], Body]
+    #: A report told as titled sections (the weekly review's layout): a campaign review.
+    sections: Callable[[WeeklySections, Locale], Body] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,3 +273,41 @@ class Renderers(Generic[M]):
     def bodies(self, model: M, t: Locale) -> dict[str, Body]:
         """``model`` in every medium, in ``t``'s language, keyed by medium."""
         return {name: render(model, t) for name, render in self.media.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class LiveHour:
+    """Orders placed by the end of a store-local hour, against the expected curve there; the
+    hours still to come have no count."""
+
+    hour: int
+    orders: int | None
+    expected: float
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStore:
+    """One store's campaign day so far."""
+
+    store: str
+    currency: str
+    #: The store-local moment the numbers run to.
+    as_of: datetime
+    hours: list[LiveHour]
+    sales: Decimal
+    #: (metric, target, actual, due by now) for each target of the campaign.
+    pace: list[tuple[str, float, float, float]] = field(default_factory=list)
+    #: (product title, units) sold today, most first.
+    top_products: list[tuple[str, int]] = field(default_factory=list)
+    #: Orders that used each of the campaign's codes so far.
+    code_orders: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCampaign:
+    """The live page of a campaign: each store where it is live now."""
+
+    campaign: str
+    stores: list[LiveStore]

@@ -4,13 +4,24 @@ written for any channel. A new medium is one module under ``reports/media/`` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from reports.charts import TREND_CHART, trend_chart
 from reports.content.alerts import notice_title
+from reports.content.campaign import campaign_sections, campaign_title
 from reports.content.daily import daily_title
 from reports.content.weekly import weekly_title
 from reports.i18n import Locale
 from reports.media import dingtalk, feishu, html, markdown, slack, text, wecom
-from reports.model import AlertNotice, DailyDigest, Medium, Renderers, WeeklyReview
+from reports.model import (
+    AlertNotice,
+    Body,
+    CampaignReview,
+    DailyDigest,
+    Medium,
+    Renderers,
+    WeeklyReview,
+)
 
 #: Every medium a message is rendered in; its name is the body's key in the outbox.
 MEDIA: tuple[Medium, ...] = (
@@ -41,3 +52,18 @@ def bundle(
 
 
 DAILY, WEEKLY, ALERTS = bundle(MEDIA)
+
+
+def sectioned(media: tuple[Medium, ...]) -> Renderers[CampaignReview]:
+    """The campaign review's renderers: its sections in each medium's sections layout."""
+
+    def through(medium: Medium) -> Callable[[CampaignReview, Locale], Body]:
+        render = medium.sections
+        if render is None:
+            raise ValueError(f"the {medium.name} medium renders no sections")
+        return lambda review, t: render(campaign_sections(review, t), t)
+
+    return Renderers(campaign_title, {m.name: through(m) for m in media})
+
+
+CAMPAIGN = sectioned(MEDIA)

@@ -8,7 +8,7 @@ not know; references between sections are checked when the file is loaded
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -128,21 +128,50 @@ class TargetConfig(Strict):
     value: Decimal = Field(gt=0)
 
 
+class CampaignTargets(Strict):
+    """What a campaign is meant to reach over all its days (sales in the store's currency)."""
+
+    sales: Decimal | None = Field(None, gt=0)
+    orders: int | None = Field(None, gt=0)
+    new_customers: int | None = Field(None, gt=0)
+
+
 class CampaignConfig(Strict):
     """A promotion: its days are not learned from by the anomaly checks, and only falls are
-    alerted on in them (a lift is what a campaign is for)."""
+    alerted on in them (a lift is what a campaign is for). While it is live the intraday watch
+    follows it (``tasks/campaigns/``)."""
 
     name: str
+    #: The first and last store-local days; a time narrows the first or last day (store-local,
+    #: the end time excluded).
     start: date
     end: date
+    start_time: time | None = None
+    end_time: time | None = None
     #: The stores it runs in; all of them when empty.
     stores: list[str] = Field(default_factory=list)
+    #: Its discount codes (code use is counted against them) and the channels it is pushed on.
+    codes: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+    targets: CampaignTargets = CampaignTargets()
+    #: What its days are compared with: the same event last year, or the weeks before it.
+    baseline: Literal["same_event", "weeks_before"] = "same_event"
 
     @model_validator(mode="after")
     def _ordered(self) -> CampaignConfig:
         if self.end < self.start:
             raise ValueError(f"ends ({self.end}) before it starts ({self.start})")
         return self
+
+    def starts_at(self) -> datetime:
+        """Its first store-local moment (naive)."""
+        return datetime.combine(self.start, self.start_time or time.min)
+
+    def ends_at(self) -> datetime:
+        """The store-local moment it ends (naive, excluded)."""
+        if self.end_time is not None:
+            return datetime.combine(self.end, self.end_time)
+        return datetime.combine(self.end + timedelta(days=1), time.min)
 
 
 class WatchConfig(Strict):
@@ -229,6 +258,9 @@ class ScheduleConfig(Strict):
     #: How long a daily run may take from its start (or from falling late, when no worker
     #: takes it) before the ops channels are told; ``PT2H``, ``01:30:00`` or seconds.
     daily_deadline: timedelta = timedelta(hours=2)
+    #: How often the ``campaign-watch`` deployment runs (it acts only while a campaign is live,
+    #: or always with ``watch: always``).
+    watch_every_minutes: int = Field(15, ge=1, le=240)
 
     @field_validator("daily_deadline")
     @classmethod
@@ -259,6 +291,9 @@ class Config(Strict):
     reporting_currency: Currency | None = None
     targets: list[TargetConfig] = Field(default_factory=list)
     campaigns: list[CampaignConfig] = Field(default_factory=list)
+    #: When the intraday watch acts: while a campaign or retail event is live for the store
+    #: (``live``), or on every day (``always``).
+    watch: Literal["live", "always"] = "live"
     checks: ChecksConfig = ChecksConfig()
     #: Where reports and alerts go; without any, they are written as files (the outbox folder).
     channels: list[ChannelConfig] = Field(default_factory=list)

@@ -212,6 +212,11 @@ class Generator:
         plan.traffic_factor = traffic_factor * noise
         return plan
 
+    def _checkout_broken(self, day: date) -> int | None:
+        """When the checkout breaks on ``day`` (an epoch), if it does."""
+        hours = [h for a in self.anomalies if (h := a.breaks_at(day)) is not None]
+        return self._local(day, time(min(hours))) if hours else None
+
     def _mean_growth(self) -> float:
         days = self.spec.days
         return sum(YEARLY_GROWTH ** (i / 365) for i in range(days)) / days
@@ -226,9 +231,10 @@ class Generator:
         returning_left = min(len(self.ready), _binomial(self.rng, plan.orders, returning_share))
         day_start = self._local(plan.day, time(0))
         moments = sorted(self._moment(plan.day) for _ in range(plan.orders))
+        broken = self._checkout_broken(plan.day)
         orders = []
         for moment in moments:
-            if moment > self.cutoff:
+            if moment > self.cutoff or (broken is not None and moment >= broken):
                 break
             channel = self._channel(moment, day_start)
             plan.channel_counts[channel] = plan.channel_counts.get(channel, 0) + 1

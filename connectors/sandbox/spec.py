@@ -9,7 +9,14 @@ from datetime import date
 from typing import Literal
 
 AnomalyKind = Literal[
-    "drop", "spike", "conversion_drop", "outage", "level_shift", "drift", "decline"
+    "drop",
+    "spike",
+    "conversion_drop",
+    "outage",
+    "level_shift",
+    "drift",
+    "decline",
+    "checkout_break",
 ]
 ANOMALY_KINDS: tuple[str, ...] = AnomalyKind.__args__  # type: ignore[attr-defined]
 
@@ -30,21 +37,29 @@ class Anomaly:
     ``level_shift`` scales by ``1 - size`` for ``days``; ``drift`` slides linearly from no change
     to ``1 - size`` over ``days``; ``decline`` slides the same way and then stays at ``1 - size``
     (a shop slowly losing ground, not an incident). A negative ``size`` turns a drop, shift,
-    drift or decline into a rise.
+    drift or decline into a rise. ``checkout_break`` places no order from store-local
+    ``hour`` on that day (visitors keep coming): ``YYYY-MM-DD:checkout_break:14``.
     """
 
     day: date
     kind: AnomalyKind = "drop"
     size: float = 0.5
     days: int = 1
+    #: The store-local hour a checkout break starts at.
+    hour: int | None = None
 
     @classmethod
     def parse(cls, text: str) -> Anomaly:
-        """Read ``YYYY-MM-DD[:kind[:size[:days]]]``."""
+        """Read ``YYYY-MM-DD[:kind[:size[:days]]]`` (``YYYY-MM-DD:checkout_break:HOUR``)."""
         parts = text.split(":")
         kind = parts[1] if len(parts) > 1 else "drop"
         if kind not in ANOMALY_KINDS:
             raise ValueError(f"unknown anomaly kind {kind!r} (known: {', '.join(ANOMALY_KINDS)})")
+        if kind == "checkout_break":
+            hour = int(parts[2]) if len(parts) > 2 else 12
+            if not 0 <= hour <= 23:
+                raise ValueError(f"a checkout break's hour is 0 to 23, not {hour}")
+            return cls(date.fromisoformat(parts[0]), "checkout_break", 0.0, 1, hour)
         size = float(parts[2]) if len(parts) > 2 else 0.5
         days = int(parts[3]) if len(parts) > 3 else 1
         return cls(date.fromisoformat(parts[0]), kind, size, days)  # type: ignore[arg-type]
@@ -52,6 +67,8 @@ class Anomaly:
     def factor(self, day: date) -> float | None:
         """How much this anomaly scales demand on ``day``; ``None`` outside it."""
         offset = (day - self.day).days
+        if self.kind == "checkout_break":  # demand is untouched; orders stop (``breaks_at``)
+            return None
         if self.kind == "decline" and offset >= self.days:
             return 1 - self.size
         if not 0 <= offset < self.days:
@@ -67,7 +84,11 @@ class Anomaly:
     @property
     def moves_traffic(self) -> bool:
         """Whether sessions move with orders (only a conversion drop leaves them steady)."""
-        return self.kind not in ("conversion_drop", "outage")
+        return self.kind not in ("conversion_drop", "outage", "checkout_break")
+
+    def breaks_at(self, day: date) -> int | None:
+        """The store-local hour from which no order is placed on ``day``, if any."""
+        return self.hour if self.kind == "checkout_break" and day == self.day else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +111,9 @@ class StoreSpec:
     def fingerprint(self) -> str:
         """A short hash of everything but the end date, to name cached data."""
         data = asdict(self) | {"end_date": None, "generator": GENERATOR_VERSION}
+        for anomaly in data["anomalies"]:  # shops from before checkout breaks keep their name
+            if anomaly["hour"] is None:
+                del anomaly["hour"]
         text = json.dumps(data, default=str, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

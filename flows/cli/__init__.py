@@ -206,7 +206,7 @@ def main() -> None:
 
 
 #: The command modules, in the order of their help panels.
-MODULES = ("loop", "alerts", "outbox", "reports", "data", "deploy", "demo")
+MODULES = ("loop", "watch", "campaign", "alerts", "outbox", "reports", "data", "deploy", "demo")
 
 
 def _register() -> None:

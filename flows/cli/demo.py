@@ -65,7 +65,10 @@ def demo_store(
     ] = False,
     anomaly: Annotated[
         list[str] | None,
-        typer.Option(help="Inject DATE[:drop|spike|conversion_drop|outage[:SIZE]] (repeatable)."),
+        typer.Option(
+            help="Inject DATE[:drop|spike|conversion_drop|outage[:SIZE]] or "
+            "DATE:checkout_break:HOUR (repeatable)."
+        ),
     ] = None,
     shops: Annotated[int, typer.Option(help="Serve this many shops under /shops/s01….")] = 1,
     data_dir: Annotated[Path, typer.Option(help="Where generated shops are cached.")] = Path(

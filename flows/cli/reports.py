@@ -7,12 +7,17 @@ from enum import StrEnum
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import typer
 
 from connectors.errors import StorepulseError
-from flows.cli import ALERTS, console, group
+from connectors.vocabulary import LANGUAGES
+from flows.cli import ALERTS, ConfigOption, console, group
+
+if TYPE_CHECKING:
+    from connectors.config import Config
 
 reports_app = group(
     "reports",
@@ -33,9 +38,16 @@ class PageLanguage(StrEnum):
 def reports_serve(
     host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="The port to listen on.")] = 8765,
+    config: ConfigOption = None,
 ) -> None:
-    """Serve the stored pages over HTTP (read-only; `/` lists the latest)."""
-    server = page_server(None, host, port)
+    """Serve the stored pages over HTTP (read-only; `/` lists the latest), and with a
+    configuration each live campaign at `/live/<campaign>` (`?lang=zh-CN` for Chinese)."""
+    from connectors.config import config_path
+    from tasks.settings import load_settings
+
+    path = config_path(config)
+    settings = load_settings(path) if config is not None or path.exists() else None
+    server = page_server(None, host, port, settings)
     console.print(f"serving reports at http://{host}:{server.server_address[1]}/ (Ctrl+C stops)")
     try:
         server.serve_forever()
@@ -70,8 +82,11 @@ def reports_show(
         console.print(f"wrote {output}")
 
 
-def page_server(database_url: str | None, host: str, port: int) -> ThreadingHTTPServer:
-    """An HTTP server for the stored pages (``/`` lists the latest); read-only."""
+def page_server(
+    database_url: str | None, host: str, port: int, config: Config | None = None
+) -> ThreadingHTTPServer:
+    """An HTTP server for the stored pages (``/`` lists the latest) and, given ``config``, the
+    live pages of campaigns (``/live/<campaign>``); read-only."""
     from tasks.delivery.pages import PAGE_PATH, index_html, read_page, recent_pages
     from tasks.warehouse.engine import get_engine
 
@@ -80,6 +95,8 @@ def page_server(database_url: str | None, host: str, port: int) -> ThreadingHTTP
     class Pages(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
+            if path.startswith(LIVE_PREFIX):
+                return self._send(*live_page(engine, config, self.path))
             with engine.connect() as conn:
                 if path == "/":
                     return self._send(HTTPStatus.OK, index_html(recent_pages(conn)))
@@ -102,3 +119,34 @@ def page_server(database_url: str | None, host: str, port: int) -> ThreadingHTTP
             pass
 
     return ThreadingHTTPServer((host, port), Pages)
+
+
+LIVE_PREFIX = "/live/"
+
+
+def live_page(engine: Any, config: Config | None, target: str) -> tuple[HTTPStatus, str]:
+    """The live page of ``/live/<campaign>[?lang=…]``, as (status, HTML)."""
+    from reports.i18n import Locale
+    from reports.media.html import live_html
+    from tasks.campaigns.live import build_live
+    from tasks.warehouse.engine import reading
+
+    url = urlsplit(target)
+    name = unquote(url.path.removeprefix(LIVE_PREFIX))
+    language = parse_qs(url.query).get("lang", ["en"])[0]
+    if config is None:
+        return HTTPStatus.NOT_FOUND, "<h1>Live pages need the configuration (--config)</h1>"
+    if name not in campaign_names(config) or language not in LANGUAGES:
+        return HTTPStatus.NOT_FOUND, "<h1>No such campaign</h1>"
+    with reading(engine) as conn:
+        page = build_live(conn, config, name)
+    return HTTPStatus.OK, live_html(page, Locale(language))  # type: ignore[arg-type]
+
+
+def campaign_names(config: Config) -> set[str]:
+    """The configured campaigns and the retail events the checks know."""
+    from datetime import date
+
+    from tasks.checks.calendar import builtin_days
+
+    return {c.name for c in config.campaigns} | set(builtin_days([date.today().year]).values())

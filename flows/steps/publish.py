@@ -1,5 +1,6 @@
-"""The ``publish-digest`` and ``publish-weekly`` flows: each store's daily digest and weekly
-review, through the outbox, once. One task publishes either kind."""
+"""The ``publish-digest``, ``publish-weekly`` and ``publish-campaign-review`` flows: each
+store's daily digest, weekly review and campaign review, through the outbox, once. One task
+publishes any kind."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from prefect.cache_policies import NO_CACHE
 from connectors.config import Report
 from flows.hooks import this_run_url
 from flows.policy import fails_in_one_sentence
+from reports.content.campaign import campaign_sections
 from reports.i18n import Locale
-from reports.media.markdown import daily_markdown, kpi_table, weekly_markdown
-from reports.model import DailyDigest, WeeklyReview
+from reports.media.markdown import daily_markdown, kpi_table, sections_markdown, weekly_markdown
+from reports.model import CampaignReview, DailyDigest, WeeklyReview
 from tasks.delivery.pages import pages_markdown, stored_languages
 from tasks.delivery.publish import Published, publish_report
 from tasks.settings import load_settings
@@ -95,6 +97,32 @@ def publish_weekly_review(
             description=f"Weekly review, {review.store}, week of {review.week}",
         )
     artifact_page_links(config_path, database_url, run.reports, "weekly-reports")
+    return run
+
+
+@flow(name="publish-campaign-review")
+@fails_in_one_sentence
+def publish_campaign_review(
+    stores: list[str] | None = None,
+    last_day: date | None = None,
+    as_of: datetime | None = None,
+    resend: bool = False,
+    config_path: str | None = None,
+    database_url: str | None = None,
+) -> Published[CampaignReview]:
+    """Review each store's campaign that ended on ``last_day`` (by default yesterday: the
+    morning after) and deliver it; a store with no campaign ended sends nothing."""
+    run = publish_report_task(
+        "campaign", config_path, database_url, stores, last_day, as_of, resend, this_run_url()
+    )
+    for review in run.reports:
+        create_markdown_artifact(
+            sections_markdown(campaign_sections(review, Locale("en")), Locale("en")),
+            key=f"campaign-review-{review.store}",
+            description=f"Campaign review, {review.campaign}, {review.store}",
+        )
+    if run.reports:
+        artifact_page_links(config_path, database_url, run.reports, "campaign-reports")
     return run
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from reports.content.alerts import notice_title
 from reports.content.daily import daily_title
-from reports.content.weekly import weekly_title
+from reports.content.weekly import WeeklySections, weekly_title
 from reports.i18n import Locale
 from reports.media.chunks import json_size, pack_text, utf8_size
 from reports.media.phone import (
@@ -24,6 +24,7 @@ from reports.media.phone import (
     notice_phone,
     part_title,
     plain_tone,
+    sections_phone,
     weekly_phone,
 )
 from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
@@ -63,6 +64,10 @@ def weekly_dingtalk(r: WeeklyReview, t: Locale) -> list[Payload]:
     return markdown_messages(weekly_title(r, t), weekly_phone(r, t, DIALECT), t)
 
 
+def sections_dingtalk(s: WeeklySections, t: Locale) -> list[Payload]:
+    return markdown_messages(s.title, sections_phone(s, t, DIALECT), t)
+
+
 def notice_dingtalk(n: AlertNotice, t: Locale) -> list[Payload]:
     """A critical notice @-mentions the channel's people, in ``at`` and in the text."""
     mobiles, users = mentioned(n.mentions) if n.critical else ([], [])
@@ -71,4 +76,4 @@ def notice_dingtalk(n: AlertNotice, t: Locale) -> list[Payload]:
     return markdown_messages(notice_title(n, t), notice_phone(n, t, DIALECT, calls), t, at)
 
 
-MEDIUM = Medium("dingtalk", daily_dingtalk, weekly_dingtalk, notice_dingtalk)
+MEDIUM = Medium("dingtalk", daily_dingtalk, weekly_dingtalk, notice_dingtalk, sections_dingtalk)

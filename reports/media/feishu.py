@@ -14,7 +14,7 @@ from typing import Any
 
 from reports.content.alerts import notice_title
 from reports.content.daily import Cell, daily_sections, daily_title
-from reports.content.weekly import weekly_sections, weekly_title
+from reports.content.weekly import WeeklySections, weekly_sections
 from reports.i18n import Locale
 from reports.media.chunks import json_size, pack, split_text, utf8_size
 from reports.media.phone import (
@@ -25,7 +25,7 @@ from reports.media.phone import (
     notice_phone,
     part_title,
     phone_escape,
-    weekly_phone,
+    sections_phone,
     worst_severity,
 )
 from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
@@ -90,10 +90,13 @@ def daily_feishu(digest: DailyDigest, t: Locale) -> list[Payload]:
 
 
 def weekly_feishu(r: WeeklyReview, t: Locale) -> list[Payload]:
-    s = weekly_sections(r, t)
+    return sections_feishu(weekly_sections(r, t), t)
+
+
+def sections_feishu(s: WeeklySections, t: Locale) -> list[Payload]:
     groups = [kpi_columns(s.kpi_rows, s.headers[2:], t)]
-    groups += [[markdown(x)] for x in weekly_phone(r, t, DIALECT, kpis=False)]
-    return card_messages(weekly_title(r, t), "blue", groups, t)
+    groups += [[markdown(x)] for x in sections_phone(s, t, DIALECT, kpis=False)]
+    return card_messages(s.title, "blue", groups, t)
 
 
 def notice_feishu(n: AlertNotice, t: Locale) -> list[Payload]:
@@ -145,4 +148,4 @@ def _split(group: list[Element], budget: int) -> list[list[Element]]:
     return pieces
 
 
-MEDIUM = Medium("feishu", daily_feishu, weekly_feishu, notice_feishu)
+MEDIUM = Medium("feishu", daily_feishu, weekly_feishu, notice_feishu, sections_feishu)

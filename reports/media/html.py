@@ -7,9 +7,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from reports.charts import TREND_CHART, charted
 from reports.content.alerts import notice_lines, notice_title
 from reports.content.daily import daily_sections
-from reports.content.weekly import weekly_sections
+from reports.content.weekly import WeeklySections, weekly_sections
 from reports.i18n import Locale
-from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
+from reports.model import AlertNotice, DailyDigest, LiveCampaign, LiveStore, Medium, WeeklyReview
 
 TONES = {"good": "#1a7f37", "bad": "#cf222e", "": "#1f2328"}
 SEVERITY = {"critical": "#cf222e", "warning": "#bf8700", "info": "#0969da"}
@@ -36,9 +36,13 @@ def daily_html(digest: DailyDigest, t: Locale) -> str:
 
 
 def weekly_html(r: WeeklyReview, t: Locale) -> str:
+    return sections_html(weekly_sections(r, t), t)
+
+
+def sections_html(s: WeeklySections, t: Locale) -> str:
     return render(
         "weekly.html.j2",
-        s=weekly_sections(r, t),
+        s=s,
         t=t,
         lang=t.language,
         tones=TONES,
@@ -59,6 +63,32 @@ def notice_html(n: AlertNotice, t: Locale) -> str:
     )
 
 
+def live_html(page: LiveCampaign, t: Locale, refresh: int = 60) -> str:
+    """The live page of a campaign; the browser reloads it every ``refresh`` seconds (a meta
+    refresh: the page runs no script)."""
+    return render(
+        "live.html.j2",
+        title=f"{t('live_title')} · {page.campaign}",
+        page=page,
+        refresh=refresh,
+        t=t,
+        lang=t.language,
+        pace=lambda s: _pace_lines(s, t),
+        products=lambda s: [f"{title} · {units:,}" for title, units in s.top_products],
+        codes=lambda s: [f"{code}{t('colon')}{count:,}" for code, count in s.code_orders],
+    )
+
+
+def _pace_lines(s: LiveStore, t: Locale) -> list[str]:
+    return [
+        f"{t.metric(metric)}{t('colon')}{actual:,.0f} / {target:,.0f}"
+        f" ({actual / due:.0%} {t('pace')})"
+        if due
+        else f"{t.metric(metric)}{t('colon')}{actual:,.0f} / {target:,.0f}"
+        for metric, target, actual, due in s.pace
+    ]
+
+
 def render(template: str, **context: object) -> str:
     return _env.get_template(template).render(**context)
 
@@ -72,4 +102,4 @@ def _shade(intensity: float | None) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-MEDIUM = Medium("html", daily_html, weekly_html, notice_html)
+MEDIUM = Medium("html", daily_html, weekly_html, notice_html, sections_html)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reports.content.alerts import alert_lines, notice_lines, notice_title
 from reports.content.daily import daily_sections
-from reports.content.weekly import weekly_sections
+from reports.content.weekly import WeeklySections, weekly_sections
 from reports.i18n import Locale
 from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
 
@@ -41,7 +41,10 @@ def daily_markdown(digest: DailyDigest, t: Locale) -> str:
 
 
 def weekly_markdown(r: WeeklyReview, t: Locale) -> str:
-    s = weekly_sections(r, t)
+    return sections_markdown(weekly_sections(r, t), t)
+
+
+def sections_markdown(s: WeeklySections, t: Locale) -> str:
     lines = [f"# {md(s.title)}", ""]
     lines += markdown_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
     for heading, items in s.lists:
@@ -75,4 +78,4 @@ def kpi_table(digests: list[DailyDigest], t: Locale) -> list[dict[str, str]]:
     return rows
 
 
-MEDIUM = Medium("markdown", daily_markdown, weekly_markdown, notice_markdown)
+MEDIUM = Medium("markdown", daily_markdown, weekly_markdown, notice_markdown, sections_markdown)

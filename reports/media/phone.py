@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from reports.content.alerts import AlertView, alert_groups, notice_title
 from reports.content.daily import Cell, daily_sections
-from reports.content.weekly import weekly_sections
+from reports.content.weekly import WeeklySections, weekly_sections
 from reports.i18n import Locale
 from reports.model import AlertLine, AlertNotice, DailyDigest, WeeklyReview
 
@@ -66,7 +66,10 @@ def daily_phone(digest: DailyDigest, t: Locale, d: Dialect, kpis: bool = True) -
 
 
 def weekly_phone(r: WeeklyReview, t: Locale, d: Dialect, kpis: bool = True) -> list[str]:
-    s = weekly_sections(r, t)
+    return sections_phone(weekly_sections(r, t), t, d, kpis)
+
+
+def sections_phone(s: WeeklySections, t: Locale, d: Dialect, kpis: bool = True) -> list[str]:
     lines = [kpi_line(row, s.headers[2:], t, d) for row in s.kpi_rows]
     sections = [*_title(s.title, d), *(["\n".join(lines)] if kpis else [])]
     sections += [_list(h, [phone_escape(i) for i in items]) for h, items in s.lists]

@@ -13,7 +13,7 @@ from typing import Any
 
 from reports.content.alerts import alert_lines, notice_lines, notice_title
 from reports.content.daily import daily_sections
-from reports.content.weekly import weekly_sections
+from reports.content.weekly import WeeklySections, weekly_sections
 from reports.i18n import Locale
 from reports.media.monospace import grid, heatmap_lines
 from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
@@ -56,7 +56,10 @@ def daily_blocks(digest: DailyDigest, t: Locale) -> list[Block]:
 
 
 def weekly_blocks(r: WeeklyReview, t: Locale) -> list[Block]:
-    s = weekly_sections(r, t)
+    return sections_blocks(weekly_sections(r, t), t)
+
+
+def sections_blocks(s: WeeklySections, t: Locale) -> list[Block]:
     blocks: list[Block] = [header_block(s.title)]
     table = monospace_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
     blocks += section_blocks("```\n" + table + "\n```")
@@ -166,4 +169,4 @@ def _length(block: Block) -> int:
     return sum(len(e.get("text", "")) for e in block.get("elements", []))
 
 
-MEDIUM = Medium("blocks", daily_blocks, weekly_blocks, notice_blocks)
+MEDIUM = Medium("blocks", daily_blocks, weekly_blocks, notice_blocks, sections_blocks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reports.content.alerts import alert_lines, notice_lines, notice_title
 from reports.content.daily import daily_sections
-from reports.content.weekly import weekly_sections
+from reports.content.weekly import WeeklySections, weekly_sections
 from reports.i18n import Locale
 from reports.media.monospace import display_width, heatmap_lines, pad
 from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
@@ -36,7 +36,10 @@ def daily_text(digest: DailyDigest, t: Locale) -> str:
 
 
 def weekly_text(r: WeeklyReview, t: Locale) -> str:
-    s = weekly_sections(r, t)
+    return sections_text(weekly_sections(r, t), t)
+
+
+def sections_text(s: WeeklySections, t: Locale) -> str:
     width = max((display_width(row[0].text) for row in s.kpi_rows), default=10)
     lines = [s.title, "=" * min(display_width(s.title), 72), ""]
     for row in s.kpi_rows:
@@ -63,4 +66,4 @@ def notice_text(n: AlertNotice, t: Locale) -> str:
     return "\n".join(lines) + "\n"
 
 
-MEDIUM = Medium("text", daily_text, weekly_text, notice_text)
+MEDIUM = Medium("text", daily_text, weekly_text, notice_text, sections_text)

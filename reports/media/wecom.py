@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports.content.alerts import notice_title
+from reports.content.weekly import WeeklySections
 from reports.i18n import Locale
 from reports.media.chunks import pack_text, utf8_size
 from reports.media.phone import (
@@ -21,6 +22,7 @@ from reports.media.phone import (
     mentioned,
     notice_phone,
     phone_escape,
+    sections_phone,
     weekly_phone,
 )
 from reports.model import AlertNotice, DailyDigest, Medium, WeeklyReview
@@ -55,6 +57,10 @@ def weekly_wecom(r: WeeklyReview, t: Locale) -> list[Payload]:
     return markdown_messages(weekly_phone(r, t, DIALECT))
 
 
+def sections_wecom(s: WeeklySections, t: Locale) -> list[Payload]:
+    return markdown_messages(sections_phone(s, t, DIALECT))
+
+
 def notice_wecom(n: AlertNotice, t: Locale) -> list[Payload]:
     """A critical notice calls user IDs in the Markdown and phone numbers in a text after it."""
     mobiles, users = mentioned(n.mentions) if n.critical else ([], [])
@@ -67,4 +73,4 @@ def notice_wecom(n: AlertNotice, t: Locale) -> list[Payload]:
     return messages
 
 
-MEDIUM = Medium("wecom", daily_wecom, weekly_wecom, notice_wecom)
+MEDIUM = Medium("wecom", daily_wecom, weekly_wecom, notice_wecom, sections_wecom)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select, update
 
 from connectors.config import SilenceConfig
+from connectors.vocabulary import WATCH_CHECKS
 from tasks.checks.findings import Finding
 from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import insert, upsert
@@ -48,20 +49,28 @@ def apply(
     now: datetime,
     silences: Sequence[SilenceConfig] = (),
     unchecked: Mapping[str, Collection[str]] | None = None,
+    *,
+    watch: bool = False,
 ) -> Changes:
     """Open, update and resolve alerts for the stores and days in ``checked``.
 
     ``unchecked`` names, per store, the checks that did not run on its day (the multi-day
     checks on a holiday or campaign day): their open alerts stay open, neither passed nor
     failed, so a drift that spans Black Friday stays one alert.
+
+    A ``watch`` run (the intraday watch) decides only the watch's alerts, and resolves them on
+    the day they were seen (the pace recovered within the day); any other run leaves them be.
     """
     changes = Changes()
     found = {x.fingerprint: x for x in findings}
     a = tables.alerts.c
+    decided = a.check_name.in_(WATCH_CHECKS)
     open_rows = {
         r.fingerprint: r
         for r in conn.execute(
-            select(tables.alerts).where(a.status == "open", a.store.in_(list(checked)))
+            select(tables.alerts).where(
+                a.status == "open", a.store.in_(list(checked)), decided if watch else ~decided
+            )
         )
     }
     for fingerprint, finding in found.items():
@@ -76,7 +85,8 @@ def apply(
         day = checked[row.store]
         if row.check_name in (unchecked or {}).get(row.store, ()):
             continue
-        if fingerprint not in found and day > row.last_seen_for:
+        passed = day >= row.last_seen_for if watch else day > row.last_seen_for
+        if fingerprint not in found and passed:
             conn.execute(
                 update(tables.alerts)
                 .where(a.alert_id == row.alert_id)

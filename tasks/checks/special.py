@@ -133,6 +133,22 @@ def _flagged(value: float, e: SpecialExpectation, settings: DetectorSettings) ->
     return abs(value / e.expected - 1) >= settings.min_change if e.expected > 0 else True
 
 
+def ordinary_expectation(
+    series: np.ndarray, position: int, excluded: np.ndarray, settings: DetectorSettings
+) -> tuple[float, float, float] | None:
+    """What the day at ``position`` would have been as an ordinary day, from the ordinary days
+    before it (``excluded`` days never learned from): (expected, log scale, offset); None when
+    the detector cannot score it."""
+    scored = _ordinary(series, position, excluded, settings)
+    if scored is None:
+        return None
+    return (
+        float(scored.expected[position]),
+        float(scored.scale[position]),
+        float(scored.offset[position]),
+    )
+
+
 def _ordinary(
     series: np.ndarray, position: int, excluded: np.ndarray, settings: DetectorSettings
 ) -> Scored | None:

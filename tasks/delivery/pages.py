@@ -18,7 +18,7 @@ from tasks.warehouse.upsert import upsert
 
 #: ``/daily/2026-11-28/flagship.en.html``: the report's key, then its language.
 PAGE_PATH = re.compile(
-    r"^/(?P<key>(?:daily|weekly)/\d{4}-\d\d-\d\d/[^/]+)\.(?P<language>[A-Za-z-]{2,8})\.html$"
+    r"^/(?P<key>(?:daily|weekly|campaign)/\d{4}-\d\d-\d\d/[^/]+)\.(?P<language>[A-Za-z-]{2,8})\.html$"
 )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from connectors.config import Config, Report, StoreConfig
 from reports.i18n import Locale
 from reports.model import Renderers
-from reports.renderers import DAILY, WEEKLY
+from reports.renderers import CAMPAIGN, DAILY, WEEKLY
 from tasks.checks.run import default_report_date
 from tasks.delivery.outbox import (
     Delivery,
@@ -32,6 +32,7 @@ from tasks.delivery.outbox import (
 from tasks.delivery.pages import page_rows, page_url, store_pages
 from tasks.delivery.routes import Route, routes
 from tasks.delivery.transports import transports
+from tasks.reporting.campaign import build_review, ended_on
 from tasks.reporting.daily import build_daily
 from tasks.reporting.weekly import build_weekly, default_week
 from tasks.warehouse.engine import get_engine, reading
@@ -86,6 +87,21 @@ def _weekly(
     return build_weekly(conn, store.name, store.currency, monday, config.campaigns, run_url)
 
 
+def _campaign(
+    conn: Connection,
+    config: Config,
+    store: StoreConfig,
+    last_day: date | None,
+    as_of: datetime,
+    run_url: str | None,
+) -> Any:
+    """The review of the store's configured campaign that ended on ``last_day`` (by default
+    yesterday); None when none did."""
+    day = last_day or default_report_date(store, as_of)
+    campaign = ended_on(config, store, day)
+    return None if campaign is None else build_review(conn, config, store, campaign, run_url)
+
+
 @dataclass(frozen=True, slots=True)
 class ReportKind:
     build: Build
@@ -95,6 +111,7 @@ class ReportKind:
 REPORTS: dict[Report, ReportKind] = {
     "daily": ReportKind(_daily, DAILY),
     "weekly": ReportKind(_weekly, WEEKLY),
+    "campaign": ReportKind(_campaign, CAMPAIGN),
 }
 
 
@@ -122,6 +139,8 @@ def publish_report(
     for store in config.select(stores):
         with reading(engine) as conn:
             model = report.build(conn, config, store, period, now, run_url)
+        if model is None:  # nothing to report for the store (no campaign ended)
+            continue
         models.append(model)
         rendered: dict[str, tuple[str, dict[str, Any]]] = {}
         for r in routes(config, store.name, kind):

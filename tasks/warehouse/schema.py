@@ -508,6 +508,22 @@ alert_silences = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+watch_runs = Table(
+    "watch_runs",
+    metadata,
+    #: One intraday watch run of a store: today's order count against the curve at that moment.
+    #: The next run of the day reads it (below the band on two runs running opens an alert).
+    _store(),
+    #: The store-local moment the run counted up to (naive wall clock), and its day.
+    Column("moment", DateTime(), primary_key=True),
+    Column("local_date", Date, nullable=False),
+    Column("orders", Integer, nullable=False),
+    Column("expected", Float, nullable=False),
+    Column("lower", Float, nullable=False),
+    Column("below", Boolean, nullable=False),
+    Column("ran_at", UtcDateTime(), nullable=False),
+)
+
 # --- delivery ----------------------------------------------------------------------------------
 
 outbox = Table(

@@ -35,7 +35,8 @@ def test_the_three_robots_read_the_documented_keys() -> None:
     assert isinstance(feishu, FeishuChannel) and feishu.language == "zh-CN"  # the default
     assert isinstance(wecom, WecomChannel) and wecom.mentions == ("user:zhangsan",)
     assert not wecom.signed and wecom.secrets() == {"url": ("WECOM_URL", None)}
-    assert wecom.reports == ["daily", "weekly", "alerts"] and wecom.min_severity == "warning"
+    assert wecom.reports == ["daily", "weekly", "alerts", "campaign"]
+    assert wecom.min_severity == "warning"
 
 
 def test_the_prefect_server_reaches_only_robots_it_can_post_to_unsigned() -> None:

@@ -98,6 +98,7 @@ def test_deployments_follow_the_stores_timezones(tmp_path: Path) -> None:
     specs = {s.name: s for s in deployment_specs(load_config(path), path)}
     assert sorted(specs) == [
         "backfill",
+        "campaign-watch",
         "daily-ops-america-new-york",
         "daily-ops-asia-shanghai",
         "weekly-review-america-new-york",
@@ -108,6 +109,8 @@ def test_deployments_follow_the_stores_timezones(tmp_path: Path) -> None:
     assert daily.parameters == {"config_path": str(path.resolve()), "stores": ["cn"]}
     assert specs["weekly-review-america-new-york"].cron == "0 9 * * 1"
     assert specs["backfill"].cron is None
+    watch = specs["campaign-watch"]
+    assert (watch.cron, watch.interval_seconds) == (None, 15 * 60)
 
 
 def test_the_shipped_prefect_yaml_is_generated_from_the_example_config() -> None:

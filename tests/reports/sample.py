@@ -12,6 +12,8 @@ from pathlib import Path
 from reports.model import (
     AlertLine,
     AlertNotice,
+    CampaignLift,
+    CampaignReview,
     Change,
     ChannelShare,
     CohortRow,
@@ -141,6 +143,29 @@ def sample_weekly() -> WeeklyReview:
         promotions=[PromotionResult("BFCM25", 2, Decimal(30000), Decimal(12000))],
         alerts=daily.alerts,
         run_url=daily.run_url,
+    )
+
+
+def sample_campaign() -> CampaignReview:
+    """A campaign review with every section filled (a hostile code among the codes)."""
+    return CampaignReview(
+        store="demo",
+        campaign="BFCM25",
+        first=date(2026, 11, 27),
+        last=date(2026, 11, 30),
+        currency="USD",
+        lifts=[
+            CampaignLift("net_sales", "money", 61200.0, 40100.0, 0.526, 0.41, 0.65),
+            CampaignLift("orders", "count", 980.0, 690.0, 0.42, 0.33, 0.52),
+            CampaignLift("aov", "money", 62.4, 58.1, 0.074, -0.02, 0.18),
+            CampaignLift("conversion_rate", "ratio", 0.031, 0.024, 0.29, None, None),
+            CampaignLift("new_customers", "count", 310.0, 0.0, None, None, None),
+        ],
+        after=CampaignLift("net_sales", "money", 9100.0, 10400.0, -0.125, -0.2, -0.04),
+        discount_cost=Decimal("7345.50"),
+        code_orders=[("BFCM25", 412), (HOSTILE, 3)],
+        targets=[("net_sales", 60000.0, 61200.0), ("orders", 1200.0, 980.0)],
+        run_url="http://127.0.0.1:4200/runs/flow-run/abc",
     )
 
 

@@ -16,12 +16,13 @@ from reports.media.markdown import daily_markdown
 from reports.media.slack import MAX_BLOCKS, MAX_MESSAGE, MAX_SECTION, daily_blocks, split_messages
 from reports.media.text import daily_text
 from reports.model import Body, Medium, Renderers
-from reports.renderers import ALERTS, DAILY, MEDIA, WEEKLY, bundle
+from reports.renderers import ALERTS, CAMPAIGN, DAILY, MEDIA, WEEKLY, bundle
 from tasks.delivery.publish import render_bodies
 from tests.reports.sample import (
     GOLDEN,
     HOSTILE,
     assert_golden,
+    sample_campaign,
     sample_digest,
     sample_notice,
     sample_weekly,
@@ -32,6 +33,7 @@ REPORTS: dict[str, tuple[Renderers[Any], Callable[[], object]]] = {
     "daily": (DAILY, sample_digest),
     "weekly": (WEEKLY, sample_weekly),
     "alerts": (ALERTS, sample_notice),
+    "campaign": (CAMPAIGN, sample_campaign),
 }
 #: Golden file suffixes; a medium not named here uses its own name.
 SUFFIXES = {

@@ -6,8 +6,10 @@ of storepulse.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +20,7 @@ import requests
 import shopify
 from shopify.api_version import ApiVersion, Release
 
-from connectors.sandbox import DemoStore, StoreSpec, prepare_shop_file
+from connectors.sandbox import Anomaly, DemoStore, StoreSpec, prepare_shop_file
 from connectors.sandbox.db import ShopData
 from tests.conftest import SMALL_SPEC, TOKEN
 
@@ -212,6 +214,27 @@ def test_the_same_spec_gives_the_same_shop(tmp_path: Path) -> None:
     second = prepare_shop_file(spec, tmp_path / "b")
     rows = [list(ShopData(path).json_rows("orders")) for path in (first, second)]
     assert rows[0] == rows[1] and len(rows[0]) > 200
+
+
+def test_a_checkout_break_stops_orders_from_its_hour_and_leaves_other_shops_alone(
+    tmp_path: Path,
+) -> None:
+    spec = StoreSpec(seed=11, days=20, orders_per_day=40, end_date=date(2026, 6, 30))
+    broken = replace(spec, anomalies=(Anomaly.parse("2026-06-30:checkout_break:14"),))
+    assert spec.fingerprint() == replace(spec, anomalies=()).fingerprint()
+    assert broken.fingerprint() != spec.fingerprint()
+
+    def placed_on_last_day(shop: StoreSpec, folder: str) -> list[str]:
+        rows = ShopData(prepare_shop_file(shop, tmp_path / folder)).json_rows("orders")
+        placed = [json.loads(row)["processed_at"] for row in rows]
+        return [at[11:16] for at in placed if at.startswith("2026-06-30")]
+
+    before = placed_on_last_day(spec, "calm")
+    after = placed_on_last_day(broken, "broken")
+    assert any(t >= "14:00" for t in before)
+    assert after and all(t < "14:00" for t in after)
+    with pytest.raises(ValueError, match="0 to 23"):
+        Anomaly.parse("2026-06-30:checkout_break:24")
 
 
 @pytest.fixture
