@@ -143,15 +143,14 @@ class Scored:
     threshold: np.ndarray
     offset: np.ndarray
     #: The last k points together moved beyond their own calibrated range (``spell``).
-    cumulative_flagged: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    cumulative_flagged: np.ndarray
     spell: tuple[Spell | None, ...] = ()
     #: The thresholds as calibrated after the last point, for people to read.
     calibration: dict[str, Any] = field(default_factory=dict)
 
     @property
     def any_flag(self) -> np.ndarray:
-        flags = self.flagged | self.level_flagged
-        return flags | self.cumulative_flagged if len(self.cumulative_flagged) else flags
+        return self.flagged | self.level_flagged | self.cumulative_flagged
 
 
 class Spell(NamedTuple):
@@ -272,8 +271,7 @@ class _Memory:
         s = self.settings
         limits = {"spike": self.threshold(1), "drop": self.threshold(-1)}
         for k in s.cumulative_days:
-            limit = self._calibrated(self.sums[k], s.worse, s.rate("cumulative"), tail=False)
-            limits[f"{k} days"] = limit
+            limits[f"{k} days"] = self._spell_limit(k)
         calm = int(self.calm.sum())
         return {"thresholds": {k: round(v, 2) for k, v in limits.items()}, "calm_points": calm}
 
@@ -292,21 +290,14 @@ class _Memory:
         calibrated threshold and ``cumulative_change`` from what was expected of them, or the
         open one, told since its start, when a new run is found or ``continues``."""
         found = self._new_spell(i, x)
+        if found is not None:
+            self.opened_threshold = found.threshold
         if self.opened is None or not (found or continues):
             self.opened = None if found is None else [*self.scored, i][-found.days]
             return found
         since = [j for j in [*self.scored, i] if j >= self.opened]
-        clipped = np.clip(
-            self.scores[since], -self.settings.cumulative_clip, self.settings.cumulative_clip
-        )
-        threshold = found.threshold if found else self.opened_threshold
-        return Spell(
-            len(since),
-            float(x[since].sum()),
-            float(self.expected[since].sum()),
-            float(clipped.sum() / np.sqrt(len(since))),
-            threshold,
-        )
+        actual, expected = float(x[since].sum()), float(self.expected[since].sum())
+        return Spell(len(since), actual, expected, self._sum(since), self.opened_threshold)
 
     def _new_spell(self, i: int, x: np.ndarray) -> Spell | None:
         s = self.settings
@@ -315,12 +306,10 @@ class _Memory:
             recent = [*self.scored[len(self.scored) - k + 1 :], i] if k > 1 else [i]
             if len(recent) < k:
                 continue
-            clipped = np.clip(self.scores[recent], -s.cumulative_clip, s.cumulative_clip)
-            total = float(clipped.sum() / np.sqrt(k))
-            self.sums[k][i] = total
+            total = self.sums[k][i] = self._sum(recent)
             if np.any(s.worse * self.scores[recent] <= 0):
                 continue  # a spell is a run of points that all fell short, not one bad day
-            limit = self._calibrated(self.sums[k], s.worse, s.rate("cumulative"), tail=False)
+            limit = self._spell_limit(k)
             actual, expected = float(x[recent].sum()), float(self.expected[recent].sum())
             usual = float(self.usual[recent].sum())
             if s.worse * total < limit or not (
@@ -329,9 +318,16 @@ class _Memory:
                 continue  # too small a change, or a return to the usual level after a busy spell
             if found is None or abs(total) / limit > abs(found.score) / found.threshold:
                 found = Spell(k, actual, expected, total, limit)
-        if found is not None:
-            self.opened_threshold = found.threshold
         return found
+
+    def _sum(self, points: list[int]) -> float:
+        """The points' scores, each clipped to ±``cumulative_clip``, summed over √(their count)."""
+        clip = self.settings.cumulative_clip
+        return float(np.clip(self.scores[points], -clip, clip).sum() / np.sqrt(len(points)))
+
+    def _spell_limit(self, k: int) -> float:
+        s = self.settings
+        return self._calibrated(self.sums[k], s.worse, s.rate("cumulative"), tail=False)
 
     def settle(self, i: int, calm: bool) -> None:
         """Point ``i`` is done: later points count from it, and calibrate on it when calm."""
@@ -501,4 +497,6 @@ def zscore(
     flagged = (np.abs(np.nan_to_num(score)) > sensitivity) & np.isin(np.sign(score), signs)
     none, unknown = np.zeros(n, bool), np.full(n, np.nan)
     limit = np.where(np.isnan(score), np.nan, sensitivity)
-    return Scored(x, expected, lower, upper, score, flagged, none, unknown, unknown, limit, unknown)
+    return Scored(
+        x, expected, lower, upper, score, flagged, none, unknown, unknown, limit, unknown, none
+    )
