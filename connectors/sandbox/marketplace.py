@@ -1,12 +1,18 @@
-"""Believable export files of a Tmall shop and a 抖店 shop, and the truth they encode.
+"""Believable export files of Tmall, 抖店, 京东 and 拼多多 shops, and the truth they encode.
 
 The local store's marketplace side: a seeded history in CNY on Asia/Shanghai days, with 双11 and
 618 peaks, unpaid and closed orders and refunds, written the way the back-ends write it — Tmall's
 订单报表 as GB18030 CSV with a title row, ``="…"`` ids, trailing spaces in headers, masked buyers
 and a 合计 row, one file per day (``ExportOrderList<YYYYMMDD>.csv``); 生意参谋's 店铺整体 days as
 an HTML table saved as ``.xls`` under its title rows; 抖店's order export as UTF-8 with BOM, one
-row per 子订单, tab-wrapped values and ``-`` nulls. ``truth()`` says, per day, how many orders
-were paid and what their buyers paid in fen, from the generator's own records (not the files).
+row per 子订单, tab-wrapped values and ``-`` nulls; 京东's as GB18030 CSV, one row per SKU with
+the order's money repeated on each, ``'``-prefixed ids and ``(删除)`` before a deleted order's
+status; 拼多多's as xlsx under a ``名称：`` row, one row per order, ``YYMMDD-…`` ids, ``(元)``
+headers and a 总计 row. ``truth()`` says, per day, how many orders were paid and what their
+buyers paid in fen, from the generator's own records (not the files).
+
+Later changes (``refund``, ``delete``) are written by exporting their day again (``export_day``),
+as a team re-downloads an overlapping export.
 """
 
 from __future__ import annotations
@@ -14,14 +20,13 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-Platform = Literal["taobao", "douyin"]
+Platform = Literal["taobao", "douyin", "jd", "pdd"]
 ZONE = "Asia/Shanghai"
 CURRENCY = "CNY"
 FEN = Decimal("0.01")
@@ -51,6 +56,39 @@ DOUYIN_HEADER = [
     "运费", "收件人", "收件人手机号", "详细地址", "订单提交时间", "支付完成时间", "订单完成时间",
     "订单状态", "售后状态", "平台实际承担优惠金额", "商家实际承担优惠金额", "达人实际承担优惠金额",
 ]  # fmt: skip
+JD_ITEMS = (
+    ("保温杯", "59.00"),
+    ("杯套", "19.90"),
+    ("电热水壶", "149.00"),
+    ("蓝牙耳机", "299.00"),
+    ("移动电源", "129.00"),
+)
+PDD_ITEMS = (
+    ("纸巾 24包", "39.90"),
+    ("洗衣液 3kg", "49.90"),
+    ("牙膏 三支装", "19.90"),
+    ("拖鞋", "12.80"),
+    ("收纳箱", "35.00"),
+)
+JD_HEADER = [
+    "订单号", "商品ID", "商品名称", "订购数量", "支付方式", "下单时间", "京东价", "订单金额",
+    "应付金额", "订单状态", "订单类型", "客户姓名", "客户地址", "联系电话", "运费金额",
+    "付款确认时间", "货号",
+]  # fmt: skip
+PDD_HEADER = [
+    "订单成交时间", "商品", "订单号", "订单状态", "商品总价(元)", "邮费(元)", "店铺优惠折扣(元)",
+    "平台优惠折扣(元)", "多多支付立减金额(元)", "用户实付金额(元)", "商家实收金额(元)",
+    "商品数量(件)", "支付时间", "售后状态", "商家编码-SKU维度", "收货人", "手机",
+]  # fmt: skip
+#: The column holding what the buyer paid, per platform (``export_day``'s ``garble`` spoils it).
+PAID_COLUMN: dict[str, str] = {
+    "taobao": "买家实际支付金额",
+    "douyin": "订单应付金额",
+    "jd": "应付金额",
+    "pdd": "用户实付金额(元)",
+}
+#: An amount as a person mistypes it: a letter O for a zero.
+GARBLED = "1O8.00"
 SYCM_HEADER = ["统计日期", "访客数", "浏览量", "加购人数", "下单买家数", "支付买家数", "支付金额"]
 
 
@@ -92,6 +130,8 @@ class MarketOrder:
     refunded: Decimal = Decimal(0)
     #: 抖店 prices each sub-order net of its own discounts; Tmall discounts the whole order.
     per_item: bool = False
+    #: Deleted in the back-end (京东 marks it ``(删除)``): it leaves the truth.
+    deleted: bool = False
 
     @property
     def goods(self) -> Decimal:
@@ -154,9 +194,8 @@ class MarketShop:
             None if unpaid else min(created + timedelta(seconds=rng.randint(5, 600)), _eod(day))
         )
         draw = _Draw(serial, created, paid_at, big_day, (self.spec.end - day).days)
-        if self.spec.platform == "taobao":
-            return self._tmall(rng, draw)
-        return self._douyin(rng, draw)
+        make = {"taobao": self._tmall, "douyin": self._douyin, "jd": self._jd, "pdd": self._pdd}
+        return make[self.spec.platform](rng, draw)
 
     def _tmall(self, rng: random.Random, draw: _Draw) -> MarketOrder:
         title, price = rng.choice(TMALL_ITEMS)
@@ -218,11 +257,87 @@ class MarketShop:
             order.refunded = refunded.payable
         return order
 
+    def _jd(self, rng: random.Random, draw: _Draw) -> MarketOrder:
+        items = []
+        for sku in rng.sample(range(len(JD_ITEMS)), rng.choices((1, 2, 3), (70, 22, 8))[0]):
+            title, price = JD_ITEMS[sku]
+            items.append(Item(f"10000{sku + 1}", title, Decimal(price), rng.choice((1, 1, 2))))
+        goods = sum((i.price * i.quantity for i in items), Decimal(0))
+        discounted = goods >= 199 and (draw.big_day or rng.random() < 0.3)
+        order = MarketOrder(
+            order_id=f"{300_000_000_000 + self.spec.seed * 10_000_000 + draw.serial}",
+            created_at=draw.created,
+            paid_at=draw.paid_at,
+            items=items,
+            shipping=Decimal("6.00") if goods < 99 else Decimal(0),
+            discount=Decimal("20.00") if discounted else Decimal(0),
+            status="完成" if draw.recent > 7 else rng.choice(("等待出库", "等待确认收货", "完成")),
+        )
+        if draw.paid_at is None:
+            order.status = "等待付款"
+        elif rng.random() < 0.03:
+            order.status, order.refunded = "取消", order.paid
+        return order
+
+    def _pdd(self, rng: random.Random, draw: _Draw) -> MarketOrder:
+        title, price = rng.choice(PDD_ITEMS)
+        item = Item("sku", title, Decimal(price), rng.choices((1, 2, 3), (80, 15, 5))[0])
+        goods = item.price * item.quantity
+        serial = 607_198_974_000_000 + self.spec.seed * 10_000 + draw.serial
+        order = MarketOrder(
+            order_id=f"{draw.created:%y%m%d}-{serial}",
+            created_at=draw.created,
+            paid_at=draw.paid_at,
+            items=[item],
+            shipping=Decimal("3.00") if goods < 20 else Decimal(0),
+            discount=Decimal("2.00") if draw.big_day or rng.random() < 0.25 else Decimal(0),
+            status="已收货"
+            if draw.recent > 7
+            else rng.choice(("待发货", "已发货，待签收", "已收货")),
+        )
+        if draw.paid_at is None:
+            order.status = "待支付"
+        elif rng.random() < 0.04:
+            order.refunded = order.paid  # 售后状态 退款成功
+        return order
+
+    def order(self, order_id: str) -> MarketOrder:
+        """The order with this id, as the back-end knows it now.
+
+        Raises:
+            KeyError: no such order.
+        """
+        for order in self.orders:
+            if order.order_id == order_id:
+                return order
+        raise KeyError(order_id)
+
+    def refund(self, order_id: str) -> MarketOrder:
+        """Refund a paid order in full after the fact, the way its back-end records it."""
+        order = self.order(order_id)
+        order.refunded = order.paid
+        for item in order.items:
+            item.refunded = True
+        order.status = {"taobao": "交易关闭", "jd": "取消"}.get(self.spec.platform, order.status)
+        return order
+
+    def delete(self, order_id: str) -> MarketOrder:
+        """Delete an order in the back-end (京东 only: no other export marks a deleted order).
+
+        Raises:
+            ValueError: the platform's exports have no mark for a deleted order.
+        """
+        if self.spec.platform != "jd":
+            raise ValueError(f"a {self.spec.platform} export has no mark for a deleted order")
+        order = self.order(order_id)
+        order.deleted = True
+        return order
+
     def truth(self) -> dict[date, tuple[int, int]]:
         """Per store-local day: the orders paid that day and what their buyers paid, in fen."""
         days: dict[date, tuple[int, int]] = {}
         for order in self.orders:
-            if order.paid_at is None:
+            if order.paid_at is None or order.deleted:
                 continue
             count, fen = days.get(order.paid_at.date(), (0, 0))
             days[order.paid_at.date()] = (count + 1, fen + int(order.paid / FEN))
@@ -233,13 +348,13 @@ class MarketShop:
         生意参谋 shop days."""
         folder.mkdir(parents=True, exist_ok=True)
         written = []
-        for day, orders in _by_day(self.orders):
-            if self.spec.platform == "taobao":
-                path = folder / f"ExportOrderList{day:%Y%m%d}.csv"
-                path.write_bytes(_tmall_csv(day, orders).encode("gb18030"))
-            else:
-                path = folder / f"抖店订单导出_{day:%Y%m%d}.csv"
-                path.write_bytes(_douyin_csv(orders).encode("utf-8-sig"))
+        days: dict[date, list[MarketOrder]] = {}
+        for order in self.orders:
+            days.setdefault(order.created_at.date(), []).append(order)
+        for day, orders in sorted(days.items()):
+            name, data = self._export(day, orders, None)
+            path = folder / name
+            path.write_bytes(data)
             written.append(path)
         if self.spec.platform == "taobao":
             path = folder / f"【生意参谋平台】店铺整体-{self.spec.end:%Y-%m-%d}.xls"
@@ -247,16 +362,28 @@ class MarketShop:
             written.append(path)
         return written
 
+    def export_day(self, day: date, *, garble: str | None = None) -> tuple[str, bytes]:
+        """The order export of the orders placed on ``day``, as they stand now: its usual file
+        name and its bytes. ``garble`` names an order whose paid amount (``PAID_COLUMN``) is
+        written unreadably, as a hand-edited file would have it."""
+        return self._export(day, [o for o in self.orders if o.created_at.date() == day], garble)
+
+    def _export(
+        self, day: date, orders: list[MarketOrder], garble: str | None
+    ) -> tuple[str, bytes]:
+        platform = self.spec.platform
+        if platform == "taobao":
+            text = _tmall_csv(day, orders, garble)
+            return f"ExportOrderList{day:%Y%m%d}.csv", text.encode("gb18030")
+        if platform == "douyin":
+            return f"抖店订单导出_{day:%Y%m%d}.csv", _douyin_csv(orders, garble).encode("utf-8-sig")
+        if platform == "jd":
+            return f"京东订单导出_{day:%Y%m%d}.csv", _jd_csv(orders, garble).encode("gb18030")
+        return f"拼多多订单_{day:%Y%m%d}.xlsx", _pdd_xlsx(orders, garble)
+
 
 def _eod(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59))
-
-
-def _by_day(orders: list[MarketOrder]) -> Iterator[tuple[date, list[MarketOrder]]]:
-    days: dict[date, list[MarketOrder]] = {}
-    for order in orders:
-        days.setdefault(order.created_at.date(), []).append(order)
-    yield from sorted(days.items())
 
 
 def _moment(value: datetime | None) -> str:
@@ -269,7 +396,11 @@ def _csv(rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def _tmall_csv(day: date, orders: list[MarketOrder]) -> str:
+def _amount(order: MarketOrder, value: Decimal, garble: str | None) -> str:
+    return GARBLED if order.order_id == garble else f"{value:.2f}"
+
+
+def _tmall_csv(day: date, orders: list[MarketOrder], garble: str | None = None) -> str:
     rows: list[list[str]] = [[f"订单报表 导出范围：{day} 00:00:00 至 {day} 23:59:59"], TMALL_HEADER]
     total = Decimal(0)
     for order in orders:
@@ -284,7 +415,7 @@ def _tmall_csv(day: date, orders: list[MarketOrder]) -> str:
                 f"{order.goods:.2f}",
                 f"{order.shipping:.2f}",
                 f"{order.goods + order.shipping:.2f}",
-                f"{paid:.2f}",
+                _amount(order, paid, garble),
                 order.status,
                 "",
                 "*" * 2,
@@ -302,10 +433,10 @@ def _tmall_csv(day: date, orders: list[MarketOrder]) -> str:
     return _csv(rows)
 
 
-def _douyin_csv(orders: list[MarketOrder]) -> str:
+def _douyin_csv(orders: list[MarketOrder], garble: str | None = None) -> str:
     rows = [DOUYIN_HEADER]
     for order in orders:
-        for item in order.items:
+        for number, item in enumerate(order.items):
             platform, shop, creator = item.discounts
             cells = [
                 order.order_id,
@@ -314,7 +445,7 @@ def _douyin_csv(orders: list[MarketOrder]) -> str:
                 "默认",
                 str(item.quantity),
                 f"DY-{item.title}",
-                f"{item.payable:.2f}",
+                _amount(order, item.payable, garble if number == 0 else None),
                 "0.00",
                 "##" + order.order_id[-6:],
                 "$$138" + order.order_id[-8:],
@@ -330,6 +461,78 @@ def _douyin_csv(orders: list[MarketOrder]) -> str:
             ]
             rows.append(["\t" + cell for cell in cells])
     return _csv(rows)
+
+
+def _jd_csv(orders: list[MarketOrder], garble: str | None = None) -> str:
+    rows = [JD_HEADER]
+    for order in orders:
+        status = ("(删除)" if order.deleted else "") + order.status
+        paid = order.paid if order.paid_at else order.goods + order.shipping - order.discount
+        for number, item in enumerate(order.items):
+            rows.append(
+                [
+                    "'" + order.order_id,
+                    item.key,
+                    item.title,
+                    str(item.quantity),
+                    "在线支付",
+                    _moment(order.created_at),
+                    f"{item.price:.2f}",
+                    f"{order.goods:.2f}",
+                    _amount(order, paid, garble if number == 0 else None),
+                    status,
+                    "销售订单",
+                    "刘**",
+                    "北京市朝阳区****",
+                    "138****" + order.order_id[-4:],
+                    f"{order.shipping:.2f}",
+                    _moment(order.paid_at),
+                    f"JD-{item.key}",
+                ]
+            )
+    return _csv(rows)
+
+
+def _pdd_xlsx(orders: list[MarketOrder], garble: str | None = None) -> bytes:
+    # Imported here: only a 拼多多 shop's files need it (the demo writes Tmall and 抖店 files).
+    import xlsxwriter
+
+    rows = [["名称：订单导出"], PDD_HEADER]
+    total = Decimal(0)
+    for order in orders:
+        item = order.items[0]
+        paid = order.paid if order.paid_at else order.goods + order.shipping - order.discount
+        total += paid if order.paid_at else Decimal(0)
+        rows.append(
+            [
+                _moment(order.paid_at or order.created_at),
+                item.title,
+                order.order_id,
+                order.status,
+                f"{order.goods:.2f}",
+                f"{order.shipping:.2f}",
+                f"{order.discount:.2f}",
+                "0.00",
+                "0.00",
+                _amount(order, paid, garble),
+                f"{paid:.2f}",
+                str(item.quantity),
+                _moment(order.paid_at),
+                "退款成功" if order.refunded else "无售后或售后取消",
+                f"PDD-{item.title}",
+                "陈**",
+                "138****" + order.order_id[-4:],
+            ]
+        )
+    rows.append(["总计", *[""] * 8, f"{total:.2f}"])
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("订单列表")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    workbook.close()
+    return buffer.getvalue()
 
 
 def _sycm_html(shop: MarketShop) -> str:
