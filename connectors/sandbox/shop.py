@@ -8,13 +8,13 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
 
-from connectors.sandbox.amounts import Json
+from connectors.sandbox.amounts import Json, Money
 from connectors.sandbox.db import SORTABLE, Query, ShopData
 from connectors.sandbox.generator import deletion_event, order_row
 from connectors.sandbox.orders import Basket, OrderFactory
@@ -209,6 +209,20 @@ class SandboxShop:
         writer.writerow(["date", "channel", "sessions", "add_to_carts", "checkouts", "purchases"])
         writer.writerows(self.data.connect().execute("SELECT * FROM traffic ORDER BY day, channel"))
         return out.getvalue()
+
+    def truth(self) -> dict[date, tuple[int, int]]:
+        """Per store-local day of ``processed_at``: the live (not test) orders and what their
+        buyers paid (``total_price``) in minor units, from the shop's own records."""
+        money = Money(self.info["currency"])
+        days: dict[date, tuple[int, int]] = {}
+        for text in self.data.json_rows("orders"):
+            order = orjson.loads(text)
+            if order["test"]:
+                continue
+            day = datetime.fromisoformat(order["processed_at"]).astimezone(self.zone).date()
+            count, paid = days.get(day, (0, 0))
+            days[day] = (count + 1, paid + money.minor(order["total_price"]))
+        return days
 
     # --- changes --------------------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 A page is decoded in one typed pass (``payloads``); if any record in it does not fit, the page
 is decoded again record by record so that only the bad records are set aside, each with a reason
-that names the field (``Expected `decimal`, got `str` - at `$.line_items[0].price```). Times leave
-as UTC; money leaves as ``Decimal`` in the shop's currency.
+that names the record and the field (``order 450789469: Expected `decimal`, got `str` - at
+`$.line_items[0].price```). Times leave as UTC; money leaves as ``Decimal`` in the shop's
+currency.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class PageReader:
                 page.records.append(_checked(self.convert(item), check))
             except MalformedRecord as exc:
                 raw = self._raw.decode(body)[self.key][index]
-                page.rejected.append(_rejected(raw, str(exc)))
+                page.rejected.append(_rejected(raw, self.key, str(exc)))
         return page
 
     def _one_by_one(self, body: bytes, check: Callable[[Any], None] | None) -> Page[Any]:
@@ -88,7 +89,7 @@ class PageReader:
             try:
                 page.records.append(_checked(self.convert(self._one.decode(raw)), check))
             except (msgspec.ValidationError, MalformedRecord) as exc:
-                page.rejected.append(_rejected(raw, str(exc)))
+                page.rejected.append(_rejected(raw, self.key, str(exc)))
         return page
 
 
@@ -98,8 +99,9 @@ def _checked(record: T, check: Callable[[Any], None] | None) -> T:
     return record
 
 
-def _rejected(raw: msgspec.Raw, reason: str) -> Rejected:
-    """Set a record aside, redacted, under its id or else a hash of its bytes.
+def _rejected(raw: msgspec.Raw, listing: str, reason: str) -> Rejected:
+    """Set a record aside, redacted, under its id or else a hash of its bytes; the reason
+    names the record (``order 450789469: …``) so that it reads on its own.
 
     The hash is blake2b, not ``hash()``, whose value for bytes changes with every process: a
     replayed window must find the same quarantine row, not add another.
@@ -112,7 +114,9 @@ def _rejected(raw: msgspec.Raw, reason: str) -> Rejected:
         payload = {"value": payload}
     key = payload.get("id")
     record_key = str(key) if isinstance(key, int) else f"unidentified:{unidentified_key(raw)}"
-    return Rejected(record_key, reason, redact(payload, PERSONAL_KEYS))
+    what = listing.removesuffix("s").replace("_", " ")
+    where = f"{what} {key}" if isinstance(key, int) else f"{what} without an id"
+    return Rejected(record_key, f"{where}: {reason}", redact(payload, PERSONAL_KEYS))
 
 
 def unidentified_key(raw: bytes | msgspec.Raw) -> str:

@@ -52,7 +52,9 @@ def load_products(conn: Connection, ctx: StoreContext, products: Sequence[Produc
         try:
             variant_rows.extend(_variant_rows(ctx, product))
         except MalformedRecord as exc:
-            result.rejected.append(rejected_record(product.product_id, str(exc), product))
+            result.rejected.append(
+                rejected_record("product", product.product_id, str(exc), product)
+            )
             continue
         product_rows.append(
             {

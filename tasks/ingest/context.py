@@ -79,11 +79,11 @@ class Minor:
             ) from None
 
 
-def rejected_record(key: object, reason: str, record: Any) -> Rejected:
+def rejected_record(what: str, key: object, reason: str, record: Any) -> Rejected:
     """Set aside a canonical record that could not be stored (it holds no personal data).
 
     A guard only: a source that checks currency and exactness before a record leaves it (the
     Shopify source does) quarantines the platform's own record instead, and this never runs.
     """
     payload = json.loads(json.dumps(dataclasses.asdict(record), default=str))
-    return Rejected(str(key), reason, payload)
+    return Rejected(str(key), f"{what} {key}: {reason}", payload)

@@ -155,7 +155,7 @@ def load_orders(conn: Connection, ctx: StoreContext, orders: Sequence[Order]) ->
         try:
             built.append(order_rows(ctx, minor, order))
         except MalformedRecord as exc:
-            result.rejected.append(rejected_record(order.order_id, str(exc), order))
+            result.rejected.append(rejected_record("order", order.order_id, str(exc), order))
     if not built:
         return result
     loaded = [rows.head.order_id for rows in built]

@@ -203,7 +203,7 @@ def test_an_order_the_warehouse_cannot_hold_exactly_is_held_as_the_platform_sent
     assert summary.total("quarantined") == 1
     with get_engine(sqlite_url).connect() as conn:
         held = conn.execute(select(tables.quarantine)).one()
-    assert (held.record_key, held.reason) == (str(victim["id"]), reason)
+    assert (held.record_key, held.reason) == (str(victim["id"]), f"order {victim['id']}: {reason}")
     payload = json.loads(held.payload)
     assert "line_items" in payload  # the platform's own record, not the canonical one
     assert payload["email"] == "[redacted]"
