@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -90,8 +91,10 @@ def import_files(
     with engine.begin() as conn:
         # The freshness check reads the orders' last success: a marketplace store's is this.
         advance_cursor(conn, store.name, "orders", now, now=now)
+        # A run id fits the ledger's 36 characters on every engine (PostgreSQL enforces it).
+        run_id = run_id or str(uuid.uuid4())
         for result in results:
-            record_run(conn, run_id or f"import-{now.isoformat()}", result, now)
+            record_run(conn, run_id, result, now)
     return results
 
 
