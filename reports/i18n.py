@@ -58,6 +58,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "expectation_same_event": "expected from {event} on {past}, at this year's level",
         "expectation_ordinary_days": "no earlier {event} in the history: compared with "
         "ordinary days, where only a fall is reported",
+        "expectation_similar_campaign": "no earlier {event} in the history: expected from the "
+        "most similar past campaign, {similar} on {past}, at this year's level",
         "this_event": "this event",
         "alert_title": "Alerts",
         "resolved_mark": "Resolved",
@@ -163,6 +165,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "driver_also": "，{factor} {actual}，预期 {expected}（{change}）",
         "expectation_same_event": "预期来自 {past} 的{event}，按今年的水平换算",
         "expectation_ordinary_days": "历史中没有更早的{event}：按平日比较，只报告下降",
+        "expectation_similar_campaign": "历史中没有更早的{event}：预期来自最相近的往期活动"
+        "（{past} 的{similar}），按今年的水平换算",
         "this_event": "此活动",
         "alert_title": "告警",
         "resolved_mark": "已恢复",

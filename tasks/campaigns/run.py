@@ -26,7 +26,7 @@ from tasks.checks.detect import DetectorSettings
 from tasks.checks.findings import Finding
 from tasks.checks.history import EVENT_HISTORY_DAYS, HISTORY_DAYS, load_history
 from tasks.checks.lifecycle import Changes, apply
-from tasks.checks.special import past_occurrences, special_expectation
+from tasks.checks.special import past_occurrences, reference_days, special_expectation
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
@@ -248,7 +248,8 @@ def day_expectation(
     conn: Connection, store: str, day: date, events: dict[date, str], metric: str
 ) -> tuple[float, float] | None:
     """The day's expected value of ``metric`` and its log scale, the checks' own: a special
-    day from the same event before (``tasks/checks/special.py``), any other as ordinary."""
+    day from the same event before or the most similar past campaign
+    (``tasks/checks/special.py``), any other as ordinary."""
     length = EVENT_HISTORY_DAYS if day in events else HISTORY_DAYS
     history = load_history(conn, store, day, [metric], length)
     series = history.get(metric).copy()
@@ -258,9 +259,11 @@ def day_expectation(
         return None
     series[position] = float(np.median(known))  # a stand-in: the expectation ignores it
     excluded = np.array([d in events for d in history.days])
-    past = past_occurrences(history.days, events, day)
+    reference = reference_days(history.days, events, day)
     settings = DetectorSettings(counts=metric == "orders")
-    expectation = special_expectation(series, position, excluded, past, settings)
+    expectation = special_expectation(
+        series, position, excluded, reference.positions, settings, reference.source
+    )
     if expectation is None:
         return None
     return expectation.expected, expectation.scale

@@ -52,3 +52,7 @@ def special_days(
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     first = date(year, month, 1)
     return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+#: The names of the built-in retail days (never similar to a campaign).
+RETAIL_DAYS = frozenset(builtin_days([2000]).values())
