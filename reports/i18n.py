@@ -28,6 +28,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "vs_week": "vs week ago",
         "vs_year": "vs year ago",
         "vs_target": "vs target pace",
+        "vs_expected": "vs expected",
+        "special_same_event": "{event}: expected from {event} last year ({past}), at this "
+        "year's level",
+        "special_same_event_before": "{event}: expected from earlier {event} ({past}), at this "
+        "year's level",
+        "special_similar_campaign": "{event}: no earlier {event} in the history, so expected "
+        "from the most similar past campaign, {similar} ({past}), at this year's level",
+        "special_ordinary_days": "{event}: no earlier {event} or similar campaign in the "
+        "history, so expected as an ordinary day",
         "alerts": "Alerts",
         "no_alerts": "Nothing unusual.",
         "new": "New",
@@ -136,6 +145,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "vs_week": "较上周同日",
         "vs_year": "较去年同期",
         "vs_target": "目标进度",
+        "vs_expected": "较预期",
+        "special_same_event": "{event}：预期来自去年的{event}（{past}），按今年的水平换算",
+        "special_same_event_before": "{event}：预期来自此前的{event}（{past}），按今年的水平换算",
+        "special_similar_campaign": "{event}：历史中没有更早的{event}，预期来自最相近的往期活动"
+        "{similar}（{past}），按今年的水平换算",
+        "special_ordinary_days": "{event}：历史中没有更早的{event}或相近的活动，按平日预期",
         "alerts": "告警",
         "no_alerts": "一切正常。",
         "new": "新增",

@@ -23,6 +23,7 @@ from reports.model import (
     Pacing,
     ProductLine,
     PromotionResult,
+    SpecialDay,
     StockRisk,
     WeeklyReview,
 )
@@ -119,6 +120,16 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
         data_problems=[DataProblem("freshness", STALE)],
         run_url="http://127.0.0.1:4200/runs/flow-run/abc",
     )
+
+
+def sample_event_day() -> DailyDigest:
+    """The digest of a campaign day whose name a user typed: its KPIs against the day's
+    special-day expectation, taken from the same campaign last year."""
+    digest = sample_digest(alerts=1)
+    expected = (Change(-0.412), Change(-0.45), Change(None, -0.021), Change(None, 0.05))
+    kpis = [replace(k, vs_expected=e) for k, e in zip(digest.kpis, expected, strict=True)]
+    event = SpecialDay(f"BFCM {HOSTILE}", "same_event", (date(2025, 11, 25),))
+    return replace(digest, kpis=kpis, special_day=event)
 
 
 def sample_weekly() -> WeeklyReview:

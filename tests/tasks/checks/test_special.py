@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from connectors.config import WatchConfig
+from connectors.config import CampaignConfig, WatchConfig
 from reports.content.alerts import why_text
 from reports.i18n import Locale
 from tasks.checks.business import anomaly_findings
-from tasks.checks.calendar import special_days
+from tasks.checks.calendar import special_days, special_days_through
 from tasks.checks.detect import DetectorSettings, detect
 from tasks.checks.history import History
 from tasks.checks.special import (
@@ -250,3 +250,10 @@ def test_an_alert_on_a_new_campaign_says_which_past_campaign_it_was_expected_fro
     english = why_text({"expectation": note}, Locale("en"))
     assert "most similar past campaign, SUMMER on " + DAYS[300].isoformat() in english
     assert "SUMMER" in why_text({"expectation": note}, Locale("zh-CN"))
+
+
+def test_a_campaign_day_knows_its_campaigns_whole_length() -> None:
+    sale = CampaignConfig(name="SALE", start=date(2026, 3, 10), end=date(2026, 3, 16))
+    events = special_days_through("shop", date(2026, 1, 1), date(2026, 3, 12), [sale])
+    assert max(d for d, n in events.items() if n == "SALE") == date(2026, 3, 16)
+    assert date(2026, 3, 17) not in events
