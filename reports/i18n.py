@@ -124,6 +124,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "discount_cost": "Discount cost",
         "code_use": "Orders with the campaign's codes",
         "week_after": "The week after, against its expectation",
+        "halo": "Products outside the promotion (the halo)",
+        "halo_line": "sales of all but the {count} promoted products: {actual} against "
+        "{expected} without the campaign, {lift}",
         "targets_reached": "Targets reached",
         "finding_watch_stopped": "No orders since {since}; about {expected:.0f} were expected "
         "in that time: is the checkout working?",
@@ -235,6 +238,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "discount_cost": "折扣成本",
         "code_use": "使用活动优惠码的订单",
         "week_after": "活动后一周（对比预期）",
+        "halo": "促销外商品（带动效应）",
+        "halo_line": "除 {count} 个促销商品外的销售额：{actual}，无活动时预期 {expected}，{lift}",
         "targets_reached": "目标达成",
         "finding_watch_stopped": "自 {since} 起没有订单；这段时间预期约 {expected:.0f} 单："
         "结账是否正常？",

@@ -252,6 +252,11 @@ class CampaignReview:
     #: (metric, target, actual) for each target the campaign has.
     targets: list[tuple[str, float, float]] = field(default_factory=list)
     run_url: str | None = None
+    #: The halo: sales of the products outside the promotion against their own counterfactual
+    #: (``halo_sales``); None without codes to tell the promotion's products by.
+    halo: CampaignLift | None = None
+    #: How many products the promotion covered (its codes were used on them).
+    promoted_products: int = 0
 
     @property
     def key(self) -> str:

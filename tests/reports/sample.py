@@ -177,6 +177,8 @@ def sample_campaign() -> CampaignReview:
         code_orders=[("BFCM25", 412), (HOSTILE, 3)],
         targets=[("net_sales", 60000.0, 61200.0), ("orders", 1200.0, 980.0)],
         run_url="http://127.0.0.1:4200/runs/flow-run/abc",
+        halo=CampaignLift("halo_sales", "money", 21400.0, 18900.0, 0.132, 0.05, 0.22),
+        promoted_products=12,
     )
 
 
