@@ -28,6 +28,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "vs_week": "vs week ago",
         "vs_year": "vs year ago",
         "vs_target": "vs target pace",
+        "vs_expected": "vs expected",
+        "special_same_event": "{event}: expected from {event} last year ({past}), at this "
+        "year's level",
+        "special_same_event_before": "{event}: expected from earlier {event} ({past}), at this "
+        "year's level",
+        "special_similar_campaign": "{event}: no earlier {event} in the history, so expected "
+        "from the most similar past campaign, {similar} ({past}), at this year's level",
+        "special_ordinary_days": "{event}: no earlier {event} or similar campaign in the "
+        "history, so expected as an ordinary day",
         "alerts": "Alerts",
         "no_alerts": "Nothing unusual.",
         "new": "New",
@@ -58,6 +67,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "expectation_same_event": "expected from {event} on {past}, at this year's level",
         "expectation_ordinary_days": "no earlier {event} in the history: compared with "
         "ordinary days, where only a fall is reported",
+        "expectation_similar_campaign": "no earlier {event} in the history: expected from the "
+        "most similar past campaign, {similar} on {past}, at this year's level",
         "this_event": "this event",
         "alert_title": "Alerts",
         "resolved_mark": "Resolved",
@@ -113,6 +124,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "discount_cost": "Discount cost",
         "code_use": "Orders with the campaign's codes",
         "week_after": "The week after, against its expectation",
+        "halo": "Products outside the promotion (the halo)",
+        "halo_line": "sales of all but the {count} promoted products: {actual} against "
+        "{expected} without the campaign, {lift}",
         "targets_reached": "Targets reached",
         "finding_watch_stopped": "No orders since {since}; about {expected:.0f} were expected "
         "in that time: is the checkout working?",
@@ -134,6 +148,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "vs_week": "较上周同日",
         "vs_year": "较去年同期",
         "vs_target": "目标进度",
+        "vs_expected": "较预期",
+        "special_same_event": "{event}：预期来自去年的{event}（{past}），按今年的水平换算",
+        "special_same_event_before": "{event}：预期来自此前的{event}（{past}），按今年的水平换算",
+        "special_similar_campaign": "{event}：历史中没有更早的{event}，预期来自最相近的往期活动"
+        "{similar}（{past}），按今年的水平换算",
+        "special_ordinary_days": "{event}：历史中没有更早的{event}或相近的活动，按平日预期",
         "alerts": "告警",
         "no_alerts": "一切正常。",
         "new": "新增",
@@ -163,6 +183,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "driver_also": "，{factor} {actual}，预期 {expected}（{change}）",
         "expectation_same_event": "预期来自 {past} 的{event}，按今年的水平换算",
         "expectation_ordinary_days": "历史中没有更早的{event}：按平日比较，只报告下降",
+        "expectation_similar_campaign": "历史中没有更早的{event}：预期来自最相近的往期活动"
+        "（{past} 的{similar}），按今年的水平换算",
         "this_event": "此活动",
         "alert_title": "告警",
         "resolved_mark": "已恢复",
@@ -216,6 +238,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "discount_cost": "折扣成本",
         "code_use": "使用活动优惠码的订单",
         "week_after": "活动后一周（对比预期）",
+        "halo": "促销外商品（带动效应）",
+        "halo_line": "除 {count} 个促销商品外的销售额：{actual}，无活动时预期 {expected}，{lift}",
         "targets_reached": "目标达成",
         "finding_watch_stopped": "自 {since} 起没有订单；这段时间预期约 {expected:.0f} 单："
         "结账是否正常？",

@@ -45,6 +45,8 @@ class Kpi:
     vs_year: Change
     #: Month-to-date attainment of the pace the target asks for (1.0 = on pace), when set.
     vs_target: float | None = None
+    #: On an event day, against the day's special-day expectation (``SpecialDay``).
+    vs_expected: Change | None = None
     #: The last days' values, oldest first, for a small trend chart.
     trend: tuple[Amount | None, ...] = ()
     good_when_up: bool = True
@@ -100,6 +102,19 @@ class DataProblem:
 
 
 @dataclass(frozen=True, slots=True)
+class SpecialDay:
+    """An event day (a campaign, a retail holiday): what its KPIs were expected from."""
+
+    event: str
+    #: ``same_event``, ``similar_campaign`` or ``ordinary_days`` (no earlier event to go by).
+    source: str
+    #: The past days the expectation came from.
+    past: tuple[date, ...] = ()
+    #: The similar past campaign, for ``similar_campaign``.
+    similar: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class DailyDigest:
     store: str
     day: date
@@ -114,6 +129,8 @@ class DailyDigest:
     data_problems: list[DataProblem] = field(default_factory=list)
     #: Where the run that made it can be seen (the Prefect UI), if known.
     run_url: str | None = None
+    #: Set on an event day: the KPIs then carry ``vs_expected``.
+    special_day: SpecialDay | None = None
 
     @property
     def key(self) -> str:
@@ -235,6 +252,11 @@ class CampaignReview:
     #: (metric, target, actual) for each target the campaign has.
     targets: list[tuple[str, float, float]] = field(default_factory=list)
     run_url: str | None = None
+    #: The halo: sales of the products outside the promotion against their own counterfactual
+    #: (``halo_sales``); None without codes to tell the promotion's products by.
+    halo: CampaignLift | None = None
+    #: How many products the promotion covered (its codes were used on them).
+    promoted_products: int = 0
 
     @property
     def key(self) -> str:

@@ -26,9 +26,9 @@ from connectors.sandbox.db import ShopData
 from connectors.sandbox.generator import Generator
 from connectors.sandbox.server import SandboxServer
 from connectors.sandbox.shop import SandboxShop
-from connectors.sandbox.spec import PLANS, Anomaly, Faults, StoreSpec
+from connectors.sandbox.spec import PLANS, Anomaly, Faults, Sale, StoreSpec
 
-__all__ = ["PLANS", "Anomaly", "DemoStore", "Faults", "StoreSpec", "prepare_shop_file"]
+__all__ = ["PLANS", "Anomaly", "DemoStore", "Faults", "Sale", "StoreSpec", "prepare_shop_file"]
 
 DEFAULT_DATA_DIR = Path(tempfile.gettempdir()) / "storepulse-sandbox"
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from connectors.sandbox.spec import Sale
 
 Json = dict[str, Any]
 
@@ -134,6 +138,14 @@ class Calendar:
         for year in years:
             calendar._year(year)
         return calendar
+
+    def add_sales(self, sales: Iterable[Sale]) -> None:
+        """Run ``sales`` too, each in place of any promotion on its days."""
+        for sale in sales:
+            day = sale.first
+            while day <= sale.last:
+                self.promotions[day] = Promotion(sale.code, sale.percent, sale.uplift, sale.usage)
+                day += timedelta(days=1)
 
     def campaigns(self) -> list[tuple[str, date, date]]:
         """The promotions as (code, first day, last day), the way a team lists its campaigns."""

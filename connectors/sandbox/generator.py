@@ -140,6 +140,7 @@ class Generator:
         self.ids = dict(FIRST_IDS)
         self.factory = OrderFactory(spec.currency, spec.timezone, self.ids, self.rng)
         self.calendar = Calendar.for_years(range(self.start.year, end.year + 1))
+        self.calendar.add_sales(spec.sales)
         self.anomalies = spec.anomalies
         #: Only behaviour stays in memory; each customer's record goes to disk when created.
         self.shoppers: dict[int, Shopper] = {}

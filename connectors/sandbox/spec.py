@@ -92,6 +92,20 @@ class Anomaly:
 
 
 @dataclass(frozen=True, slots=True)
+class Sale:
+    """A promotion the shop runs on top of its calendar's (``storepulse demo`` puts one on the
+    last day): ``uplift`` times the demand, ``usage`` of the orders with the code ``code``
+    for ``percent`` off, from ``first`` to ``last`` (store-local, inclusive)."""
+
+    code: str
+    first: date
+    last: date
+    percent: int = 20
+    uplift: float = 1.6
+    usage: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
 class StoreSpec:
     """Everything that decides a generated shop's history; the same spec gives the same data."""
 
@@ -107,10 +121,13 @@ class StoreSpec:
     #: Share of orders that are bulk orders, each worth 10–50 times a usual basket: the heavy
     #: tail of real order values, which makes a small shop's daily sales mostly noise.
     bulk_share: float = 0.0
+    sales: tuple[Sale, ...] = field(default_factory=tuple)
 
     def fingerprint(self) -> str:
         """A short hash of everything but the end date, to name cached data."""
         data = asdict(self) | {"end_date": None, "generator": GENERATOR_VERSION}
+        if not data["sales"]:  # shops from before extra sales keep their name
+            del data["sales"]
         for anomaly in data["anomalies"]:  # shops from before checkout breaks keep their name
             if anomaly["hour"] is None:
                 del anomaly["hour"]

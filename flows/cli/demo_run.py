@@ -13,21 +13,27 @@ import random
 import shutil
 import sys
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import func, select
 
-from connectors.sandbox import Anomaly, DemoStore, StoreSpec
+from connectors.sandbox import Anomaly, DemoStore, Sale, StoreSpec
 from connectors.sandbox.catalog import Calendar
 from connectors.sandbox.marketplace import MarketShop, MarketSpec
 from flows.cli.views import print_findings, print_headline, print_sync_summary, progress_bar
+from reports.content.campaign import campaign_sections
+from reports.content.daily import special_day_text
 from reports.i18n import Locale
+from reports.media.text import sections_text
+from reports.model import CampaignReview, DailyDigest
+from tasks.delivery.publish import Published
 from tasks.metrics.compare import compare
 from tasks.metrics.query import metric_rows
 from tasks.metrics.registry import HEADLINE, REGISTRY
@@ -36,9 +42,17 @@ from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import DATABASE_URL_ENV, dispose_engines, get_engine
 
 DEMO_SPEC = StoreSpec(seed=7, days=730, orders_per_day=60)
-#: Yesterday checkout broke for most of the day: as many visitors, far fewer orders (large
-#: enough to stand out on a campaign day too, when conversion usually rises).
-DEMO_INCIDENT = ("conversion_drop", 0.8)
+#: Yesterday, the last full day of the shop's history and a campaign day, checkout broke at
+#: this store-local hour: visitors kept coming, no order came after it.
+DEMO_BREAK_HOUR = 11
+#: The watch replays yesterday this many minutes after the break.
+DEMO_WATCH_AFTER = 120
+#: The one-day sale the shop runs yesterday when its calendar has none then, and its targets.
+DEMO_SALE = Sale("FLASH20", date.min, date.min, percent=20, uplift=1.6, usage=0.5)
+DEMO_SALE_TARGETS = {"orders": 150, "sales": 20_000}
+#: The campaign the demo reviews (its last run that has ended), and its targets per run.
+DEMO_REVIEWED = "BFCM25"
+DEMO_REVIEW_TARGETS = {"orders": 600, "sales": 90_000}
 #: Net sales the demo team aims for each month (in USD).
 DEMO_MONTHLY_TARGET = 300_000
 DEMO_TOKEN = "shpat_demo_local"  # the sandbox's token, not a secret of anyone's
@@ -106,12 +120,19 @@ def run_demo(out: Path, console: Console) -> None:
         )
         print_yesterday(console)
         print_side_by_side(console)
+        with console.status("Replaying yesterday's campaign watch…"):
+            moment = watch_last_day(config)
+        print_watch(console, moment)
         with console.status("Checking yesterday: anomalies, rules, data health…"):
             checked = check_stores(config_path=str(config))
         print_findings(console, checked)
         with console.status("Writing yesterday's digest and last week's review…"):
             published = publish_digest(config_path=str(config))
             reviewed = publish_weekly_review(config_path=str(config))
+        print_event_day(console, published.reports)
+        with console.status(f"Reviewing the last {DEMO_REVIEWED} campaign…"):
+            campaign = review_last_campaign(config)
+        print_reviews(console, campaign.reports)
     finally:
         store.stop()
     console.print(
@@ -121,6 +142,7 @@ def run_demo(out: Path, console: Console) -> None:
         + _written("digest", published.references)
         + _written("weekly", reviewed.references)
         + _written("alerts", checked.notices.references if checked.notices else {})
+        + _written("campaign", campaign.references)
         + f"  report pages   run `STOREPULSE_DATABASE_URL=sqlite:///{_short(warehouse)} "
         + f"{_command()} reports serve`, open http://127.0.0.1:8765\n"
         + "  flow runs      run `prefect server start`, open http://127.0.0.1:4200",
@@ -130,10 +152,109 @@ def run_demo(out: Path, console: Console) -> None:
 
 
 def demo_spec() -> StoreSpec:
-    """The demo shop, with yesterday's incident for the checks to catch and explain."""
-    yesterday = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date() - timedelta(days=1)
-    kind, size = DEMO_INCIDENT
-    return replace(DEMO_SPEC, anomalies=(Anomaly(yesterday, kind, size),))  # type: ignore[arg-type]
+    """The demo shop: a campaign live yesterday, and its checkout broken from
+    ``DEMO_BREAK_HOUR`` for the watch and the checks to catch and explain."""
+    yesterday = _yesterday()
+    incident = Anomaly(yesterday, "checkout_break", 0.0, 1, DEMO_BREAK_HOUR)
+    sales = () if _calendar_campaign(yesterday) else (last_day_sale(),)
+    return replace(DEMO_SPEC, anomalies=(incident,), sales=sales)
+
+
+def _yesterday() -> date:
+    return datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date() - timedelta(days=1)
+
+
+def _calendar_campaign(day: date) -> str | None:
+    """The shop's own calendar campaign on ``day``, if one runs then."""
+    for code, first, last in Calendar.for_years([day.year]).campaigns():
+        if first <= day <= last:
+            return code
+    return None
+
+
+def last_day_sale() -> Sale:
+    """The one-day sale on the shop's last full day."""
+    yesterday = _yesterday()
+    return replace(DEMO_SALE, first=yesterday, last=yesterday)
+
+
+def live_campaign() -> dict[str, object]:
+    """The campaign live yesterday as the configuration lists it: the calendar's when one
+    runs then (listed already), else the one-day sale with its code and targets."""
+    sale = last_day_sale()
+    return {
+        "name": sale.code,
+        "start": sale.first.isoformat(),
+        "end": sale.last.isoformat(),
+        "stores": ["demo"],
+        "codes": [sale.code],
+        "targets": DEMO_SALE_TARGETS,
+    }
+
+
+def watch_last_day(config: Path) -> datetime:
+    """Replay the campaign watch on yesterday, ``DEMO_WATCH_AFTER`` minutes after checkout
+    broke (deterministic: it counts only the orders placed before then); return the moment."""
+    from flows.campaign_watch import campaign_watch
+
+    broke = datetime.combine(_yesterday(), time(DEMO_BREAK_HOUR))
+    moment = broke + timedelta(minutes=DEMO_WATCH_AFTER)
+    campaign_watch(stores=["demo"], as_of=moment, config_path=str(config))
+    return moment
+
+
+def print_watch(console: Console, moment: datetime) -> None:
+    """The watch's alerts on the demo store, as they stood at ``moment``."""
+    a = tables.alerts.c
+    with get_engine().connect() as conn:
+        rows = conn.execute(
+            select(a.severity, a.message)
+            .where(a.store == "demo", a.check_name.like("watch%"), a.opened_for == moment.date())
+            .order_by(a.severity, a.fingerprint)
+        ).all()
+    console.print(f"[bold]Campaign watch[/bold], replayed at {moment:%Y-%m-%d %H:%M} (store time):")
+    for severity, message in rows:
+        console.print(f"  {escape(f'[{severity}]')} {escape(message)}")
+    if not rows:
+        console.print("  nothing unusual")
+
+
+def print_event_day(console: Console, digests: list[DailyDigest]) -> None:
+    """What an event day's digest compared its KPIs with, in its words."""
+    english = Locale("en")
+    for digest in digests:
+        if digest.special_day is None:
+            continue
+        said = special_day_text(digest.special_day, digest.day, english)
+        changes = ", ".join(
+            f"{english.metric(k.metric)} {english.change(e.ratio, e.points)}"
+            for k in digest.kpis
+            if k.metric in ("net_sales", "orders") and (e := k.vs_expected) is not None
+        )
+        console.print(f"Digest {digest.store} {digest.day}: {escape(said)}; vs expected: {changes}")
+
+
+def review_last_campaign(config: Path) -> Published[CampaignReview]:
+    """Review the last run of ``DEMO_REVIEWED`` that has ended, and keep it as a page."""
+    from flows.steps.publish import publish_campaign_review
+    from tasks.reporting.campaign import last_run
+    from tasks.settings import load_settings
+
+    settings = load_settings(config)
+    store = settings.select(["demo"])[0]
+    today = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date()
+    ended = last_run(settings, store, DEMO_REVIEWED, today)
+    if ended is None:
+        return Published()
+    return publish_campaign_review(
+        stores=["demo"], last_day=ended.days[-1], config_path=str(config)
+    )
+
+
+def print_reviews(console: Console, reviews: list[CampaignReview]) -> None:
+    english = Locale("en")
+    for review in reviews:
+        console.print(sections_text(campaign_sections(review, english), english), highlight=False)
 
 
 def _written(what: str, references: dict[str, str | None]) -> str:
@@ -200,7 +321,7 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
                     ),
                 ],
                 "reporting_currency": DEMO_SPEC.currency,
-                "campaigns": demo_campaigns() + market_campaigns(),
+                "campaigns": demo_campaigns() + market_campaigns() + _extra_campaigns(),
                 "targets": demo_targets(),
             },
             sort_keys=False,
@@ -299,14 +420,20 @@ def print_side_by_side(console: Console) -> None:
     console.print(table)
 
 
-def demo_campaigns() -> list[dict[str, str]]:
-    """The demo shop's promotions, listed as a team lists its campaigns."""
+def demo_campaigns() -> list[dict[str, object]]:
+    """The demo shop's promotions, listed as a team lists its campaigns: named by their
+    code, the reviewed one with its targets."""
     today = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date()
     years = range(today.year - DEMO_SPEC.days // 365 - 1, today.year + 1)
     return [
-        {"name": code, "start": start.isoformat(), "end": end.isoformat()}
+        {"name": code, "start": start.isoformat(), "end": end.isoformat(), "codes": [code]}
+        | ({"targets": DEMO_REVIEW_TARGETS} if code == DEMO_REVIEWED else {})
         for code, start, end in Calendar.for_years(years).campaigns()
     ]
+
+
+def _extra_campaigns() -> list[dict[str, object]]:
+    return [] if _calendar_campaign(_yesterday()) else [live_campaign()]
 
 
 def print_warehouse(console: Console) -> None:

@@ -139,7 +139,9 @@ def why_text(explanation: Mapping[str, Any], t: Locale) -> str:
     if note:
         event = str(note.get("event") or t("this_event"))
         past = ", ".join(note.get("past", []))
-        parts.append(t(f"expectation_{note['code']}").format(event=event, past=past))
+        similar = str(note.get("similar", ""))
+        words = t(f"expectation_{note['code']}")
+        parts.append(words.format(event=event, past=past, similar=similar))
     if explanation.get("special_day"):  # stored before special days had their own expectation
         parts.append(t("special_day"))
     return t("semicolon").join(part for part in parts if part)

@@ -23,6 +23,7 @@ def campaign_sections(r: CampaignReview, t: Locale) -> WeeklySections:
         (t("discount_cost"), _discounts(r, t)),
         (t("code_use"), [f"{code}{t('colon')}{count:,}" for code, count in r.code_orders]),
         (t("week_after"), _after(r, t)),
+        (t("halo"), _halo(r, t)),
         (t("targets_reached"), _targets(r, t)),
     ]
     return WeeklySections(
@@ -59,6 +60,19 @@ def _after(r: CampaignReview, t: Locale) -> list[str]:
     if r.after is None:
         return []
     return [f"{t.metric(r.after.metric)}{t('colon')}{_lift_text(r.after, t)}"]
+
+
+def _halo(r: CampaignReview, t: Locale) -> list[str]:
+    if r.halo is None:
+        return []
+    return [
+        t("halo_line").format(
+            count=r.promoted_products,
+            actual=t.money(r.halo.actual, r.currency, 0),
+            expected=t.money(r.halo.expected, r.currency, 0),
+            lift=_lift_text(r.halo, t),
+        )
+    ]
 
 
 def _targets(r: CampaignReview, t: Locale) -> list[str]:

@@ -6,11 +6,12 @@ Cells are plain, unescaped text; each medium escapes for itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from reports.content.alerts import AlertView, alert_groups, finding_text
 from reports.i18n import Locale
-from reports.model import Amount, Change, DailyDigest, Kpi, ProductLine
+from reports.model import Amount, Change, DailyDigest, Kpi, ProductLine, SpecialDay
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -33,6 +34,8 @@ class DailySections:
     health: list[str]
     health_ok: bool
     run_url: str | None
+    #: On an event day: what its KPIs were expected from ("vs expected" then leads the changes).
+    special_day: str | None = None
 
 
 def daily_title(digest: DailyDigest, t: Locale) -> str:
@@ -41,7 +44,9 @@ def daily_title(digest: DailyDigest, t: Locale) -> str:
 
 def daily_sections(digest: DailyDigest, t: Locale, sparklines: bool = True) -> DailySections:
     """The digest's content; ``sparklines`` off where a real chart shows the trend (HTML)."""
-    headers = [t("kpi"), t("value"), t("vs_prior"), t("vs_week"), t("vs_year"), t("vs_target")]
+    changes = ("expected",) if digest.special_day else ()
+    headers = [t("kpi"), t("value"), *(t(f"vs_{c}") for c in changes)]
+    headers += [t("vs_prior"), t("vs_week"), t("vs_year"), t("vs_target")]
     money = digest.currency
     products = [
         (t(name), [product_text(p, money, t) for p in items])
@@ -66,14 +71,29 @@ def daily_sections(digest: DailyDigest, t: Locale, sparklines: bool = True) -> D
     return DailySections(
         daily_title(digest, t),
         headers,
-        [_kpi_row(k, money, t, sparklines) for k in digest.kpis],
+        [_kpi_row(k, money, t, sparklines, changes) for k in digest.kpis],
         alert_groups(digest.alerts, money, t),
         products,
         stock,
         health,
         not digest.data_problems,
         digest.run_url,
+        special_day_text(digest.special_day, digest.day, t) if digest.special_day else None,
     )
+
+
+def special_day_text(s: SpecialDay, day: date, t: Locale) -> str:
+    """What the event day was expected from, in a sentence."""
+    key = f"special_{s.source}"
+    if s.source == "same_event" and not _a_year_before(s.past, day):
+        key = "special_same_event_before"
+    past = ", ".join(t.day(d) for d in s.past)
+    return t(key).format(event=s.event, past=past, similar=s.similar)
+
+
+def _a_year_before(past: tuple[date, ...], day: date) -> bool:
+    """One past day, about a year before (a yearly event moves a few days either way)."""
+    return len(past) == 1 and 300 <= (day - past[0]).days <= 430
 
 
 def kpi_cells(
@@ -88,14 +108,23 @@ def kpi_cells(
     if k.trend and sparklines:
         value += " " + sparkline(k.trend)
     cells = [Cell(t.metric(k.metric)), Cell(value)]
-    against = {"prior": k.vs_prior, "week": k.vs_week, "year": k.vs_year}
+    against = {
+        "prior": k.vs_prior,
+        "week": k.vs_week,
+        "year": k.vs_year,
+        "expected": k.vs_expected or Change(None),
+    }
     for change in (against[name] for name in changes):
         cells.append(Cell(t.change(change.ratio, change.points), _tone(change, k.good_when_up)))
     return cells
 
 
-def _kpi_row(k: Kpi, currency: str, t: Locale, sparklines: bool) -> list[Cell]:
-    cells = kpi_cells(k, currency, t, sparklines=sparklines)
+def _kpi_row(
+    k: Kpi, currency: str, t: Locale, sparklines: bool, first: tuple[str, ...] = ()
+) -> list[Cell]:
+    """The KPI's cells: the ``first`` changes (the expectation on an event day), then the
+    usual three and the target pace."""
+    cells = kpi_cells(k, currency, t, (*first, "prior", "week", "year"), sparklines)
     target = k.vs_target
     cells.append(
         Cell(

@@ -27,6 +27,8 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 def daily_markdown(digest: DailyDigest, t: Locale) -> str:
     s = daily_sections(digest, t)
     lines = [f"# {md(s.title)}", ""]
+    if s.special_day:
+        lines += [md(s.special_day), ""]
     lines += markdown_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
     lines += ["", f"## {md(t('alerts'))}", ""]
     lines += [f"- {md(line)}" for line in alert_lines(s.alerts, t)] or [md(t("no_alerts"))]

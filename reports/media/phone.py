@@ -55,7 +55,10 @@ def daily_phone(digest: DailyDigest, t: Locale, d: Dialect, kpis: bool = True) -
     """The digest's sections; without ``kpis`` where the app lays the KPIs out itself."""
     s = daily_sections(digest, t)
     lines = [kpi_line(row, s.headers[2:], t, d, (t("vs_target"),)) for row in s.kpi_rows]
-    sections = [*_title(s.title, d), *(["\n".join(lines)] if kpis else [])]
+    note = [phone_escape(s.special_day)] if s.special_day else []
+    # Where the app lays the KPIs out itself, the note follows them as a section of its own.
+    kpi_sections = ["\n".join(note + lines)] if kpis else note
+    sections = [*_title(s.title, d), *kpi_sections]
     alerts = [_alert(heading, a, t) for heading, views in s.alerts for a in views]
     sections.append(_list(t("alerts"), alerts or [phone_escape(t("no_alerts"))], bullets=False))
     sections += [_list(h, [phone_escape(i) for i in items]) for h, items in s.products]

@@ -37,6 +37,8 @@ def mrkdwn_escape(text: str) -> str:
 def daily_blocks(digest: DailyDigest, t: Locale) -> list[Block]:
     s = daily_sections(digest, t)
     blocks: list[Block] = [header_block(s.title)]
+    if s.special_day:
+        blocks.append({"type": "context", "elements": [text_object(mrkdwn_escape(s.special_day))]})
     table = monospace_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
     blocks += section_blocks("```\n" + table + "\n```")
     blocks.append({"type": "divider"})

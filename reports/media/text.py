@@ -14,6 +14,8 @@ def daily_text(digest: DailyDigest, t: Locale) -> str:
     s = daily_sections(digest, t)
     width = max(display_width(r[0].text) for r in s.kpi_rows) if s.kpi_rows else 10
     lines = [s.title, "=" * min(display_width(s.title), 72), ""]
+    if s.special_day:
+        lines += [s.special_day, ""]
     for row in s.kpi_rows:
         first, value, *changes = (c.text for c in row)
         lines.append(f"{pad(first, width)}  {value}")

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from connectors.config import Config, StoreConfig
@@ -21,12 +20,12 @@ from connectors.money import currency_exponent
 from tasks.campaigns.curve import Point, Profile, expected_at, learn_profile
 from tasks.campaigns.plan import Campaign, live_campaigns, store_campaigns
 from tasks.campaigns.watch import BAND_Z, Pace, Today, WatchFindings, watch_findings
-from tasks.checks.calendar import special_days
-from tasks.checks.detect import DetectorSettings
+from tasks.checks.calendar import special_days_through
+from tasks.checks.expected import day_expectations
 from tasks.checks.findings import Finding
-from tasks.checks.history import EVENT_HISTORY_DAYS, HISTORY_DAYS, load_history
+from tasks.checks.history import EVENT_HISTORY_DAYS
 from tasks.checks.lifecycle import Changes, apply
-from tasks.checks.special import past_occurrences, special_expectation
+from tasks.checks.special import past_occurrences
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tasks.warehouse.upsert import upsert
@@ -156,7 +155,7 @@ def day_basis(
 ) -> tuple[Profile, tuple[float, float], dict[date, str]] | None:
     """What today's curve stands on: the hour-of-day profile, the day's expected orders and
     their log scale, and the store's special days; None without the history for them."""
-    events = special_days(
+    events = special_days_through(
         store.name, day - timedelta(days=EVENT_HISTORY_DAYS), day, config.campaigns
     )
     profile = day_profile(conn, store, day, events)
@@ -247,23 +246,10 @@ def _profile_days(day: date, events: dict[date, str]) -> list[date]:
 def day_expectation(
     conn: Connection, store: str, day: date, events: dict[date, str], metric: str
 ) -> tuple[float, float] | None:
-    """The day's expected value of ``metric`` and its log scale, the checks' own: a special
-    day from the same event before (``tasks/checks/special.py``), any other as ordinary."""
-    length = EVENT_HISTORY_DAYS if day in events else HISTORY_DAYS
-    history = load_history(conn, store, day, [metric], length)
-    series = history.get(metric).copy()
-    position = history.position(day)
-    known = series[~np.isnan(series)]
-    if not len(known):
-        return None
-    series[position] = float(np.median(known))  # a stand-in: the expectation ignores it
-    excluded = np.array([d in events for d in history.days])
-    past = past_occurrences(history.days, events, day)
-    settings = DetectorSettings(counts=metric == "orders")
-    expectation = special_expectation(series, position, excluded, past, settings)
-    if expectation is None:
-        return None
-    return expectation.expected, expectation.scale
+    """The day's expected value of ``metric`` and its log scale, the checks' own
+    (``tasks/checks/expected.py``)."""
+    found = day_expectations(conn, store, day, events, [metric]).expected.get(metric)
+    return None if found is None else (found.expected, found.scale)
 
 
 def _sessions(conn: Connection, store: str, day: date) -> float | None:

@@ -21,8 +21,9 @@ from tasks.checks.explain import explain
 from tasks.checks.findings import Finding, Severity
 from tasks.checks.history import History
 from tasks.checks.special import (
+    Reference,
     SpecialExpectation,
-    past_occurrences,
+    reference_days,
     rescored,
     special_expectation,
 )
@@ -74,8 +75,9 @@ def anomaly_findings(
     """Anomalies on ``day`` for each watched metric.
 
     ``excluded`` marks the campaign and holiday days, ``events`` names them. Such a day is
-    scored against the same event before (``tasks/checks/special.py``), rises and falls alike;
-    with no earlier occurrence in the history, against the ordinary days around it, where a lift
+    scored against the same event before, or the most similar past campaign
+    (``tasks/checks/special.py``), rises and falls alike; with neither in the history, against
+    the ordinary days around it, where a lift
     is expected: only a fall below the normal range is reported then (a conversion collapse on
     Black Friday matters more than on any other day), and the explanation says so.
     """
@@ -83,7 +85,8 @@ def anomaly_findings(
     special = bool(excluded[position])
     baseline = excluded.copy()
     baseline[position] = False  # the day itself is scored; it is never its own history
-    past = past_occurrences(history.days, events or {}, day) if special else []
+    reference = reference_days(history.days, events or {}, day) if special else None
+    past = reference.positions if reference else ()
     findings = []
     share = metric_budget(watch, budget)
     for item in watch:
@@ -93,7 +96,9 @@ def anomaly_findings(
             continue
         scored = detect(series, settings, baseline)
         expectation = (
-            special_expectation(series, position, excluded, past, settings) if special else None
+            special_expectation(series, position, excluded, past, settings, reference.source)
+            if reference
+            else None
         )
         from_event = expectation.past if expectation else ()  # empty: ordinary days
         if expectation and from_event:
@@ -112,9 +117,11 @@ def anomaly_findings(
                 explanation = explain(
                     history, item.metric, position, baseline, expected, from_event
                 )
-                if special:
+                if reference:
                     event = (events or {}).get(day, "")
-                    explanation["expectation"] = _expectation_note(history, event, expectation)
+                    explanation["expectation"] = expectation_note(
+                        history.days, event, reference, expectation
+                    )
                 findings.append(_with(finding, explanation))
     return findings
 
@@ -124,15 +131,22 @@ def _reported_on_special_day(check: str, from_event: bool, score: float) -> bool
     return check not in SUSTAINED_CHECKS and (from_event or score < 0)
 
 
-def _expectation_note(
-    history: History, event: str, expectation: SpecialExpectation | None
+def expectation_note(
+    days: list[date],
+    event: str,
+    reference: Reference,
+    expectation: SpecialExpectation | None,
 ) -> dict[str, object]:
     """What a special day was compared with, for the explanation: the event and, when it had
-    one, the past days its lift came from (``reports/i18n.py`` words it)."""
-    if expectation is None or expectation.source != "same_event":
+    them, the past days its lift came from and the similar campaign they belong to
+    (``reports/i18n.py`` words it)."""
+    if expectation is None or expectation.source == "ordinary_days":
         return {"code": "ordinary_days", "event": event}
-    past = [history.days[p].isoformat() for p in expectation.past]
-    return {"code": "same_event", "event": event, "past": past}
+    past = [days[p].isoformat() for p in expectation.past]
+    note: dict[str, object] = {"code": expectation.source, "event": event, "past": past}
+    if expectation.source == "similar_campaign":
+        note["similar"] = reference.event
+    return note
 
 
 def _anomaly(

@@ -10,6 +10,9 @@ from datetime import date, timedelta
 
 from connectors.config import CampaignConfig
 
+#: The longest event whose whole length a special day's expectation looks ahead for.
+LONGEST_RUN = 92
+
 
 def builtin_days(years: Iterable[int]) -> dict[date, str]:
     """Retail's big days: Black Friday to Cyber Monday, 618, 11.11, 12.12, Christmas, New Year."""
@@ -49,6 +52,25 @@ def special_days(
     return days
 
 
+def special_days_through(
+    store: str, first: date, day: date, campaigns: Iterable[CampaignConfig] = ()
+) -> dict[date, str]:
+    """:func:`special_days` from ``first`` to ``day``, and on to the end of the event running
+    on ``day``: a special day is expected knowing its event's whole length."""
+    days = special_days(store, first, day, campaigns)
+    name = days.get(day)
+    if name is not None:
+        ahead = special_days(store, day, day + timedelta(days=LONGEST_RUN), campaigns)
+        while ahead.get(day + timedelta(days=1)) == name:
+            day += timedelta(days=1)
+            days[day] = name
+    return days
+
+
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     first = date(year, month, 1)
     return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+#: The names of the built-in retail days (never similar to a campaign).
+RETAIL_DAYS = frozenset(builtin_days([2000]).values())

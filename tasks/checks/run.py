@@ -13,7 +13,7 @@ from connectors.base import StoreSource
 from connectors.config import Config, StoreConfig
 from tasks.checks import health
 from tasks.checks.business import SUSTAINED_CHECKS, anomaly_findings, rule_findings
-from tasks.checks.calendar import special_days
+from tasks.checks.calendar import special_days_through
 from tasks.checks.explain import NEEDED, SLICE_METRICS
 from tasks.checks.findings import Finding
 from tasks.checks.history import EVENT_HISTORY_DAYS, HISTORY_DAYS, load_history
@@ -106,5 +106,6 @@ def _metrics(config: Config) -> list[str]:
 
 
 def _events(store: str, first: date, last: date, config: Config) -> dict[date, str]:
-    """The store's holidays and campaigns between ``first`` and ``last``, by name."""
-    return special_days(store, first, last, config.campaigns)
+    """The store's holidays and campaigns between ``first`` and ``last`` (and to the end of
+    one running on ``last``), by name."""
+    return special_days_through(store, first, last, config.campaigns)

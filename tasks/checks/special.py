@@ -16,8 +16,13 @@ occurrences missed each other when that is wider; widened for the error of the l
 scored with the ordinary thresholds (each side's), so a special day is flagged as rarely as an
 ordinary one.
 
-Without an earlier occurrence in the history the day keeps the ordinary expectation (source
-``ordinary_days``), and the checks say so.
+Without an earlier occurrence of the same event, a campaign day is expected from the store's
+*most similar past campaign* instead (source ``similar_campaign``): another configured campaign
+(never a retail holiday: Christmas sells unlike a sale), over before this one began, whose
+length in days is closest to this one's and at most twice or half of it; of equally close runs
+the latest. Its day at the same relative place (first for first, last for last) lends its lift.
+A retail holiday has no similar campaign. Without one, the day keeps the ordinary expectation
+(source ``ordinary_days``), and the checks say so.
 """
 
 from __future__ import annotations
@@ -29,10 +34,13 @@ from typing import Literal
 
 import numpy as np
 
+from tasks.checks.calendar import RETAIL_DAYS
 from tasks.checks.detect import DetectorSettings, Scored, detect
 
 #: Where a special day's expectation came from.
-Source = Literal["same_event", "ordinary_days"]
+Source = Literal["same_event", "similar_campaign", "ordinary_days"]
+#: A similar campaign lasts at most this many times as long as the day's own, or as short.
+SIMILAR_LENGTH_RATIO = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +89,73 @@ def past_occurrences(days: Sequence[date], events: Mapping[date, str], day: date
     return [p for p in found if p < len(days)]
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The past days a special day is expected from: the same event's, the most similar past
+    campaign's, or none (``ordinary_days``)."""
+
+    source: Source
+    positions: tuple[int, ...] = ()
+    #: The event the positions belong to (the similar campaign's name for ``similar_campaign``).
+    event: str = ""
+
+
+def reference_days(days: Sequence[date], events: Mapping[date, str], day: date) -> Reference:
+    """Where the special day ``day`` is expected from: its event's earlier occurrences, else
+    the most similar past campaign's day at the same relative place (see the module)."""
+    same = past_occurrences(days, events, day)
+    if same:
+        return Reference("same_event", tuple(same), events[day])
+    similar = similar_run(days, events, day)
+    if similar is None:
+        return Reference("ordinary_days")
+    name, start, length = similar
+    first = _run_start(events, day)
+    own = _run_length(events, first)
+    index = (day - first).days
+    at = round(index * (length - 1) / (own - 1)) if own > 1 else 0
+    position = (start + timedelta(days=at) - days[0]).days
+    return Reference("similar_campaign", (position,), name)
+
+
+def similar_run(
+    days: Sequence[date], events: Mapping[date, str], day: date
+) -> tuple[str, date, int] | None:
+    """The most similar past campaign to the campaign ``day`` belongs to: (name, first day,
+    length); None for a retail holiday, or when no other campaign of a close enough length
+    ended before this one began (within the history, not cut short by its start)."""
+    name = events.get(day)
+    if name is None or name in RETAIL_DAYS or not days:
+        return None
+    first = _run_start(events, day)
+    own = _run_length(events, first)
+    found = []
+    for other in set(events.values()) - {name} - RETAIL_DAYS:
+        for start in _run_starts(events, other):
+            length = _run_length(events, start)
+            ended = start + timedelta(days=length - 1)
+            if start <= days[0] or ended >= first:
+                continue
+            if max(length, own) / min(length, own) > SIMILAR_LENGTH_RATIO:
+                continue
+            found.append((abs(length - own), -start.toordinal(), other, start, length))
+    if not found:
+        return None
+    _, _, other, start, length = min(found)
+    return other, start, length
+
+
 def special_expectation(
     series: np.ndarray,
     position: int,
     excluded: np.ndarray,
     past: Sequence[int],
     settings: DetectorSettings,
+    source: Source = "same_event",
 ) -> SpecialExpectation | None:
-    """The expectation of the special day at ``position`` from the ``past`` occurrences of the
-    same event (``excluded``: the special days, never learned from).
+    """The expectation of the special day at ``position`` from the ``past`` days (the same
+    event's earlier occurrences, or a similar campaign's day: ``source``; ``excluded``: the
+    special days, never learned from).
 
     Returns None when the detector cannot score the day at all (too little history); the
     ordinary expectation (source ``ordinary_days``) when no past occurrence can be scored.
@@ -106,7 +172,7 @@ def special_expectation(
     spread = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
     widened = max(scale, spread) * float(np.sqrt(1 + 1 / len(values)))
     lift = float(values.mean())
-    found = _expectation(series[position], centre + lift, widened, ordinary, position, "same_event")
+    found = _expectation(series[position], centre + lift, widened, ordinary, position, source)
     return replace(found, past=tuple(lifts), lift=lift)
 
 
@@ -207,6 +273,13 @@ def _run_start(events: Mapping[date, str], day: date) -> date:
     while events.get(day - timedelta(days=1)) == name:
         day -= timedelta(days=1)
     return day
+
+
+def _run_length(events: Mapping[date, str], start: date) -> int:
+    name, length = events[start], 1
+    while events.get(start + timedelta(days=length)) == name:
+        length += 1
+    return length
 
 
 def _run_starts(events: Mapping[date, str], name: str) -> list[date]:

@@ -71,7 +71,7 @@ def _daily(
 ) -> Any:
     """The digest of ``day``; by default the store-local day before ``as_of``."""
     day = day or default_report_date(store, as_of)
-    return build_daily(conn, store.name, store.currency, day, run_url)
+    return build_daily(conn, store.name, store.currency, day, run_url, config.campaigns)
 
 
 def _weekly(

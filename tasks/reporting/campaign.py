@@ -1,5 +1,15 @@
 """Build a campaign's review from the warehouse: each measure against its counterfactual
-(``tasks/campaigns/review.py``), the discount cost, code use, the week after, and targets."""
+(``tasks/campaigns/review.py``), the discount cost, code use, the week after, targets, and the
+halo.
+
+The halo is what the campaign did to the products it did not promote. Its promoted products are
+those its codes were used on during its days (its product scope as it sold: a code that applies
+to a collection shows up on that collection's products); every other product is *outside* it.
+The halo is the daily line sales (price × quantity − line discounts, before refunds) of the
+outside products, against their own counterfactual: the same ordinary expectation the review
+uses, learned from those products' own ordinary days. A rise is a halo (visitors drawn by the
+promotion buy more), a fall cannibalisation. Lines without a product (custom items) are in
+neither. A campaign without codes has no halo."""
 
 from __future__ import annotations
 
@@ -11,12 +21,14 @@ from sqlalchemy import Connection, func, select
 
 from connectors.config import Config, StoreConfig
 from connectors.errors import ConfigError
+from connectors.money import currency_exponent
 from reports.model import CampaignLift, CampaignReview
 from tasks.campaigns.plan import Campaign, store_campaigns
 from tasks.campaigns.review import ADDITIVE, RATIOS, Lift, ratio_lift, span_lift
+from tasks.campaigns.run import counted_orders
 from tasks.checks.calendar import special_days
 from tasks.checks.detect import DetectorSettings
-from tasks.checks.history import HISTORY_DAYS, load_history
+from tasks.checks.history import HISTORY_DAYS, History, load_history
 from tasks.metrics.registry import unit_of
 from tasks.warehouse import schema as tables
 
@@ -89,6 +101,8 @@ def build_review(
         excluded | _after(history.days, days),
         DetectorSettings(),
     )
+    promoted = promoted_products(conn, store, campaign)
+    halo = _halo(conn, store, promoted, history, positions, excluded)
     discounts = history.get("discounts")[positions]
     order = ("net_sales", "orders", "aov", "conversion_rate", "new_customers", "units")
     return CampaignReview(
@@ -103,11 +117,89 @@ def build_review(
         code_orders(conn, store, campaign),
         _targets(campaign, lifts),
         run_url,
+        None if halo is None else _model(halo),
+        len(promoted),
     )
 
 
+def promoted_products(conn: Connection, store: StoreConfig, campaign: Campaign) -> set[int]:
+    """The products the campaign's codes were used on during its days (codes case-blind)."""
+    if not campaign.codes:
+        return set()
+    o, c, line = tables.orders.c, tables.order_discount_codes.c, tables.order_lines.c
+    rows = conn.execute(
+        select(line.product_id)
+        .distinct()
+        .select_from(
+            tables.order_lines.join(
+                tables.orders, (o.store == line.store) & (o.order_id == line.order_id)
+            ).join(
+                tables.order_discount_codes,
+                (c.store == o.store) & (c.order_id == o.order_id),
+            )
+        )
+        .where(
+            o.store == store.name,
+            o.local_date.between(campaign.days[0], campaign.days[-1]),
+            func.upper(c.code).in_([x.upper() for x in campaign.codes]),
+            line.product_id.is_not(None),
+            counted_orders(),
+        )
+    )
+    return {int(product) for product in rows.scalars()}
+
+
+def outside_sales(
+    conn: Connection, store: StoreConfig, promoted: set[int], days: list[date]
+) -> np.ndarray:
+    """Daily line sales of the products outside ``promoted`` over ``days`` (major units); a
+    day before the store's first order is NaN, a day without such sales zero."""
+    o, line = tables.orders.c, tables.order_lines.c
+    sales = line.price_minor * line.quantity - line.discount_minor
+    rows = conn.execute(
+        select(o.local_date, func.sum(sales))
+        .select_from(
+            tables.order_lines.join(
+                tables.orders, (o.store == line.store) & (o.order_id == line.order_id)
+            )
+        )
+        .where(
+            o.store == store.name,
+            o.local_date.between(days[0], days[-1]),
+            line.product_id.is_not(None),
+            line.product_id.not_in(sorted(promoted)),
+            counted_orders(),
+        )
+        .group_by(o.local_date)
+    )
+    by_day = {day: int(total) for day, total in rows}
+    first = conn.execute(
+        select(func.min(o.local_date)).where(o.store == store.name, counted_orders())
+    ).scalar()
+    scale = 10 ** currency_exponent(store.currency)
+    return np.array(
+        [np.nan if first is None or d < first else by_day.get(d, 0) / scale for d in days]
+    )
+
+
+def _halo(
+    conn: Connection,
+    store: StoreConfig,
+    promoted: set[int],
+    history: History,
+    positions: list[int],
+    excluded: np.ndarray,
+) -> Lift | None:
+    """The outside products' lift over the campaign's days (see the module)."""
+    if not promoted:
+        return None
+    series = outside_sales(conn, store, promoted, history.days)
+    return span_lift("halo_sales", series, positions, excluded, DetectorSettings())
+
+
 def _model(x: Lift) -> CampaignLift:
-    return CampaignLift(x.metric, unit_of(x.metric), x.actual, x.expected, x.lift, x.low, x.high)
+    unit = "money" if x.metric == "halo_sales" else unit_of(x.metric)
+    return CampaignLift(x.metric, unit, x.actual, x.expected, x.lift, x.low, x.high)
 
 
 def _after(spine: list[date], days: list[date]) -> np.ndarray:

@@ -8,12 +8,14 @@ stored ``metric_values``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, or_, select
 
+from connectors.config import CampaignConfig
 from connectors.money import currency_exponent, from_minor
 from reports.model import (
     AlertLine,
@@ -24,8 +26,12 @@ from reports.model import (
     DataProblem,
     Kpi,
     ProductLine,
+    SpecialDay,
     StockRisk,
 )
+from tasks.checks.calendar import special_days_through
+from tasks.checks.expected import day_expectations
+from tasks.checks.history import EVENT_HISTORY_DAYS
 from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
 from tasks.metrics.query import metric_rows
@@ -38,15 +44,26 @@ AT_RISK_DAYS = 7.0
 
 
 def build_daily(
-    conn: Connection, store: str, currency: str, day: date, run_url: str | None = None
+    conn: Connection,
+    store: str,
+    currency: str,
+    day: date,
+    run_url: str | None = None,
+    campaigns: Sequence[CampaignConfig] = (),
 ) -> DailyDigest:
-    """The digest of ``day`` (a complete store-local day) for ``store``."""
+    """The digest of ``day`` (a complete store-local day) for ``store``; on an event day (a
+    retail holiday or one of ``campaigns``) its KPIs are also set against the day's
+    special-day expectation."""
     comparisons = compare(
         conn, store, "day", day, day + timedelta(days=1), tuple(REGISTRY[m] for m in HEADLINE)
     )
     trends = _trends(conn, store, day)
     pacing = _target_pacing(conn, store, day)
-    kpis = [kpi(c, currency, trends.get(c.metric, ()), pacing.get(c.metric)) for c in comparisons]
+    special, expected = special_day(conn, store, day, campaigns)
+    kpis = [
+        with_expected(kpi(c, currency, trends.get(c.metric, ()), pacing.get(c.metric)), expected)
+        for c in comparisons
+    ]
     moves = product_moves(conn, store, "day", day)
     risers, fallers = risers_and_fallers(moves, limit=3)
     return DailyDigest(
@@ -61,7 +78,39 @@ def build_daily(
         stock_risks=_stock_risks(conn, store, day),
         data_problems=_data_problems(conn, store, day),
         run_url=run_url,
+        special_day=special,
     )
+
+
+def special_day(
+    conn: Connection, store: str, day: date, campaigns: Sequence[CampaignConfig]
+) -> tuple[SpecialDay | None, dict[str, float]]:
+    """The event ``day`` is, with the headline KPIs' special-day expectations (by the checks'
+    method, ``tasks/checks/special.py``); (None, {}) on an ordinary day. A KPI whose
+    expectation could not come from the day's reference has none."""
+    first = day - timedelta(days=EVENT_HISTORY_DAYS)
+    events = special_days_through(store, first, day, campaigns)
+    if day not in events:
+        return None, {}
+    found = day_expectations(conn, store, day, events, HEADLINE)
+    reference = found.reference
+    expected = {
+        metric: e.expected for metric, e in found.expected.items() if e.source == reference.source
+    }
+    similar = reference.event if reference.source == "similar_campaign" else ""
+    return SpecialDay(events[day], reference.source, found.past, similar), expected
+
+
+def with_expected(k: Kpi, expected: Mapping[str, float]) -> Kpi:
+    """``k`` set against its expected value, when the day has one (an event day)."""
+    if not expected:
+        return k
+    value, base = k.value, expected.get(k.metric)
+    if value is None or base is None:
+        return replace(k, vs_expected=Change(None))
+    if k.unit == "ratio":
+        return replace(k, vs_expected=Change(None, float(value) - base))
+    return replace(k, vs_expected=Change(float(value) / base - 1 if base > 0 else None))
 
 
 def kpi(

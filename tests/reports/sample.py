@@ -23,6 +23,7 @@ from reports.model import (
     Pacing,
     ProductLine,
     PromotionResult,
+    SpecialDay,
     StockRisk,
     WeeklyReview,
 )
@@ -121,6 +122,16 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
     )
 
 
+def sample_event_day() -> DailyDigest:
+    """The digest of a campaign day whose name a user typed: its KPIs against the day's
+    special-day expectation, taken from the same campaign last year."""
+    digest = sample_digest(alerts=1)
+    expected = (Change(-0.412), Change(-0.45), Change(None, -0.021), Change(None, 0.05))
+    kpis = [replace(k, vs_expected=e) for k, e in zip(digest.kpis, expected, strict=True)]
+    event = SpecialDay(f"BFCM {HOSTILE}", "same_event", (date(2025, 11, 25),))
+    return replace(digest, kpis=kpis, special_day=event)
+
+
 def sample_weekly() -> WeeklyReview:
     daily = sample_digest()
     return WeeklyReview(
@@ -166,6 +177,8 @@ def sample_campaign() -> CampaignReview:
         code_orders=[("BFCM25", 412), (HOSTILE, 3)],
         targets=[("net_sales", 60000.0, 61200.0), ("orders", 1200.0, 980.0)],
         run_url="http://127.0.0.1:4200/runs/flow-run/abc",
+        halo=CampaignLift("halo_sales", "money", 21400.0, 18900.0, 0.132, 0.05, 0.22),
+        promoted_products=12,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from reports.media.html import daily_html
 from reports.media.markdown import daily_markdown
 from reports.media.slack import MAX_BLOCKS, MAX_MESSAGE, MAX_SECTION, daily_blocks, split_messages
 from reports.media.text import daily_text
-from reports.model import Body, Medium, Renderers
+from reports.model import Body, Medium, Renderers, SpecialDay
 from reports.renderers import ALERTS, CAMPAIGN, DAILY, MEDIA, WEEKLY, bundle
 from tasks.delivery.publish import render_bodies
 from tests.reports.sample import (
@@ -24,6 +26,7 @@ from tests.reports.sample import (
     assert_golden,
     sample_campaign,
     sample_digest,
+    sample_event_day,
     sample_notice,
     sample_weekly,
 )
@@ -34,6 +37,7 @@ REPORTS: dict[str, tuple[Renderers[Any], Callable[[], object]]] = {
     "weekly": (WEEKLY, sample_weekly),
     "alerts": (ALERTS, sample_notice),
     "campaign": (CAMPAIGN, sample_campaign),
+    "event_day": (DAILY, sample_event_day),
 }
 #: Golden file suffixes; a medium not named here uses its own name.
 SUFFIXES = {
@@ -147,6 +151,35 @@ def test_the_digest_says_what_an_operations_manager_needs() -> None:
     zh = daily_text(sample_digest(), Locale("zh-CN"))
     assert "每日简报 · demo · 2026年11月24日（星期二）" in zh
     assert "US$5,531.33" in zh and "-1.6个百分点" in zh and "转化率 0.9%，预期 2.5%" in zh
+
+
+def test_an_event_day_is_compared_with_its_special_day_expectation_and_says_so() -> None:
+    text = daily_text(sample_event_day(), Locale("en"))
+    assert f"BFCM {HOSTILE}: expected from BFCM {HOSTILE} last year (Tuesday 25 November 2025)" in (
+        text
+    )
+    assert "vs expected -41.2% · vs prior day -73.2%" in text  # the expectation leads
+    assert "vs expected +5.0 pp" in daily_text(sample_event_day(), Locale("en"))
+    zh = daily_text(sample_event_day(), Locale("zh-CN"))
+    assert "预期来自去年的BFCM" in zh and "较预期 -41.2%" in zh
+    assert "vs expected" not in daily_text(sample_digest(), Locale("en"))  # an ordinary day
+
+
+@pytest.mark.parametrize(
+    ("source", "past", "english"),
+    [
+        ("same_event", (date(2026, 3, 10), date(2026, 7, 7)), "expected from earlier SALE (Tue"),
+        ("similar_campaign", (date(2026, 7, 7),), "most similar past campaign, SUMMER (Tuesday 7"),
+        ("ordinary_days", (), "no earlier SALE or similar campaign in the history"),
+    ],
+)
+def test_the_digest_says_where_an_event_days_expectation_came_from(
+    source: str, past: tuple[date, ...], english: str
+) -> None:
+    special = SpecialDay("SALE", source, past, "SUMMER" if source == "similar_campaign" else "")
+    digest = replace(sample_event_day(), special_day=special)
+    assert english in daily_text(digest, Locale("en"))
+    assert "SALE" in daily_text(digest, Locale("zh-CN"))
 
 
 def test_slack_text_cannot_ping_or_link() -> None:

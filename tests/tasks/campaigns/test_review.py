@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from connectors.config import Config
 from tasks.campaigns.review import ratio_lift, span_lift
 from tasks.checks.detect import DetectorSettings
 from tasks.delivery.publish import publish_report
@@ -103,3 +105,68 @@ def test_the_review_is_sent_and_kept_as_a_page_the_morning_after(lifted: str) ->
     assert any("Autumn sale" in s and "Orders" in s for s in subjects)
     day_before = publish_report("campaign", config, lifted, as_of=morning - timedelta(days=1))
     assert day_before.reports == []  # the campaign had not ended
+
+
+def _sell_products(url: str, promoted_share: float, campaign_share: float, seed: int) -> None:
+    """One line per order of the shop: product 1 (the promoted one) on ``promoted_share`` of
+    ordinary days' orders and ``campaign_share`` of the campaign's, its orders there using the
+    code AUTUMN; products 2–5 otherwise (their price the order's amount)."""
+    rng = np.random.default_rng(seed)
+    campaign = {CAMPAIGN_START + timedelta(days=i) for i in range(CAMPAIGN_DAYS)}
+    o = tables.orders.c
+    with get_engine(url).begin() as conn:
+        orders = conn.execute(select(o.order_id, o.local_date, o.line_items_minor)).all()
+        lines, codes = [], []
+        for order_id, day, amount in orders:
+            share = campaign_share if day in campaign else promoted_share
+            product = 1 if rng.random() < share else int(rng.integers(2, 6))
+            lines.append(
+                {
+                    "store": "shop",
+                    "line_id": order_id,
+                    "order_id": order_id,
+                    "product_id": product,
+                    "title": f"Product {product}",
+                    "quantity": 1,
+                    "price_minor": amount,
+                    "discount_minor": 0,
+                    "tax_minor": 0,
+                    "gift_card": False,
+                }
+            )
+            if product == 1 and day in campaign:
+                codes.append(
+                    {
+                        "store": "shop",
+                        "order_id": order_id,
+                        "code": "autumn",
+                        "kind": "percentage",
+                        "amount_minor": 0,
+                    }
+                )
+        conn.execute(tables.order_lines.insert(), lines)
+        conn.execute(tables.order_discount_codes.insert(), codes)
+
+
+def _with_code(config: Config) -> Config:
+    campaigns = [c.model_copy(update={"codes": ["AUTUMN"]}) for c in config.campaigns]
+    return config.model_copy(update={"campaigns": campaigns})
+
+
+def test_the_halo_is_the_other_products_against_their_own_counterfactual(lifted: str) -> None:
+    # Orders rise 1.4×, but half of the campaign's orders are the promoted product against a
+    # fifth of an ordinary day's: the other products sell 1.4 · 0.5 / 0.8 = 0.875× as much.
+    _sell_products(lifted, promoted_share=0.2, campaign_share=0.5, seed=4)
+    config = _with_code(campaign_config())
+    store = config.stores[0]
+    campaign = find_campaign(config, store, "Autumn sale", LAST + timedelta(days=1))
+    with reading(get_engine(lifted)) as conn:
+        review = build_review(conn, config, store, campaign)
+        uncoded = build_review(conn, campaign_config(), store, replace(campaign, codes=()))
+    assert review.promoted_products == 1
+    assert review.halo is not None and review.halo.lift is not None
+    assert review.halo.lift == pytest.approx(-0.125, abs=0.07)
+    assert review.halo.low is not None and review.halo.high is not None
+    assert review.halo.low < review.halo.lift < review.halo.high
+    assert review.code_orders == [("AUTUMN", pytest.approx(0.5 * 1.4 * 200 * 7, rel=0.25))]
+    assert uncoded.halo is None and uncoded.promoted_products == 0  # no codes, no scope

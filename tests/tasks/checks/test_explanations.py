@@ -13,7 +13,7 @@ import pytest
 from connectors.config import Config, parse_config
 from connectors.sandbox import Anomaly, DemoStore, StoreSpec
 from connectors.sandbox.catalog import Calendar
-from flows.cli.demo_run import DEMO_INCIDENT, DEMO_SPEC
+from flows.cli.demo_run import DEMO_SPEC
 from tasks.checks.findings import Finding
 from tasks.checks.run import run_checks
 from tasks.metrics.run import refresh_metrics
@@ -23,10 +23,11 @@ from tests.support.helpers import run_sync
 
 CYBER_MONDAY = date(2026, 11, 30)
 ORDINARY_DAY = date(2026, 12, 1)
-KIND, SIZE = DEMO_INCIDENT
+#: A checkout broken all day: as many visitors, a fifth of the orders.
+KIND, SIZE = "conversion_drop", 0.8
 #: The demo shop, smaller (half its orders, enough days for last year's Cyber Monday and the
-#: sixteen weeks before it), with the demo's broken checkout on Cyber Monday and again the next
-#: day, an ordinary one.
+#: sixteen weeks before it), with a broken checkout on Cyber Monday and again the next day, an
+#: ordinary one.
 SPEC = StoreSpec(
     seed=DEMO_SPEC.seed,
     days=500,

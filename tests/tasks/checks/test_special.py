@@ -9,12 +9,21 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from connectors.config import WatchConfig
+from connectors.config import CampaignConfig, WatchConfig
+from reports.content.alerts import why_text
+from reports.i18n import Locale
 from tasks.checks.business import anomaly_findings
-from tasks.checks.calendar import special_days
+from tasks.checks.calendar import special_days, special_days_through
 from tasks.checks.detect import DetectorSettings, detect
 from tasks.checks.history import History
-from tasks.checks.special import past_occurrences, side_thresholds, special_expectation
+from tasks.checks.special import (
+    Reference,
+    past_occurrences,
+    reference_days,
+    side_thresholds,
+    similar_run,
+    special_expectation,
+)
 
 WEEKLY = np.array([1.0, 0.9, 0.9, 0.95, 1.1, 1.4, 1.3])  # Monday … Sunday
 CYBER_MONDAY = date(2026, 11, 30)
@@ -172,3 +181,79 @@ def test_with_no_earlier_event_only_a_fall_is_reported_and_the_alert_says_why() 
     conversion = next(f for f in found if f.metric == "conversion_rate")
     note = {"code": "ordinary_days", "event": "Cyber Monday"}
     assert conversion.explanation["expectation"] == note
+
+
+def runs(*spans: tuple[str, int, int]) -> dict[date, str]:
+    """Campaign days by name from (name, first position, length) on ``DAYS``."""
+    return {DAYS[s + i]: name for name, s, n in spans for i in range(n)}
+
+
+def test_without_its_own_history_a_campaign_is_expected_from_the_most_similar_past_one() -> None:
+    events = runs(
+        ("SPRING", 100, 7),  # as long as today's, the earlier of two
+        ("SUMMER", 200, 7),  # as long, and later: the one chosen
+        ("FLASH", 300, 1),  # too short (more than twice shorter)
+        ("LONG", 320, 8),
+        ("NEW", 400, 7),
+    )
+    third = DAYS[402]
+    ref = reference_days(DAYS, events, third)
+    assert (ref.source, ref.event, ref.positions) == ("similar_campaign", "SUMMER", (202,))
+    last = reference_days(DAYS, events, DAYS[406])
+    assert last.positions == (206,)  # last day for last day
+    assert similar_run(DAYS, events, DAYS[300]) is None  # nothing within twice its length
+    long_third = reference_days(DAYS, events | runs(("FORTNIGHT", 430, 14)), DAYS[443])
+    assert long_third.event == "LONG" and long_third.positions == (327,)  # day 13 of 14: 7 of 8
+    again = events | runs(("SUMMER", 420, 7))
+    assert reference_days(DAYS, again, DAYS[422]) == Reference("same_event", (202,), "SUMMER")
+
+
+def test_a_holiday_is_never_expected_from_a_campaign() -> None:
+    events = EVENTS | runs(("SALE", 300, 1))
+    assert similar_run(DAYS[-200:], events, CYBER_MONDAY) is None
+    assert reference_days(DAYS[-200:], events, CYBER_MONDAY).source == "ordinary_days"
+    # and a campaign is never expected from a holiday: only retail days before it
+    assert reference_days(DAYS, EVENTS | runs(("SALE", 470, 1)), DAYS[470]).source == (
+        "ordinary_days"
+    )
+
+
+def test_a_new_campaign_takes_the_lift_of_the_most_similar_past_one() -> None:
+    x = orders(lift=1.0)
+    events = runs(("SUMMER", 200, 3), ("NEW", 430, 3))
+    for i in range(3):
+        x[200 + i] *= 2.0
+    excluded = np.array([d in events for d in DAYS])
+    ref = reference_days(DAYS, events, DAYS[431])
+    e = special_expectation(x, 431, excluded, ref.positions, SETTINGS, ref.source)
+    ordinary = special_expectation(x, 431, excluded, (), SETTINGS)
+    assert e is not None and ordinary is not None
+    assert e.source == "similar_campaign" and e.past == (201,)
+    assert e.expected / ordinary.expected == pytest.approx(2.0, rel=0.2)
+
+
+def test_an_alert_on_a_new_campaign_says_which_past_campaign_it_was_expected_from() -> None:
+    history = shop(1.0)
+    events = runs(("SUMMER", 300, 1), ("NEW", 489, 1))
+    history.series["orders"][300] *= 2.0
+    history.series["orders"][489] *= 0.2  # the new campaign's day falls instead
+    excluded = np.array([d in events for d in DAYS])
+    found = anomaly_findings("shop", "USD", history, DAYS[489], WATCH[:1], excluded, events)
+    assert [f.metric for f in found] == ["orders"]
+    note = found[0].explanation["expectation"]
+    assert note == {
+        "code": "similar_campaign",
+        "event": "NEW",
+        "past": [DAYS[300].isoformat()],
+        "similar": "SUMMER",
+    }
+    english = why_text({"expectation": note}, Locale("en"))
+    assert "most similar past campaign, SUMMER on " + DAYS[300].isoformat() in english
+    assert "SUMMER" in why_text({"expectation": note}, Locale("zh-CN"))
+
+
+def test_a_campaign_day_knows_its_campaigns_whole_length() -> None:
+    sale = CampaignConfig(name="SALE", start=date(2026, 3, 10), end=date(2026, 3, 16))
+    events = special_days_through("shop", date(2026, 1, 1), date(2026, 3, 12), [sale])
+    assert max(d for d, n in events.items() if n == "SALE") == date(2026, 3, 16)
+    assert date(2026, 3, 17) not in events
