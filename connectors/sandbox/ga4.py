@@ -111,14 +111,16 @@ def traffic_rows(data: ShopData, timezone: str) -> list[Row]:
     conn = data.connect()
     revenue = _online_revenue(
         conn.execute(
-            "SELECT processed_at, json_extract(json, '$.total_price'), json_extract(json, '$.source_name')"
-            " FROM orders WHERE json_extract(json, '$.test') = 0"
+            "SELECT processed_at, json_extract(json, '$.total_price'),"
+            " json_extract(json, '$.source_name') FROM orders"
+            " WHERE json_extract(json, '$.test') = 0"
         ),
         ZoneInfo(timezone),
     )
     by_day: dict[str, list[Row]] = {}
     for day, channel, sessions, carts, checkouts, purchases in conn.execute(
-        "SELECT day, channel, sessions, add_to_carts, checkouts, purchases FROM traffic ORDER BY day, channel"
+        "SELECT day, channel, sessions, add_to_carts, checkouts, purchases FROM traffic"
+        " ORDER BY day, channel"
     ):
         by_day.setdefault(day, []).append(
             {
@@ -250,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
     def state(self) -> Ga4State:
         return self.server.state  # type: ignore[attr-defined, no-any-return]
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         return  # quiet: tests read what was received from the state
 
     def do_POST(self) -> None:
