@@ -250,7 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def state(self) -> Ga4State:
-        return self.server.state  # type: ignore[attr-defined, no-any-return]
+        return self.server.state  # type: ignore[attr-defined]
 
     def log_message(self, format: str, *args: Any) -> None:
         return  # quiet: tests read what was received from the state
