@@ -20,11 +20,13 @@ from reports.model import (
     AlertState,
     Amount,
     Change,
+    ChannelFunnel,
     DailyDigest,
     DataProblem,
     Kpi,
     ProductLine,
     StockRisk,
+    TrafficFunnel,
 )
 from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
@@ -59,6 +61,7 @@ def build_daily(
         risers=[product_line(m) for m in risers],
         fallers=[product_line(m) for m in fallers],
         stock_risks=_stock_risks(conn, store, day),
+        traffic=traffic_funnel(conn, store, day),
         data_problems=_data_problems(conn, store, day),
         run_url=run_url,
     )
@@ -218,6 +221,48 @@ def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> lis
         StockRisk(f"{product} – {variant}" if product else key, float(value))
         for key, value, product, variant in rows
     ]
+
+
+#: The stored metrics of a channel's funnel, in ``ChannelFunnel``'s order.
+FUNNEL_METRICS = (
+    "channel_sessions",
+    "channel_add_to_carts",
+    "channel_checkouts",
+    "channel_purchases",
+    "channel_conversion_rate",
+)
+
+
+def traffic_funnel(conn: Connection, store: str, day: date) -> TrafficFunnel | None:
+    """The day's stored funnel by channel, with its source and GA4's quality flags."""
+    t = tables.traffic_daily.c
+    loaded = conn.execute(
+        select(t.source, t.sampled_share, t.thresholded, t.other_row).where(
+            t.store == store, t.local_date == day
+        )
+    ).all()
+    if not loaded:
+        return None
+    values: dict[str, dict[str, Any]] = {}
+    for row in metric_rows(conn, store, "day", day, day, list(FUNNEL_METRICS)):
+        if row["dimension"] == "traffic_channel":
+            values.setdefault(row["dimension_value"], {})[row["metric"]] = row["value"]
+    channels = [
+        ChannelFunnel(
+            channel,
+            *(int(found.get(m) or 0) for m in FUNNEL_METRICS[:4]),
+            None if found.get(FUNNEL_METRICS[4]) is None else float(found[FUNNEL_METRICS[4]]),
+        )
+        for channel, found in sorted(values.items())
+    ]
+    shares = [r.sampled_share for r in loaded if r.sampled_share is not None]
+    return TrafficFunnel(
+        source=loaded[0].source,  # one source a day: GA4 replaces the others (load_traffic)
+        channels=channels,
+        sampled_share=min(shares) if shares else None,
+        thresholded=any(r.thresholded for r in loaded),
+        other_row=any(r.other_row for r in loaded),
+    )
 
 
 def _data_problems(conn: Connection, store: str, day: date) -> list[DataProblem]:

@@ -18,6 +18,7 @@ from connectors.sandbox.db import ShopData
 from connectors.sandbox.ga4 import Ga4Sandbox, Property, traffic_rows
 from tasks.metrics.compute import refresh
 from tasks.metrics.query import metric_rows
+from tasks.reporting.daily import build_daily
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import SMALL_SPEC, store_config
@@ -95,6 +96,13 @@ def test_ga4_traffic_and_the_funnel_by_channel_match_the_property(
     rows = [r for r in ga4.state.properties[PROPERTY].rows if r["day"] == LAST]
     assert by_channel == pytest.approx({r["channel"]: r["purchases"] / r["sessions"] for r in rows})
     assert len(by_channel) == 6
+    with get_engine(warehouse_url).connect() as conn:
+        funnel = build_daily(conn, "demo", "USD", LAST).traffic
+    assert funnel is not None and funnel.source == "ga4"
+    assert {c.channel: c.conversion for c in funnel.channels} == pytest.approx(by_channel)
+    assert {c.channel: c.sessions for c in funnel.channels} == {
+        r["channel"]: r["sessions"] for r in rows
+    }
 
 
 def test_each_run_reads_the_last_three_days_again(
