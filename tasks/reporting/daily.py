@@ -247,14 +247,7 @@ def traffic_funnel(conn: Connection, store: str, day: date) -> TrafficFunnel | N
     for row in metric_rows(conn, store, "day", day, day, list(FUNNEL_METRICS)):
         if row["dimension"] == "traffic_channel":
             values.setdefault(row["dimension_value"], {})[row["metric"]] = row["value"]
-    channels = [
-        ChannelFunnel(
-            channel,
-            *(int(found.get(m) or 0) for m in FUNNEL_METRICS[:4]),
-            None if found.get(FUNNEL_METRICS[4]) is None else float(found[FUNNEL_METRICS[4]]),
-        )
-        for channel, found in sorted(values.items())
-    ]
+    channels = [channel_funnel(channel, found) for channel, found in sorted(values.items())]
     shares = [r.sampled_share for r in loaded if r.sampled_share is not None]
     return TrafficFunnel(
         source=loaded[0].source,  # one source a day: GA4 replaces the others (load_traffic)
@@ -262,6 +255,20 @@ def traffic_funnel(conn: Connection, store: str, day: date) -> TrafficFunnel | N
         sampled_share=min(shares) if shares else None,
         thresholded=any(r.thresholded for r in loaded),
         other_row=any(r.other_row for r in loaded),
+    )
+
+
+def channel_funnel(channel: str, found: Mapping[str, Any]) -> ChannelFunnel:
+    """A channel's stored funnel values; a step without a stored value is 0."""
+    sessions, carts, checkouts, purchases = (int(found.get(m) or 0) for m in FUNNEL_METRICS[:4])
+    conversion = found.get("channel_conversion_rate")
+    return ChannelFunnel(
+        channel,
+        sessions,
+        carts,
+        checkouts,
+        purchases,
+        None if conversion is None else float(conversion),
     )
 
 
