@@ -13,6 +13,7 @@ import requests
 from google.auth import crypt, jwt
 from pydantic import SecretStr
 
+from connectors.config import parse_config
 from connectors.errors import AuthError, ConfigError, RateLimitError
 from connectors.ga4 import Ga4Source, load_key, parse_rows
 from connectors.ga4.report import ReportFlags
@@ -242,3 +243,20 @@ def test_a_key_that_is_not_json_is_named_without_its_content() -> None:
     assert "secret" not in str(raised.value)
     with pytest.raises(ConfigError, match="lacks private_key, token_uri"):
         load_key("shop", SecretStr(json.dumps({"client_email": "a@b"})))
+
+
+def test_the_configuration_names_where_the_key_lives() -> None:
+    base = {
+        "name": "shop",
+        "platform": "shopify",
+        "url": "https://shop.example",
+        "timezone": "America/New_York",
+        "currency": "USD",
+        "token_env": "SHOP_TOKEN",
+    }
+    store = parse_config({"stores": [base | {"ga4_property": 123, "ga4_credentials_env": "K"}]})
+    assert store.stores[0].ga4_property == "123"  # YAML's unquoted number is the ID
+    with pytest.raises(ConfigError, match="give exactly one of ga4_credentials_env or"):
+        parse_config({"stores": [base | {"ga4_property": "123"}]})
+    with pytest.raises(ConfigError, match="must be a GA4 property ID"):
+        parse_config({"stores": [base | {"ga4_property": "G-ABC", "ga4_credentials_env": "K"}]})
