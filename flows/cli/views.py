@@ -88,9 +88,8 @@ def print_sync_summary(console: Console, summary: Any) -> None:
             f"{row['seconds']}",
         )
     console.print(table)
-    for window in summary.windows:
-        if window.note:  # GA4's quota left, read from its last report
-            console.print(f"{window.store} {window.resource}: {window.note}", markup=False)
+    for where, note in summary.notes().items():  # GA4's quota left after its last report
+        console.print(f"{where}: {note}", markup=False)
     if summary.total("quarantined"):
         console.print(
             f"[yellow]{summary.total('quarantined'):,} record(s) quarantined[/yellow]: "

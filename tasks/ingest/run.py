@@ -94,6 +94,10 @@ class SyncSummary:
             row["seconds"] = round(row["seconds"], 1)
         return list(rows.values())
 
+    def notes(self) -> dict[str, str]:
+        """The last note of each store and resource (GA4's quota left after its last report)."""
+        return {f"{w.store} {w.resource}": w.note for w in self.windows if w.note}
+
     def to_markdown(self) -> str:
         """The summary as the Prefect UI shows it: totals, then the per-resource table."""
         lines = [
@@ -115,7 +119,7 @@ class SyncSummary:
             f"({self.total('retries'):,} retried after a transient failure), "
             f"{self.total('throttle_waits'):,} throttle waits."
         )
-        notes = [f"- {w.store} {w.resource}: {w.note}" for w in self.windows if w.note]
+        notes = [f"- {where}: {note}" for where, note in self.notes().items()]
         return "\n".join(
             ["## Sync summary", "", totals, "", *lines, *(["", *notes] if notes else [])]
         )
