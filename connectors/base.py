@@ -16,7 +16,7 @@ from connectors.http import RequestStats
 
 T = TypeVar("T")
 
-Resource = Literal["orders", "customers", "products", "inventory", "deletions", "traffic"]
+Resource = Literal["orders", "customers", "products", "inventory", "deletions", "traffic", "ga4"]
 RESOURCES: tuple[Resource, ...] = (
     "products",
     "customers",
@@ -24,6 +24,7 @@ RESOURCES: tuple[Resource, ...] = (
     "deletions",
     "inventory",
     "traffic",
+    "ga4",
 )
 
 
@@ -216,6 +217,14 @@ class TrafficDay:
     add_to_carts: int
     checkouts: int
     purchases: int
+    #: GA4 adds users and revenue (store currency), and what it says about the report's
+    #: quality; a CSV leaves them unknown.
+    users: int | None = None
+    revenue: Decimal | None = None
+    #: The share of events GA4 read for a sampled report; None when not sampled.
+    sampled_share: float | None = None
+    thresholded: bool | None = None
+    other_row: bool | None = None
 
 
 @dataclass(slots=True, frozen=True)

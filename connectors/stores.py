@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from connectors.base import StoreSource
-from connectors.config import StoreConfig, resolve_token
+from connectors.config import StoreConfig, resolve_secret, resolve_token
 from connectors.errors import ConfigError
+from connectors.ga4 import Ga4Source, load_key
 from connectors.marketplaces import MARKETPLACES, ExportBatch, read_export
+from connectors.money import currency_exponent
 from connectors.shopify import ShopifyClient, ShopifySource
 
 
@@ -56,6 +58,30 @@ def open_store(store: StoreConfig) -> StoreSource:
             f"store {store.name!r}: no connector for platform {store.platform!r} ({known})"
         )
     return opener(store)
+
+
+def open_ga4(store: StoreConfig) -> Ga4Source:
+    """Open the GA4 property of a configured store; the caller closes it when done.
+
+    Raises:
+        ConfigError: the store has no ``ga4_property``, or its key is missing or unreadable.
+    """
+    if store.ga4_property is None:
+        raise ConfigError(f"store {store.name!r}: no ga4_property configured")
+    secret = resolve_secret(
+        f"store {store.name!r} GA4 credentials",
+        store.ga4_credentials_env,
+        store.ga4_credentials_secret,
+    )
+    return Ga4Source(
+        store.name,
+        store.ga4_property,
+        load_key(store.name, secret),
+        currency=store.currency,
+        exponent=currency_exponent(store.currency),
+        endpoint=store.ga4_endpoint,
+        timeout=store.timeout_seconds,
+    )
 
 
 def read_store_export(store: StoreConfig, data: bytes, file_name: str) -> ExportBatch:

@@ -45,4 +45,11 @@ def _day(row: dict[str, str]) -> TrafficDay:
         if not value.isdigit():
             raise ValueError(f"{column} {value!r} is not a whole number")
         counts[column] = int(value)
-    return TrafficDay(day=day, channel=row["channel"], **counts)
+    return TrafficDay(
+        day=day,
+        channel=row["channel"],
+        sessions=counts["sessions"],
+        add_to_carts=counts["add_to_carts"],
+        checkouts=counts["checkouts"],
+        purchases=counts["purchases"],
+    )

@@ -86,6 +86,32 @@ class ProductLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelFunnel:
+    """One traffic channel's day: sessions → add to cart → checkout → purchase."""
+
+    channel: str
+    sessions: int
+    add_to_carts: int
+    checkouts: int
+    purchases: int
+    #: purchases ÷ sessions; None (n/a) without sessions.
+    conversion: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficFunnel:
+    """The day's funnel by channel, where it came from, and what GA4 said of its quality."""
+
+    #: ga4, csv or export: the source of the day's traffic (GA4 wins where it covers a day).
+    source: str
+    channels: list[ChannelFunnel]
+    #: The share of events GA4 read when it sampled; None when not sampled.
+    sampled_share: float | None = None
+    thresholded: bool = False
+    other_row: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class StockRisk:
     variant: str
     days_of_cover: float
@@ -125,6 +151,8 @@ class DailyDigest:
     risers: list[ProductLine] = field(default_factory=list)
     fallers: list[ProductLine] = field(default_factory=list)
     stock_risks: list[StockRisk] = field(default_factory=list)
+    #: The funnel by channel; None when no traffic source covers the day.
+    traffic: TrafficFunnel | None = None
     #: Data problems (stale sync, missing orders…); empty when the data is healthy.
     data_problems: list[DataProblem] = field(default_factory=list)
     #: Where the run that made it can be seen (the Prefect UI), if known.

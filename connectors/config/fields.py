@@ -11,7 +11,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 
 def matching(pattern: str, words: str) -> AfterValidator:
@@ -68,6 +68,12 @@ ApiVersion = Annotated[str, matching(r"\d{4}-\d{2}", "must be an API version suc
 Month = Annotated[str, matching(r"\d{4}-(0[1-9]|1[0-2])", "must be a month such as 2026-11")]
 HttpUrl = Annotated[
     str, matching(r"https?://[^/\s]+(/\S*)?", "must be an http(s) URL such as https://example.com")
+]
+#: A GA4 property's numeric ID, as its admin page shows it (not the ``G-…`` measurement ID).
+Ga4Property = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+    matching(r"[0-9]{1,20}", "must be a GA4 property ID such as 123456789 (digits only)"),
 ]
 #: Names an environment variable; the secret in it never appears in this file or a message.
 EnvName = Annotated[

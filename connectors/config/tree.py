@@ -22,6 +22,7 @@ from connectors.config.fields import (
     BlockName,
     Currency,
     EnvName,
+    Ga4Property,
     HttpUrl,
     IanaTimezone,
     Month,
@@ -79,6 +80,15 @@ class StoreConfig(Strict):
     traffic_csv: Path | None = None
     #: A marketplace store's folder the team drops its exports into (orders, 生意参谋 days).
     import_dir: Path | None = None
+    #: The GA4 property whose traffic funnel by channel this store reports (its numeric ID);
+    #: for the days GA4 covers it wins over ``traffic_csv``.
+    ga4_property: Ga4Property | None = None
+    #: Where the service account's key JSON (its content, not a path) lives: an environment
+    #: variable or a Prefect Secret block.
+    ga4_credentials_env: EnvName | None = None
+    ga4_credentials_secret: BlockName | None = None
+    #: The Data API's address; by default Google's (a local stand-in in tests and the demo).
+    ga4_endpoint: HttpUrl | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -95,7 +105,7 @@ class StoreConfig(Strict):
     @model_validator(mode="after")
     def _what_the_platform_needs(self) -> StoreConfig:
         if self.is_marketplace:
-            for key in ("url", "token_env", "token_secret", "traffic_csv"):
+            for key in ("url", "token_env", "token_secret", "traffic_csv", "ga4_property"):
                 if getattr(self, key) is not None:
                     raise ValueError(
                         f"{key} is not used by a {self.platform} store (it reads import_dir)"
@@ -108,6 +118,12 @@ class StoreConfig(Strict):
         if self.import_dir is not None:
             raise ValueError("import_dir is for marketplace stores (taobao, douyin, jd, pdd)")
         one_of(self, "token_env", "token_secret")
+        if self.ga4_property is not None:
+            one_of(self, "ga4_credentials_env", "ga4_credentials_secret")
+        elif self.ga4_credentials_env or self.ga4_credentials_secret or self.ga4_endpoint:
+            raise ValueError(
+                "ga4_credentials_env, ga4_credentials_secret and ga4_endpoint need ga4_property"
+            )
         return self
 
     @property

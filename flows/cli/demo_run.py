@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from connectors.sandbox import Anomaly, DemoStore, Sale, StoreSpec
 from connectors.sandbox.catalog import Calendar
+from connectors.sandbox.ga4 import Ga4Sandbox, Property, traffic_rows
 from connectors.sandbox.marketplace import MarketShop, MarketSpec
 from flows.cli.views import print_findings, print_headline, print_sync_summary, progress_bar
 from reports.content.campaign import campaign_sections
@@ -57,6 +58,9 @@ DEMO_REVIEW_TARGETS = {"orders": 600, "sales": 90_000}
 DEMO_MONTHLY_TARGET = 300_000
 DEMO_TOKEN = "shpat_demo_local"  # the sandbox's token, not a secret of anyone's
 TOKEN_ENV = "SHOPIFY_TOKEN_DEMO"
+#: The demo GA4 property and the variable holding its service account key JSON.
+DEMO_GA4_PROPERTY = "314159265"
+GA4_KEY_ENV = "GA4_KEY_DEMO"
 #: The marketplace stores beside the Shopify one: (store name, platform, seed, orders a day).
 DEMO_MARKETS = (("tmall", "taobao", 11, 45), ("douyin", "douyin", 12, 35))
 #: Days of marketplace history: enough for last year's 双11 and 618 to compare with.
@@ -99,9 +103,11 @@ def run_demo(out: Path, console: Console) -> None:
         store = DemoStore.start(
             demo_spec(), token=DEMO_TOKEN, plan=DEMO_PLAN, data_dir=out / "demo-store"
         )
+        ga4 = start_demo_ga4(store)
     try:
         markets = write_market_exports(demo_dir)
         config = write_demo_config(demo_dir, store)
+        add_demo_ga4(config, ga4)
         with get_engine().begin() as conn:
             load_rates_csv(conn, write_rates(demo_dir))
         console.print(
@@ -134,6 +140,7 @@ def run_demo(out: Path, console: Console) -> None:
             campaign = review_last_campaign(config)
         print_reviews(console, campaign.reports)
     finally:
+        ga4.stop()
         store.stop()
     console.print(
         "\n[bold]Where to look[/bold] (README.md explains each)\n"
@@ -329,6 +336,29 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
         encoding="utf-8",
     )
     return config
+
+
+def start_demo_ga4(store: DemoStore) -> Ga4Sandbox:
+    """Serve the demo shop's traffic as a GA4 property on the local Data API stand-in, its
+    service account key in ``GA4_KEY_ENV``."""
+    rows = traffic_rows(store.shop().data, DEMO_SPEC.timezone)
+    ga4 = Ga4Sandbox({DEMO_GA4_PROPERTY: Property(rows, timezone=DEMO_SPEC.timezone)}).start()
+    os.environ[GA4_KEY_ENV] = ga4.key_json
+    return ga4
+
+
+def add_demo_ga4(config: Path, ga4: Ga4Sandbox) -> None:
+    """Give the demo Shopify store its GA4 property: the digest's funnel comes from GA4 then,
+    and the traffic CSV stays as the fallback for days GA4 does not cover."""
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for entry in settings["stores"]:
+        if entry["name"] == "demo":
+            entry |= {
+                "ga4_property": DEMO_GA4_PROPERTY,
+                "ga4_credentials_env": GA4_KEY_ENV,
+                "ga4_endpoint": ga4.endpoint,
+            }
+    config.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
 
 
 def demo_targets() -> list[dict[str, object]]:

@@ -88,6 +88,8 @@ def print_sync_summary(console: Console, summary: Any) -> None:
             f"{row['seconds']}",
         )
     console.print(table)
+    for where, note in summary.notes().items():  # GA4's quota left after its last report
+        console.print(f"{where}: {note}", markup=False)
     if summary.total("quarantined"):
         console.print(
             f"[yellow]{summary.total('quarantined'):,} record(s) quarantined[/yellow]: "

@@ -64,7 +64,8 @@ def alert_text(a: AlertLine, t: Locale, currency: str = "") -> str:
     from its code and parameters; the check's own sentence only for a check without them."""
     if a.check == "anomaly" and a.actual is not None and a.expected is not None:
         band = (a.lower, a.upper)
-        return anomaly_text(a.metric, a.unit, currency, a.actual, a.expected, band, t)
+        part = str(a.explanation.get("breakdown", ""))
+        return anomaly_text(a.metric, a.unit, currency, a.actual, a.expected, band, t, part)
     if a.check == "rule" and a.params:
         return rule_text(a.params, a.unit, currency, t)
     return finding_text(a.check, a.params, a.message, t)
@@ -106,14 +107,16 @@ def anomaly_text(
     expected: float,
     band: tuple[float | None, float | None],
     t: Locale,
+    part: str = "",
 ) -> str:
-    """An anomaly from its numbers: actual, expected, the change and the normal range."""
+    """An anomaly from its numbers: actual, expected, the change and the normal range;
+    ``part`` names the breakdown's value (a channel) when one was watched by itself."""
 
     def number(v: float | None) -> str:
         return t.number(v, unit, currency)
 
     return t("finding_anomaly").format(
-        label=t.metric(metric),
+        label=f"{t.metric(metric)} · {part}" if part else t.metric(metric),
         actual=number(actual),
         expected=number(expected),
         change=t.change(actual / expected - 1 if expected else None),

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from reports.content.alerts import AlertView, alert_groups, finding_text
 from reports.i18n import Locale
-from reports.model import Amount, Change, DailyDigest, Kpi, ProductLine, SpecialDay
+from reports.model import Amount, Change, DailyDigest, Kpi, ProductLine, SpecialDay, TrafficFunnel
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -31,11 +31,18 @@ class DailySections:
     alerts: list[tuple[str, list[AlertView]]]  # (heading, alerts) per state with any
     products: list[tuple[str, list[str]]]  # (heading, lines) for top, risers, fallers
     stock: list[str]
+    #: (heading, lines): "Traffic: GA4" and the funnel by channel, when a source covers the day.
+    traffic: list[tuple[str, list[str]]]
     health: list[str]
     health_ok: bool
     run_url: str | None
     #: On an event day: what its KPIs were expected from ("vs expected" then leads the changes).
     special_day: str | None = None
+
+    @property
+    def lists(self) -> list[tuple[str, list[str]]]:
+        """The sections that are a heading and its lines, in reading order."""
+        return [*self.products, *self.traffic]
 
 
 def daily_title(digest: DailyDigest, t: Locale) -> str:
@@ -75,6 +82,7 @@ def daily_sections(digest: DailyDigest, t: Locale, sparklines: bool = True) -> D
         alert_groups(digest.alerts, money, t),
         products,
         stock,
+        traffic_section(digest.traffic, t),
         health,
         not digest.data_problems,
         digest.run_url,
@@ -94,6 +102,25 @@ def special_day_text(s: SpecialDay, day: date, t: Locale) -> str:
 def _a_year_before(past: tuple[date, ...], day: date) -> bool:
     """One past day, about a year before (a yearly event moves a few days either way)."""
     return len(past) == 1 and 300 <= (day - past[0]).days <= 430
+
+
+def traffic_section(traffic: TrafficFunnel | None, t: Locale) -> list[tuple[str, list[str]]]:
+    """ "Traffic: GA4" (or CSV) over the funnel of each channel and its conversion, busiest
+    channel first, then what GA4 said of the report's quality."""
+    if traffic is None or not traffic.channels:
+        return []
+    heading = t("traffic_from").format(source=t(f"source_{traffic.source}"))
+    lines = [t("funnel_steps")]
+    for c in sorted(traffic.channels, key=lambda c: (-c.sessions, c.channel)):
+        steps = " → ".join(f"{n:,}" for n in (c.sessions, c.add_to_carts, c.checkouts, c.purchases))
+        lines.append(f"{c.channel}: {steps} · {t.number(c.conversion, 'ratio', '')}")
+    if traffic.sampled_share is not None:
+        lines.append(t("ga4_sampled").format(share=traffic.sampled_share))
+    if traffic.thresholded:
+        lines.append(t("ga4_thresholded"))
+    if traffic.other_row:
+        lines.append(t("ga4_other_row"))
+    return [(heading, lines)]
 
 
 def kpi_cells(

@@ -32,7 +32,7 @@ def daily_markdown(digest: DailyDigest, t: Locale) -> str:
     lines += markdown_table(s.headers, [[c.text for c in row] for row in s.kpi_rows])
     lines += ["", f"## {md(t('alerts'))}", ""]
     lines += [f"- {md(line)}" for line in alert_lines(s.alerts, t)] or [md(t("no_alerts"))]
-    for heading, items in s.products:
+    for heading, items in s.lists:
         lines += ["", f"## {md(heading)}", ""] + [f"- {md(i)}" for i in items]
     if s.stock:
         lines += ["", f"## {md(t('stock_risks'))}", ""] + [f"- {md(i)}" for i in s.stock]

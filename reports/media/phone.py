@@ -61,7 +61,7 @@ def daily_phone(digest: DailyDigest, t: Locale, d: Dialect, kpis: bool = True) -
     sections = [*_title(s.title, d), *kpi_sections]
     alerts = [_alert(heading, a, t) for heading, views in s.alerts for a in views]
     sections.append(_list(t("alerts"), alerts or [phone_escape(t("no_alerts"))], bullets=False))
-    sections += [_list(h, [phone_escape(i) for i in items]) for h, items in s.products]
+    sections += [_list(h, [phone_escape(i) for i in items]) for h, items in s.lists]
     if s.stock:
         sections.append(_list(t("stock_risks"), [phone_escape(i) for i in s.stock]))
     sections.append(_list(t("data_health"), [phone_escape(i) for i in s.health]))

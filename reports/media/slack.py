@@ -45,7 +45,7 @@ def daily_blocks(digest: DailyDigest, t: Locale) -> list[Block]:
     blocks += section_blocks(f"*{mrkdwn_escape(t('alerts'))}*")
     for line in alert_lines(s.alerts, t) or [t("no_alerts")]:
         blocks += section_blocks(mrkdwn_escape(line))
-    for heading, items in s.products:
+    for heading, items in s.lists:
         blocks += section_blocks(_list(heading, items))
     if s.stock:
         blocks += section_blocks(_list(t("stock_risks"), s.stock))

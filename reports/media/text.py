@@ -27,7 +27,7 @@ def daily_text(digest: DailyDigest, t: Locale) -> str:
         lines.append(" " * width + "  " + " · ".join(shown))
     lines += ["", t("alerts")]
     lines += [f"  - {line}" for line in alert_lines(s.alerts, t)] or [t("no_alerts")]
-    for heading, items in s.products:
+    for heading, items in s.lists:
         lines += ["", heading] + [f"  - {i}" for i in items]
     if s.stock:
         lines += ["", t("stock_risks")] + [f"  - {i}" for i in s.stock]

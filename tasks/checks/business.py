@@ -7,7 +7,7 @@ is the English wording, for logs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -27,7 +27,7 @@ from tasks.checks.special import (
     rescored,
     special_expectation,
 )
-from tasks.metrics.registry import unit_of
+from tasks.metrics.registry import REGISTRY, unit_of
 
 ENGLISH = Locale("en")
 #: The false alert episodes a month a store's watched metrics may cost together.
@@ -36,6 +36,13 @@ DEFAULT_BUDGET = 0.5
 SUSTAINED_CHECKS = ("level", "cumulative")
 #: A spell this many times beyond its threshold is critical (as a score of 7 is against 4).
 CRITICAL_SPELL = 1.75
+
+
+def metric_dimension(metric: str) -> str | None:
+    """The breakdown a metric is computed by, if any (``traffic_channel`` for conversion by
+    channel)."""
+    found = REGISTRY.get(metric)
+    return found.dimension if found else None
 
 
 def settings_for(watch: WatchConfig, budget: float) -> DetectorSettings:
@@ -89,9 +96,8 @@ def anomaly_findings(
     past = reference.positions if reference else ()
     findings = []
     share = metric_budget(watch, budget)
-    for item in watch:
+    for item, part, series in watched_series(history, watch):
         settings = settings_for(item, share)
-        series = history.get(item.metric)
         if np.isnan(series[position]):
             continue
         scored = detect(series, settings, baseline)
@@ -112,7 +118,7 @@ def anomaly_findings(
             if special and not _reported_on_special_day(check, bool(from_event), score):
                 continue
             if flagged[position]:
-                finding = _anomaly(store, currency, day, item.metric, check, scored, position)
+                finding = _anomaly(store, currency, day, item.metric, check, scored, position, part)
                 expected = float(scored.expected[position])
                 explanation = explain(
                     history, item.metric, position, baseline, expected, from_event
@@ -122,8 +128,25 @@ def anomaly_findings(
                     explanation["expectation"] = expectation_note(
                         history.days, event, reference, expectation
                     )
+                if part:
+                    explanation["breakdown"] = part
                 findings.append(_with(finding, explanation))
     return findings
+
+
+def watched_series(
+    history: History, watch: list[WatchConfig]
+) -> Iterator[tuple[WatchConfig, str, np.ndarray]]:
+    """Each watched metric's daily series; a broken-down metric (conversion by channel) is
+    watched per value, each value its own series and its own alert, with the entry's
+    settings. The values share the entry's budget of false alerts."""
+    for item in watch:
+        if metric_dimension(item.metric) is None:
+            yield item, "", history.get(item.metric)
+            continue
+        parts = sorted(v for m, v in history.breakdowns if m == item.metric)
+        for part in parts:
+            yield item, part, history.breakdowns[(item.metric, part)]
 
 
 def _reported_on_special_day(check: str, from_event: bool, score: float) -> bool:
@@ -150,7 +173,7 @@ def expectation_note(
 
 
 def _anomaly(
-    store: str, currency: str, day: date, metric: str, check: str, s: Scored, i: int
+    store: str, currency: str, day: date, metric: str, check: str, s: Scored, i: int, part: str
 ) -> Finding:
     unit = unit_of(metric)
     params: Params = {}
@@ -160,7 +183,7 @@ def _anomaly(
             "critical" if abs(s.score[i]) >= DetectorSettings().critical else "warning"
         )
         band = (_number(s.lower[i]), _number(s.upper[i]))
-        message = anomaly_text(metric, unit, currency, actual, expected, band, ENGLISH)
+        message = anomaly_text(metric, unit, currency, actual, expected, band, ENGLISH, part)
     elif check == "level":
         severity = "warning"
         params = {"metric": metric, "fall": -float(s.level_change[i])}
@@ -185,6 +208,7 @@ def _anomaly(
         _number(s.lower[i]),
         _number(s.upper[i]),
         _number(s.score[i]),
+        dimension_value=part,
         explanation={"params": params} if params else {},
     )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import Connection, delete, select, update
 
 from connectors.base import (
     Customer,
@@ -21,6 +21,9 @@ from connectors.errors import MalformedRecord
 from tasks.ingest.context import LoadResult, Minor, StoreContext, rejected_record
 from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import insert, upsert
+
+#: Where a day's traffic came from: GA4, a traffic CSV, or a marketplace's exported days.
+TrafficSource = Literal["ga4", "csv", "export"]
 
 
 def load_customers(
@@ -160,9 +163,31 @@ def load_deletions(
 
 
 def load_traffic(
-    conn: Connection, ctx: StoreContext, days: Sequence[TrafficDay], source: str
+    conn: Connection, ctx: StoreContext, days: Sequence[TrafficDay], source: TrafficSource
 ) -> LoadResult:
-    """Upsert daily traffic per channel, noting where it came from."""
+    """Upsert daily traffic per channel, noting where it came from.
+
+    GA4 wins for the days it covers, whichever is loaded first: its days replace the CSV's
+    rows of those days, and a CSV's rows for a day GA4 already has are not loaded.
+    """
+    t = tables.traffic_daily.c
+    covered = sorted({day.day for day in days})
+    if source == "ga4" and covered:
+        conn.execute(
+            delete(tables.traffic_daily).where(
+                t.store == ctx.store, t.local_date.in_(covered), t.source != "ga4"
+            )
+        )
+    elif covered:
+        from_ga4 = set(
+            conn.execute(
+                select(t.local_date)
+                .distinct()
+                .where(t.store == ctx.store, t.local_date.in_(covered), t.source == "ga4")
+            ).scalars()
+        )
+        days = [day for day in days if day.day not in from_ga4]
+    minor = Minor(ctx)
     rows = [
         {
             "store": ctx.store,
@@ -173,6 +198,11 @@ def load_traffic(
             "checkouts": day.checkouts,
             "purchases": day.purchases,
             "source": source,
+            "users": day.users,
+            "revenue_minor": None if day.revenue is None else minor(day.revenue, "revenue"),
+            "sampled_share": day.sampled_share,
+            "thresholded": day.thresholded,
+            "other_row": day.other_row,
             "synced_at": ctx.synced_at,
         }
         for day in days

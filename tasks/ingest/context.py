@@ -31,6 +31,7 @@ RESOURCE_TABLES: dict[str, tuple[Table, ...]] = {
     "deletions": (tables.orders,),
     "inventory": (tables.locations, tables.inventory_levels),
     "traffic": (tables.traffic_daily,),
+    "ga4": (tables.traffic_daily,),
 }
 
 

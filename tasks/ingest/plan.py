@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from connectors.base import Resource, Window
 from connectors.config import StoreConfig
+from connectors.ga4.settings import REPULL_DAYS
 from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
@@ -101,7 +102,22 @@ def plan_windows(
     plans.append(WindowPlan(store.name, "inventory"))
     if store.traffic_csv is not None:
         plans.append(WindowPlan(store.name, "traffic"))
+    if store.ga4_property is not None:
+        state = states.get("ga4", CursorState())
+        start = history_start if full or state.cursor is None else state.cursor - lookback
+        if since is not None and not full:
+            start = min(start, since)
+        start = max(min(start, repull_start(store, end)), history_start)
+        days = timedelta(days=settings.window_days)
+        plans += [WindowPlan(store.name, "ga4", w) for w in _split(_whole_second(start), end, days)]
     return plans
+
+
+def repull_start(store: StoreConfig, end: datetime) -> datetime:
+    """The start of the store-local day ``REPULL_DAYS`` before ``end``'s: GA4 revises its
+    last days, so each run reads them again whatever the cursor says."""
+    local_day = end.astimezone(store.zone).date() - timedelta(days=REPULL_DAYS)
+    return datetime.combine(local_day, datetime.min.time(), store.zone).astimezone(UTC)
 
 
 def _split(start: datetime, end: datetime, size: timedelta) -> Iterator[Window]:

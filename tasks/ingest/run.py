@@ -11,16 +11,17 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, Table
 
 from connectors.base import Page, ShopInfo, StoreSource
 from connectors.config import StoreConfig
 from connectors.errors import ConfigError
+from connectors.ga4 import Ga4Source
 from connectors.money import currency_exponent
-from connectors.stores import open_store
+from connectors.stores import open_ga4, open_store
 from connectors.traffic_csv import read_traffic_csv
 from tasks import progress
 from tasks.ingest.catalog import (
@@ -61,6 +62,8 @@ class WindowResult:
     #: Requests repeated after a transient failure: 5xx, network, a body cut short or garbled.
     retries: int = 0
     seconds: float = 0.0
+    #: What the platform said that a person should read (GA4's quota left).
+    note: str = ""
 
 
 @dataclass(slots=True)
@@ -91,6 +94,10 @@ class SyncSummary:
             row["seconds"] = round(row["seconds"], 1)
         return list(rows.values())
 
+    def notes(self) -> dict[str, str]:
+        """The last note of each store and resource (GA4's quota left after its last report)."""
+        return {f"{w.store} {w.resource}": w.note for w in self.windows if w.note}
+
     def to_markdown(self) -> str:
         """The summary as the Prefect UI shows it: totals, then the per-resource table."""
         lines = [
@@ -112,7 +119,10 @@ class SyncSummary:
             f"({self.total('retries'):,} retried after a transient failure), "
             f"{self.total('throttle_waits'):,} throttle waits."
         )
-        return "\n".join(["## Sync summary", "", totals, "", *lines])
+        notes = [f"- {where}: {note}" for where, note in self.notes().items()]
+        return "\n".join(
+            ["## Sync summary", "", totals, "", *lines, *(["", *notes] if notes else [])]
+        )
 
 
 def sync_store_windows(
@@ -229,7 +239,9 @@ def sync_window(
     """Fetch one window page by page, committing each page, then advance the cursor."""
     started = datetime.now(UTC)
     clock = time.monotonic()
-    before = source.stats()
+    ga4 = open_ga4(store) if plan.resource == "ga4" else None
+    counted: StoreSource | Ga4Source = ga4 or source
+    before = counted.stats()
     engine = get_engine(database_url)
     window = plan.window
     result = WindowResult(
@@ -237,7 +249,36 @@ def sync_window(
     )
     day = snapshot_date or (now or started).astimezone(store.zone).date()
     written = RESOURCE_TABLES[plan.resource]
-    for number, (page, loader) in enumerate(_pages(source, store, plan, day), 1):
+    pages = _ga4_pages(ga4, store, plan) if ga4 else _pages(source, store, plan, day)
+    try:
+        _load_pages(store, plan, engine, written, pages, result)
+    finally:
+        if ga4 is not None:
+            ga4.close()
+    used = counted.stats().since(before)
+    result.requests, result.throttle_waits = used.requests, used.throttle_waits
+    result.retries = used.retries
+    result.seconds = round(time.monotonic() - clock, 3)
+    if ga4 is not None and ga4.quota is not None:
+        result.note = ga4.quota.text()
+    with engine.begin() as conn:
+        if window is not None:
+            advance_cursor(conn, store.name, plan.resource, window.end, deep=plan.deep, now=now)
+        record_run(conn, run_id or str(uuid.uuid4()), result, started)
+    progress.report(progress.Progress(plan.step, plan.label, result.fetched, finished=True))
+    return result
+
+
+def _load_pages(
+    store: StoreConfig,
+    plan: WindowPlan,
+    engine: Engine,
+    written: tuple[Table, ...],
+    pages: Iterable[tuple[Page[Any], Loader]],
+    result: WindowResult,
+) -> None:
+    """Commit each page as it arrives, with what it could not load set aside."""
+    for number, (page, loader) in enumerate(pages, 1):
         # Stamped per page from the clock, just before its commit: metrics find changed rows
         # by this stamp, so it must follow commit order whatever ``now`` the plan was given.
         ctx = StoreContext(store.name, store.zone, store.currency, datetime.now(UTC))
@@ -251,16 +292,6 @@ def sync_window(
         result.quarantined += len(rejected)
         result.skipped += page.outside
         progress.report(progress.Progress(plan.step, plan.label, result.fetched))
-    used = source.stats().since(before)
-    result.requests, result.throttle_waits = used.requests, used.throttle_waits
-    result.retries = used.retries
-    result.seconds = round(time.monotonic() - clock, 3)
-    with engine.begin() as conn:
-        if window is not None:
-            advance_cursor(conn, store.name, plan.resource, window.end, deep=plan.deep, now=now)
-        record_run(conn, run_id or str(uuid.uuid4()), result, started)
-    progress.report(progress.Progress(plan.step, plan.label, result.fetched, finished=True))
-    return result
 
 
 Loader = Callable[[Connection, StoreContext, list[Any]], LoadResult]
@@ -295,6 +326,28 @@ def _pages(
         )
     else:
         raise ValueError(f"cannot sync {plan.label}")
+
+
+def _ga4_pages(
+    ga4: Ga4Source, store: StoreConfig, plan: WindowPlan
+) -> Iterator[tuple[Page[Any], Loader]]:
+    """The window's store-local days from GA4, once its property is known to share the
+    store's timezone (else its days would not be the store's).
+
+    Raises:
+        ConfigError: the property reports in another timezone.
+    """
+    assert plan.window is not None  # a GA4 plan always has its window
+    first = plan.window.start.astimezone(store.zone).date()
+    last = (plan.window.end - timedelta(microseconds=1)).astimezone(store.zone).date()
+    for page in ga4.traffic(first, last):
+        if ga4.time_zone and ga4.time_zone != store.timezone:
+            raise ConfigError(
+                f"store {store.name!r}: GA4 property {store.ga4_property} reports in "
+                f"{ga4.time_zone} but the store's timezone is {store.timezone}; set the "
+                "property's reporting timezone to the store's"
+            )
+        yield page, lambda c, ctx, r: load_traffic(c, ctx, r, "ga4")
 
 
 def _with(pages: Iterable[Page[T]], loader: Loader) -> Iterator[tuple[Page[Any], Loader]]:

@@ -54,7 +54,8 @@ def add_unfulfilled(
 
 
 def add_traffic(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:
-    """Sessions and the funnel by day, and sessions by traffic channel."""
+    """The funnel (sessions, add-to-carts, checkouts, purchases) by day, and by traffic
+    channel; a day has one source, GA4 winning over a CSV (``load_traffic``)."""
     tr = tables.traffic_daily
     measures = [
         func.sum(getattr(tr.c, m)).label(m)
@@ -66,7 +67,7 @@ def add_traffic(conn: Connection, store: str, start: date, end: date, facts: Fac
     ).mappings():
         facts.add(("day", row["local_date"], "", ""), row_measures(row, "local_date"))
     for row in conn.execute(
-        select(tr.c.local_date, tr.c.channel, *measures[:1])
+        select(tr.c.local_date, tr.c.channel, *measures)
         .where(*where)
         .group_by(tr.c.local_date, tr.c.channel)
     ).mappings():

@@ -95,6 +95,10 @@ def _ratio(
     return lambda f: ratio(numerator(f), f.get(denominator))
 
 
+CHANNEL_CHOICES = (
+    "Channels are GA4's default channel group (`sessionDefaultChannelGroup`: Direct, Organic "
+    "Search, Paid Search, Email…), or the traffic CSV's `channel` column.",
+)
 NET_OF_DISCOUNTS = _sum("gross_minor", minus=("discounts_minor",))
 NET_SALES = _sum("gross_minor", minus=("discounts_minor", "returns_minor"))
 SHIPPING = _sum("shipping_minor", minus=("refunded_shipping_minor",))
@@ -562,7 +566,12 @@ METRICS: tuple[Metric, ...] = (
         "up",
         "Σ sessions",
         _fact("sessions"),
-        ("From the traffic source (a CSV today, GA4 later); days it does not cover are 0.",),
+        (
+            "From the traffic source: GA4 for the days it covers, else the traffic CSV; days "
+            "neither covers are 0.",
+            "GA4's last three days are read again on every run (GA4 revises them for up to "
+            "48 hours), so their values may still move.",
+        ),
         group="traffic",
         uses=("sessions",),
     ),
@@ -633,9 +642,60 @@ METRICS: tuple[Metric, ...] = (
         "up",
         "Σ sessions by traffic channel",
         _fact("sessions"),
+        CHANNEL_CHOICES,
         group="traffic",
         dimension="traffic_channel",
         uses=("sessions",),
+    ),
+    Metric(
+        "channel_add_to_carts",
+        "count",
+        "up",
+        "Σ add-to-carts by traffic channel",
+        _fact("add_to_carts"),
+        CHANNEL_CHOICES,
+        group="traffic",
+        dimension="traffic_channel",
+        uses=("add_to_carts",),
+    ),
+    Metric(
+        "channel_checkouts",
+        "count",
+        "up",
+        "Σ checkouts by traffic channel",
+        _fact("checkouts"),
+        CHANNEL_CHOICES,
+        group="traffic",
+        dimension="traffic_channel",
+        uses=("checkouts",),
+    ),
+    Metric(
+        "channel_purchases",
+        "count",
+        "up",
+        "Σ purchases by traffic channel",
+        _fact("purchases"),
+        CHANNEL_CHOICES,
+        group="traffic",
+        dimension="traffic_channel",
+        uses=("purchases",),
+    ),
+    Metric(
+        "channel_conversion_rate",
+        "ratio",
+        "up",
+        "purchases ÷ sessions, by traffic channel",
+        _ratio(_fact("purchases"), "sessions"),
+        (
+            *CHANNEL_CHOICES,
+            "A channel's purchases are the ones GA4 credits to the session's channel (its "
+            "last non-direct click), not Shopify orders.",
+            "n/a on a day the channel had no sessions.",
+        ),
+        group="traffic",
+        aggregation="ratio",
+        dimension="traffic_channel",
+        uses=("purchases", "sessions"),
     ),
     # --- targets (from the targets table; broken down by the metric they target) ---------------
     *(

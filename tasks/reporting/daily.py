@@ -22,12 +22,14 @@ from reports.model import (
     AlertState,
     Amount,
     Change,
+    ChannelFunnel,
     DailyDigest,
     DataProblem,
     Kpi,
     ProductLine,
     SpecialDay,
     StockRisk,
+    TrafficFunnel,
 )
 from tasks.checks.calendar import special_days_through
 from tasks.checks.expected import day_expectations
@@ -76,6 +78,7 @@ def build_daily(
         risers=[product_line(m) for m in risers],
         fallers=[product_line(m) for m in fallers],
         stock_risks=_stock_risks(conn, store, day),
+        traffic=traffic_funnel(conn, store, day),
         data_problems=_data_problems(conn, store, day),
         run_url=run_url,
         special_day=special,
@@ -267,6 +270,55 @@ def _stock_risks(conn: Connection, store: str, day: date, limit: int = 5) -> lis
         StockRisk(f"{product} – {variant}" if product else key, float(value))
         for key, value, product, variant in rows
     ]
+
+
+#: The stored metrics of a channel's funnel, in ``ChannelFunnel``'s order.
+FUNNEL_METRICS = (
+    "channel_sessions",
+    "channel_add_to_carts",
+    "channel_checkouts",
+    "channel_purchases",
+    "channel_conversion_rate",
+)
+
+
+def traffic_funnel(conn: Connection, store: str, day: date) -> TrafficFunnel | None:
+    """The day's stored funnel by channel, with its source and GA4's quality flags."""
+    t = tables.traffic_daily.c
+    loaded = conn.execute(
+        select(t.source, t.sampled_share, t.thresholded, t.other_row).where(
+            t.store == store, t.local_date == day
+        )
+    ).all()
+    if not loaded:
+        return None
+    values: dict[str, dict[str, Any]] = {}
+    for row in metric_rows(conn, store, "day", day, day, list(FUNNEL_METRICS)):
+        if row["dimension"] == "traffic_channel":
+            values.setdefault(row["dimension_value"], {})[row["metric"]] = row["value"]
+    channels = [channel_funnel(channel, found) for channel, found in sorted(values.items())]
+    shares = [r.sampled_share for r in loaded if r.sampled_share is not None]
+    return TrafficFunnel(
+        source=loaded[0].source,  # one source a day: GA4 replaces the others (load_traffic)
+        channels=channels,
+        sampled_share=min(shares) if shares else None,
+        thresholded=any(r.thresholded for r in loaded),
+        other_row=any(r.other_row for r in loaded),
+    )
+
+
+def channel_funnel(channel: str, found: Mapping[str, Any]) -> ChannelFunnel:
+    """A channel's stored funnel values; a step without a stored value is 0."""
+    sessions, carts, checkouts, purchases = (int(found.get(m) or 0) for m in FUNNEL_METRICS[:4])
+    conversion = found.get("channel_conversion_rate")
+    return ChannelFunnel(
+        channel,
+        sessions,
+        carts,
+        checkouts,
+        purchases,
+        None if conversion is None else float(conversion),
+    )
 
 
 def _data_problems(conn: Connection, store: str, day: date) -> list[DataProblem]:

@@ -289,7 +289,16 @@ traffic_daily = Table(
     Column("add_to_carts", Integer, nullable=False),
     Column("checkouts", Integer, nullable=False),
     Column("purchases", Integer, nullable=False),
+    #: Where the day came from: ``ga4`` or ``csv``; GA4 wins for the days it covers.
     Column("source", String(32), nullable=False),
+    #: GA4 only (a CSV leaves them empty): users, purchase revenue in minor units of the
+    #: store's currency, and what GA4 said about the report's quality.
+    Column("users", Integer),
+    Column("revenue_minor", BigInteger),
+    #: The share of events GA4 read when it sampled the report; empty when not sampled.
+    Column("sampled_share", Float),
+    Column("thresholded", Boolean),
+    Column("other_row", Boolean),
     _synced(),
 )
 
