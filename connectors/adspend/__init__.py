@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from connectors.base import Rejected
-from connectors.marketplaces.files import Sheet, UnreadableFile, find_sheet, money, read_grid, whole
+from connectors.marketplaces.files import UnreadableFile, find_sheet, money, read_grid, whole
 from connectors.marketplaces.files import day as iso_day
 
 __all__ = ["CHANNELS", "EXPORTS", "SpendBatch", "SpendRow", "UnreadableFile", "read_spend"]
@@ -242,12 +242,12 @@ def _find(header: Sequence[str], names: Sequence[str]) -> str | None:
 
 def _spend_row(export: SpendExport, c: _Columns, row: dict[str, str | None]) -> SpendRow:
     day = spend_day(row.get(c.day), c.day)
-    if export.last_day and (last := row.get(export.last_day)) is not None:
-        if spend_day(last, export.last_day) != day:
-            raise ValueError(
-                f"column {export.last_day}: the row covers {day} to {last}; "
-                "export with a breakdown by day"
-            )
+    last = row.get(export.last_day) if export.last_day else None
+    if export.last_day and last is not None and spend_day(last, export.last_day) != day:
+        raise ValueError(
+            f"column {export.last_day}: the row covers {day} to {last}; "
+            "export with a breakdown by day"
+        )
     campaign = (row.get(c.campaign) or "").strip()
     if not campaign:
         raise ValueError(f"column {c.campaign}: the campaign name is empty")
