@@ -287,6 +287,19 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "target_attainment": "Target attainment (month to date)",
         "target_pacing_linear": "Target pacing, linear",
         "target_pacing_weekday": "Target pacing, weekday-weighted",
+        "ad_spend": "Ad spend",
+        "channel_ad_spend": "Ad spend by channel",
+        "campaign_ad_spend": "Ad spend by campaign",
+        "campaign_conversions": "Conversions by campaign (platform-reported)",
+        "platform_roas": "ROAS (platform-reported)",
+        "channel_platform_roas": "ROAS by channel (platform-reported)",
+        "campaign_platform_roas": "ROAS by campaign (platform-reported)",
+        "mer": "MER (net sales ÷ ad spend)",
+        "cac": "CAC",
+        "new_customer_cpa": "New-customer CPA",
+        "budget_spent": "Ad budget spent",
+        "spend_pacing": "Ad spend pacing",
+        "projected_spend": "Projected month-end ad spend",
     },
     "zh-CN": {
         "gross_sales": "总销售额",
@@ -343,6 +356,19 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "target_attainment": "目标达成率",
         "target_pacing_linear": "目标进度（线性）",
         "target_pacing_weekday": "目标进度（按星期加权）",
+        "ad_spend": "广告花费",
+        "channel_ad_spend": "各渠道广告花费",
+        "campaign_ad_spend": "各计划广告花费",
+        "campaign_conversions": "各计划转化数（平台口径）",
+        "platform_roas": "ROAS（平台口径）",
+        "channel_platform_roas": "各渠道 ROAS（平台口径）",
+        "campaign_platform_roas": "各计划 ROAS（平台口径）",
+        "mer": "MER（净销售额 ÷ 广告花费）",
+        "cac": "获客成本 CAC",
+        "new_customer_cpa": "新客单次获客成本",
+        "budget_spent": "广告预算已用",
+        "spend_pacing": "广告花费进度",
+        "projected_spend": "预计月末广告花费",
     },
 }
 
@@ -438,6 +464,8 @@ class Locale:
             return f"{value:.1%}"
         if unit in ("days", "hours"):
             return f"{value:,.1f}"
+        if unit == "multiple":
+            return f"{value:,.2f}×"
         return f"{value:,.0f}"
 
     def change(self, ratio: float | None, points: float | None = None) -> str:
