@@ -125,6 +125,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "rule_down": "{label} {value}, down {share:.0%} or more on the same day last week ({base})",
         "rule_up": "{label} {value}, up {share:.0%} or more on the same day last week ({base})",
         "rule_days": " for {days:.0f} days",
+        "finding_idle_spend": "{campaign} spent {spend} (above the floor of {floor}) and its "
+        "ad platform reported no conversions",
+        "idle_spend_expected": "; at its cost per conversion of the last 28 days ({cpa}) about "
+        "{expected:,.1f} were expected: check the landing page, the pixel and the offer",
+        "idle_spend_no_history": "; it reported none in the 28 days before either: check the "
+        "pixel or whether the campaign should run",
     },
     "zh-CN": {
         "daily_title": "每日简报",
@@ -228,6 +234,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "rule_down": "{label} {value}，较上周同日（{base}）下降 {share:.0%} 或以上",
         "rule_up": "{label} {value}，较上周同日（{base}）上升 {share:.0%} 或以上",
         "rule_days": "，已连续 {days:.0f} 天",
+        "finding_idle_spend": "{campaign} 花费 {spend}（超过下限 {floor}），广告平台未报告任何转化",
+        "idle_spend_expected": "；按其近 28 天的单次转化成本（{cpa}），预计约 {expected:,.1f} 次"
+        "转化：请检查落地页、像素埋点和活动内容",
+        "idle_spend_no_history": "；此前 28 天也没有报告转化："
+        "请检查像素埋点，或确认该计划是否应继续投放",
     },
 }
 #: Each metric's name for readers (the registry, tasks/metrics/registry.py, holds its meaning).
