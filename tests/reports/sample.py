@@ -21,9 +21,9 @@ from reports.model import (
     DataProblem,
     Kpi,
     Pacing,
-    SpendPacing,
     ProductLine,
     PromotionResult,
+    SpendPacing,
     StockRisk,
     WeeklyReview,
 )
