@@ -3,18 +3,20 @@
 Adding an API platform is one entry in ``OPENERS``: a function that builds that platform's
 ``StoreSource`` from the store's configuration, resolving its secrets here and nowhere else.
 A marketplace platform (read from export files) is one entry in
-``connectors.marketplaces.ORDER_EXPORTS``, read here by ``read_store_export``.
+``connectors.marketplaces.ORDER_EXPORTS``, read here by ``read_store_export``; any store's
+ad-spend exports (``connectors.adspend``) are read here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from connectors.adspend import SpendBatch, read_spend
 from connectors.base import StoreSource
 from connectors.config import StoreConfig, resolve_secret, resolve_token
 from connectors.errors import ConfigError
 from connectors.ga4 import Ga4Source, load_key
-from connectors.marketplaces import MARKETPLACES, ExportBatch, read_export
+from connectors.marketplaces import MARKETPLACES, ExportBatch, UnreadableFile, read_export
 from connectors.money import currency_exponent
 from connectors.shopify import ShopifyClient, ShopifySource
 
@@ -84,13 +86,24 @@ def open_ga4(store: StoreConfig) -> Ga4Source:
     )
 
 
-def read_store_export(store: StoreConfig, data: bytes, file_name: str) -> ExportBatch:
-    """Read one export file of a marketplace store, by its platform's readers.
+def read_store_export(store: StoreConfig, data: bytes, file_name: str) -> ExportBatch | SpendBatch:
+    """Read one export file of a store: a marketplace store's file as its platform's exports,
+    else as ad spend; any other store's file as ad spend only.
 
     Raises:
-        ConfigError: the store is not on a marketplace platform.
-        UnreadableFile: the file is not an export this platform writes.
+        UnreadableFile: the file is not an export this store's platform writes, nor ad spend.
     """
     if store.platform not in MARKETPLACES:
-        raise ConfigError(f"store {store.name!r}: a {store.platform} store has no export files")
-    return read_export(data, file_name, store.platform, store.zone, store.currency)
+        try:
+            return read_spend(data, file_name)
+        except UnreadableFile as exc:
+            raise UnreadableFile(
+                f"{exc}; a {store.platform} store's import_dir holds ad-spend files only"
+            ) from None
+    try:
+        return read_export(data, file_name, store.platform, store.zone, store.currency)
+    except UnreadableFile as not_orders:
+        try:
+            return read_spend(data, file_name)
+        except UnreadableFile:
+            raise not_orders from None

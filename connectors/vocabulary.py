@@ -21,7 +21,8 @@ Side = Literal["both", "drop", "spike"]
 SIDES: tuple[Side, ...] = get_args(Side)
 
 #: What a metric's value counts (money in the store's currency units).
-Unit = Literal["money", "count", "ratio", "days", "hours", "units"]
+#: ``multiple``: a return on spend, shown as 3.20×.
+Unit = Literal["money", "count", "ratio", "multiple", "days", "hours", "units"]
 
 #: The messages a channel can receive (``campaign``: a campaign's review, the morning after).
 Report = Literal["daily", "weekly", "alerts", "campaign"]
@@ -38,6 +39,7 @@ Check = Literal[
     "volume",
     "count",
     "quarantine",
+    "idle_spend",
     "watch_stopped",
     "watch_band",
     "watch_pace",

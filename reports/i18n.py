@@ -90,6 +90,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "vs_last_week": "vs last week",
         "vs_last_year": "vs same week last year",
         "pacing": "Month to date vs target",
+        "spend_pacing_heading": "Ad spend vs monthly budget",
+        "all_channels": "All channels",
+        "of_budget": "of budget",
+        "budget_pace": "of the budget's pace so far",
+        "projected": "month-end projection",
         "attained": "attained",
         "pace": "of the pace the target asks for",
         "cohorts": "Cohort retention (share ordering again, by months since the first order)",
@@ -147,6 +152,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "rule_down": "{label} {value}, down {share:.0%} or more on the same day last week ({base})",
         "rule_up": "{label} {value}, up {share:.0%} or more on the same day last week ({base})",
         "rule_days": " for {days:.0f} days",
+        "finding_idle_spend": "{campaign} spent {spend} (above the floor of {floor}) and its "
+        "ad platform reported no conversions",
+        "idle_spend_expected": "; at its cost per conversion of the last 28 days ({cpa}) about "
+        "{expected:,.1f} were expected: check the landing page, the pixel and the offer",
+        "idle_spend_no_history": "; it reported none in the 28 days before either: check the "
+        "pixel or whether the campaign should run",
     },
     "zh-CN": {
         "daily_title": "每日简报",
@@ -214,6 +225,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "vs_last_week": "较上周",
         "vs_last_year": "较去年同周",
         "pacing": "本月至今目标进度",
+        "spend_pacing_heading": "广告花费与月度预算",
+        "all_channels": "全部渠道",
+        "of_budget": "预算已用",
+        "budget_pace": "于预算应有进度",
+        "projected": "预计月末",
         "attained": "已完成",
         "pace": "（相对目标应有进度）",
         "cohorts": "同期群留存（按首单后月数的复购比例）",
@@ -268,6 +284,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "rule_down": "{label} {value}，较上周同日（{base}）下降 {share:.0%} 或以上",
         "rule_up": "{label} {value}，较上周同日（{base}）上升 {share:.0%} 或以上",
         "rule_days": "，已连续 {days:.0f} 天",
+        "finding_idle_spend": "{campaign} 花费 {spend}（超过下限 {floor}），广告平台未报告任何转化",
+        "idle_spend_expected": "；按其近 28 天的单次转化成本（{cpa}），预计约 {expected:,.1f} 次"
+        "转化：请检查落地页、像素埋点和活动内容",
+        "idle_spend_no_history": "；此前 28 天也没有报告转化："
+        "请检查像素埋点，或确认该计划是否应继续投放",
     },
 }
 #: Each metric's name for readers (the registry, tasks/metrics/registry.py, holds its meaning).
@@ -331,6 +352,19 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "target_attainment": "Target attainment (month to date)",
         "target_pacing_linear": "Target pacing, linear",
         "target_pacing_weekday": "Target pacing, weekday-weighted",
+        "ad_spend": "Ad spend",
+        "channel_ad_spend": "Ad spend by channel",
+        "campaign_ad_spend": "Ad spend by campaign",
+        "campaign_conversions": "Conversions by campaign (platform-reported)",
+        "platform_roas": "Platform ROAS",
+        "channel_platform_roas": "ROAS by channel (platform-reported)",
+        "campaign_platform_roas": "ROAS by campaign (platform-reported)",
+        "mer": "MER",
+        "cac": "CAC",
+        "new_customer_cpa": "New-customer CPA",
+        "budget_spent": "Ad budget spent",
+        "spend_pacing": "Ad spend pacing",
+        "projected_spend": "Projected month-end ad spend",
     },
     "zh-CN": {
         "gross_sales": "总销售额",
@@ -391,6 +425,19 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "target_attainment": "目标达成率",
         "target_pacing_linear": "目标进度（线性）",
         "target_pacing_weekday": "目标进度（按星期加权）",
+        "ad_spend": "广告花费",
+        "channel_ad_spend": "各渠道广告花费",
+        "campaign_ad_spend": "各计划广告花费",
+        "campaign_conversions": "各计划转化数（平台口径）",
+        "platform_roas": "平台 ROAS",
+        "channel_platform_roas": "各渠道 ROAS（平台口径）",
+        "campaign_platform_roas": "各计划 ROAS（平台口径）",
+        "mer": "MER（营销效率）",
+        "cac": "获客成本 CAC",
+        "new_customer_cpa": "新客单次获客成本",
+        "budget_spent": "广告预算已用",
+        "spend_pacing": "广告花费进度",
+        "projected_spend": "预计月末广告花费",
     },
 }
 
@@ -486,6 +533,8 @@ class Locale:
             return f"{value:.1%}"
         if unit in ("days", "hours"):
             return f"{value:,.1f}"
+        if unit == "multiple":
+            return f"{value:,.2f}×"
         return f"{value:,.0f}"
 
     def change(self, ratio: float | None, points: float | None = None) -> str:

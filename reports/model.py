@@ -227,6 +227,20 @@ class Pacing:
 
 
 @dataclass(frozen=True, slots=True)
+class SpendPacing:
+    """Month to date against an ad budget: the store's whole spend (``channel`` None) or one
+    channel's."""
+
+    channel: str | None
+    #: Share of the month's budget spent so far.
+    spent: float | None
+    #: Spend against what the budget allows by now (1.0 = on budget, above = overspending).
+    pace: float | None
+    #: Where the month ends at the pace so far, in the store's currency.
+    projected: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
 class WeeklyReview:
     store: str
     week: date  # the ISO week's Monday
@@ -234,6 +248,7 @@ class WeeklyReview:
     #: Week KPIs: ``vs_prior`` is last week, ``vs_year`` the same ISO week a year ago.
     kpis: list[Kpi]
     pacing: list[Pacing] = field(default_factory=list)
+    spend_pacing: list[SpendPacing] = field(default_factory=list)
     cohorts: list[CohortRow] = field(default_factory=list)
     channels: list[ChannelShare] = field(default_factory=list)
     top_products: list[ProductLine] = field(default_factory=list)

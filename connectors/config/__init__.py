@@ -57,6 +57,7 @@ from connectors.config.loading import (
 )
 from connectors.config.secrets import resolve_channel_secrets, resolve_secret, resolve_token
 from connectors.config.tree import (
+    BudgetConfig,
     CampaignConfig,
     ChecksConfig,
     Config,
@@ -76,6 +77,7 @@ __all__ = [
     "SHOWN_PROBLEMS",
     "ApiVersion",
     "BlockName",
+    "BudgetConfig",
     "CampaignConfig",
     "ChannelBase",
     "ChannelConfig",

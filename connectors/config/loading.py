@@ -156,6 +156,7 @@ def reference_problems(config: Config) -> Iterator[Problem]:
     named: list[tuple[str, str]] = [
         (f"targets[{i}].store", t.store) for i, t in enumerate(config.targets)
     ]
+    named += [(f"budgets[{i}].store", b.store) for i, b in enumerate(config.budgets)]
     named += [
         (f"campaigns[{i}].stores[{j}]", s)
         for i, c in enumerate(config.campaigns)

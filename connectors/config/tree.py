@@ -78,7 +78,8 @@ class StoreConfig(Strict):
     sync: SyncSettings = SyncSettings()
     #: Daily traffic by channel (date, channel, sessions, add_to_carts, checkouts, purchases).
     traffic_csv: Path | None = None
-    #: A marketplace store's folder the team drops its exports into (orders, 生意参谋 days).
+    #: The folder the team drops its export files into: a marketplace store's orders and
+    #: 生意参谋 days, and any store's ad-spend exports (the only files a shopify store reads).
     import_dir: Path | None = None
     #: The GA4 property whose traffic funnel by channel this store reports (its numeric ID);
     #: for the days GA4 covers it wins over ``traffic_csv``.
@@ -115,8 +116,6 @@ class StoreConfig(Strict):
             return self
         if self.url is None:
             raise ValueError("a shopify store needs url: the shop's address")
-        if self.import_dir is not None:
-            raise ValueError("import_dir is for marketplace stores (taobao, douyin, jd, pdd)")
         one_of(self, "token_env", "token_secret")
         if self.ga4_property is not None:
             one_of(self, "ga4_credentials_env", "ga4_credentials_secret")
@@ -142,6 +141,17 @@ class TargetConfig(Strict):
     metric: str
     month: Month
     value: Decimal = Field(gt=0)
+
+
+class BudgetConfig(Strict):
+    """A monthly ad budget of one store (in its currency): its whole spend, or one channel's."""
+
+    store: str
+    #: An ad channel (google_ads, meta, ocean_engine, wanxiangtai, or a spend file's own
+    #: channel name); the store's whole spend when not given.
+    channel: str | None = Field(None, min_length=1, max_length=64)
+    month: Month
+    amount: Decimal = Field(gt=0)
 
 
 class CampaignTargets(Strict):
@@ -243,6 +253,8 @@ class ChecksConfig(Strict):
             WatchConfig(metric="conversion_rate"),
             WatchConfig(metric="aov", min_change=0.3),
             WatchConfig(metric="refund_rate", side="spike", min_change=1.0),
+            WatchConfig(metric="ad_spend", side="spike", min_volume=50, min_change=0.3),
+            WatchConfig(metric="platform_roas", side="drop", min_change=0.2),
         ]
     )
     rules: list[RuleConfig] = Field(
@@ -257,6 +269,9 @@ class ChecksConfig(Strict):
     false_alerts_per_month: float = Field(0.5, gt=0)
     #: A store whose last successful order sync is older than this is stale.
     freshness_hours: float = Field(36, gt=0)
+    #: A campaign that spends more than this (in the store's currency) on a day with no
+    #: conversions claimed by its platform is an alert (``idle_spend``).
+    idle_spend_floor: Decimal = Field(Decimal(50), ge=0)
     #: Quarantined records in a day from which it is a data problem.
     quarantine_spike: int = Field(20, ge=1)
     #: Warehouse and platform order counts may differ by this share (orders still syncing).
@@ -306,6 +321,8 @@ class Config(Strict):
     #: The currency of multi-store roll-ups; by default the first store's.
     reporting_currency: Currency | None = None
     targets: list[TargetConfig] = Field(default_factory=list)
+    #: Monthly ad budgets: spend is paced against them (``spend_pacing``).
+    budgets: list[BudgetConfig] = Field(default_factory=list)
     campaigns: list[CampaignConfig] = Field(default_factory=list)
     #: When the intraday watch acts: while a campaign or retail event is live for the store
     #: (``live``), or on every day (``always``).

@@ -2,8 +2,12 @@
 
 A file is recognised by its bytes, never its name: xlsx by the ZIP magic, legacy xls by the OLE2
 magic (both read by python-calamine), an HTML table saved as ``.xls`` by its markup (read by the
-standard library's HTML parser), anything else as CSV in UTF-8 (with or without BOM) or, failing
-that, GB18030 (a superset of GBK that also holds the rare characters of product titles).
+standard library's HTML parser), anything else as delimited text: UTF-16 when it starts with a
+byte-order mark (Google Ads' "CSV for Excel"), else UTF-8 (with or without BOM), else GB18030 (a
+superset of GBK that also holds the rare characters of product titles). The delimiter is a tab
+when a line near the top is split by tabs and holds no comma, else a comma.
+
+Ad-spend exports (``connectors/adspend``) are read with the same machinery.
 """
 
 from __future__ import annotations
@@ -51,7 +55,11 @@ PERSONAL = frozenset(
 )
 ZERO = Decimal(0)
 NULLS = frozenset({"", "-", "--", "null", "NULL", "None"})
-TOTAL_MARKERS = ("总计", "合计")
+#: A row whose first cell starts so is a total, not data (Google Ads writes ``Total: Account``).
+TOTAL_MARKERS = ("总计", "合计", "Total:")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: Currency signs and thousands separators an amount may carry (``¥1,234``, ``US$12.50``).
+_CURRENCY_MARKS = re.compile(r"US\$|[¥￥元$€£,\s]")
 _SPACES = re.compile(r"[\s\u3000\ufeff]+")
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]"})
 
@@ -76,11 +84,25 @@ def read_grid(data: bytes) -> tuple[str, list[list[Any]]]:
     text = decode(data)
     if _looks_like_html(text):
         return "html", _html_table(text)
-    return "csv", list(csv.reader(io.StringIO(text, newline="")))
+    delimiter = "\t" if _tab_separated(text) else ","
+    return "csv", list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _tab_separated(text: str) -> bool:
+    """Whether a line near the top (the header) is split by tabs and holds no comma: 抖店's
+    tab-prefixed values sit in comma-separated rows under a header without tabs."""
+    lines = text[:8192].splitlines()[:HEADER_SEARCH_ROWS]
+    return any(line.count("\t") >= 2 and "," not in line for line in lines)
 
 
 def decode(data: bytes) -> str:
-    """The text of a CSV or HTML export: UTF-8 (BOM or not), else GB18030, never plain GBK."""
+    """The text of a CSV or HTML export: UTF-16 with a BOM, UTF-8 (BOM or not), else GB18030,
+    never plain GBK."""
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableFile("starts as UTF-16 text but does not decode as it") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -88,7 +110,9 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise UnreadableFile("is neither UTF-8 nor GB18030 text nor a spreadsheet") from None
+        raise UnreadableFile(
+            "is neither UTF-16, UTF-8 nor GB18030 text nor a spreadsheet"
+        ) from None
 
 
 def _spreadsheet(data: bytes) -> list[list[Any]]:
@@ -207,7 +231,7 @@ def _data_rows(
 
 
 def money(text: str | None, column: str) -> Decimal:
-    """An amount such as ``¥1,234.50``; a null amount is zero.
+    """An amount such as ``¥1,234.50`` or ``$1,234.50``; a null amount is zero.
 
     Raises:
         ValueError: naming the column and the value.
@@ -217,7 +241,7 @@ def money(text: str | None, column: str) -> Decimal:
     try:
         amount = Decimal(text)  # most amounts are plain decimals
     except InvalidOperation:
-        cleaned = text.replace("¥", "").replace("￥", "").replace(",", "").replace("元", "")
+        cleaned = _CURRENCY_MARKS.sub("", text)
         try:
             amount = Decimal(cleaned)
         except InvalidOperation:

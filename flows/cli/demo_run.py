@@ -2,8 +2,9 @@
 
 It starts the local Shopify-compatible store (two years of a believable shop's history), writes
 the exports of a Tmall shop and a 抖店 shop beside it (CNY, Asia/Shanghai) with a rates file,
-writes a ``storepulse.yaml`` for the three stores, and syncs everything into a fresh SQLite
-warehouse under ``out/``.
+writes each store's ad-spend files (``flows/cli/demo_spend.py``), writes a ``storepulse.yaml``
+for the three stores with their budgets, and syncs everything into a fresh SQLite warehouse
+under ``out/``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from connectors.sandbox import Anomaly, DemoStore, Sale, StoreSpec
 from connectors.sandbox.catalog import Calendar
 from connectors.sandbox.ga4 import Ga4Sandbox, Property, traffic_rows
 from connectors.sandbox.marketplace import MarketShop, MarketSpec
+from flows.cli.demo_spend import demo_budgets, write_spend_files
 from flows.cli.views import print_findings, print_headline, print_sync_summary, progress_bar
 from reports.content.campaign import campaign_sections
 from reports.content.daily import special_day_text
@@ -108,6 +110,7 @@ def run_demo(out: Path, console: Console) -> None:
         markets = write_market_exports(demo_dir)
         config = write_demo_config(demo_dir, store)
         add_demo_ga4(config, ga4)
+        markets += write_demo_spend(demo_dir, store)
         with get_engine().begin() as conn:
             load_rates_csv(conn, write_rates(demo_dir))
         console.print(
@@ -321,6 +324,7 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
                         "currency": DEMO_SPEC.currency,
                         "token_env": TOKEN_ENV,
                         "traffic_csv": traffic.name,
+                        "import_dir": "exports/demo",
                     },
                     *(
                         {"name": name, "platform": platform, "import_dir": f"exports/{name}"}
@@ -330,6 +334,7 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
                 "reporting_currency": DEMO_SPEC.currency,
                 "campaigns": demo_campaigns() + market_campaigns() + _extra_campaigns(),
                 "targets": demo_targets(),
+                "budgets": demo_budgets(datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date()),
             },
             sort_keys=False,
         ),
@@ -359,6 +364,13 @@ def add_demo_ga4(config: Path, ga4: Ga4Sandbox) -> None:
                 "ga4_endpoint": ga4.endpoint,
             }
     config.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+
+
+def write_demo_spend(demo_dir: Path, store: DemoStore) -> int:
+    """The stores' ad-spend files, ending yesterday (the Shopify shop's time)."""
+    yesterday = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date() - timedelta(days=1)
+    shutil.rmtree(demo_dir / "exports" / "demo", ignore_errors=True)
+    return write_spend_files(demo_dir, store.traffic_csv(), yesterday)
 
 
 def demo_targets() -> list[dict[str, object]]:

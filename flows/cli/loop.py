@@ -95,20 +95,18 @@ def import_(
     files: Annotated[
         list[Path], typer.Argument(help="Export files (csv, xlsx, xls), in any order.")
     ],
-    store: Annotated[
-        str, typer.Option("--store", "-s", help="The marketplace store they belong to.")
-    ],
+    store: Annotated[str, typer.Option("--store", "-s", help="The store they belong to.")],
     config: ConfigOption = None,
 ) -> None:
-    """Import a marketplace store's export files; a file imported before changes nothing."""
+    """Import a store's export files: a marketplace store's orders and 生意参谋 days, any
+    store's ad spend (Google Ads, Meta, 巨量引擎, 万相台, the generic spend CSV); a file
+    imported before changes nothing."""
     from flows.cli.views import print_sync_summary
     from tasks.ingest.imports import import_files
     from tasks.ingest.run import SyncSummary
     from tasks.settings import load_settings
 
     chosen = load_settings(config).store(store)
-    if not chosen.is_marketplace:
-        raise ConfigError(f"store {store!r} is a {chosen.platform} store: it has no export files")
     results = import_files(chosen, files)
     print_sync_summary(console, SyncSummary(windows=results))
     skipped = sum(r.skipped for r in results)

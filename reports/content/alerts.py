@@ -68,6 +68,8 @@ def alert_text(a: AlertLine, t: Locale, currency: str = "") -> str:
         return anomaly_text(a.metric, a.unit, currency, a.actual, a.expected, band, t, part)
     if a.check == "rule" and a.params:
         return rule_text(a.params, a.unit, currency, t)
+    if a.check == "idle_spend" and a.params:
+        return idle_spend_text(a.params, currency, t)
     return finding_text(a.check, a.params, a.message, t)
 
 
@@ -97,6 +99,23 @@ def rule_text(params: Params, unit: str, currency: str, t: Locale) -> str:
     if isinstance(days, int | float) and days > 1:
         text += t("rule_days").format(days=days)
     return text
+
+
+def idle_spend_text(params: Params, currency: str, t: Locale) -> str:
+    """A campaign that spent with no conversion: what it spent, above which floor, and what
+    its usual cost per conversion would have bought (expected vs actual)."""
+
+    def money(key: str) -> str:
+        value = params.get(key)
+        return t.money(value if isinstance(value, float | int) else None, currency)
+
+    text = t("finding_idle_spend").format(
+        campaign=params["campaign"], spend=money("spend"), floor=money("floor")
+    )
+    expected = params.get("expected")
+    if isinstance(expected, float | int):
+        return text + t("idle_spend_expected").format(expected=expected, cpa=money("cpa"))
+    return text + t("idle_spend_no_history")
 
 
 def anomaly_text(

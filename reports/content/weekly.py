@@ -1,5 +1,5 @@
-"""What the weekly review says: week KPIs, pacing, channels, products, promotions, alerts and
-the cohort heatmap."""
+"""What the weekly review says: week KPIs, pacing against targets and ad budgets, channels,
+products, promotions, alerts and the cohort heatmap."""
 
 from __future__ import annotations
 
@@ -43,6 +43,14 @@ def weekly_sections(r: WeeklyReview, t: Locale) -> WeeklySections:
         + (f" · {p.pace:.0%} {t('pace')}" if p.pace is not None else "")
         for p in r.pacing
     ]
+    spend_pacing = [
+        f"{t('all_channels') if p.channel is None else p.channel}: "
+        + (t("na") if p.spent is None else f"{p.spent:.0%}")
+        + f" {t('of_budget')}"
+        + (f" · {p.pace:.0%} {t('budget_pace')}" if p.pace is not None else "")
+        + f" · {t('projected')} {t.money(p.projected, money, 0)}"
+        for p in r.spend_pacing
+    ]
     channels = [
         f"{c.channel}: {t.money(c.sales, money, 0)} · {c.share:.0%}"
         + (f" ({t.change(None, c.points)})" if c.points is not None else "")
@@ -60,6 +68,7 @@ def weekly_sections(r: WeeklyReview, t: Locale) -> WeeklySections:
     ]
     lists = [
         (t("pacing"), pacing),
+        (t("spend_pacing_heading"), spend_pacing),
         (t("channels"), channels),
         (t("top_products"), [product_text(p, money, t) for p in r.top_products]),
         (t("bottom_products"), [product_text(p, money, t) for p in r.bottom_products]),

@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 
 from connectors.config import RuleConfig, WatchConfig
-from reports.content.alerts import anomaly_text, rule_text
+from reports.content.alerts import anomaly_text, idle_spend_text, rule_text
 from reports.i18n import Locale, Params
 from tasks.checks.detect import DetectorSettings, Scored, detect
 from tasks.checks.explain import explain
@@ -68,6 +68,15 @@ def metric_budget(watch: list[WatchConfig], store_budget: float) -> float:
     return max(store_budget - own, 0.0) / len(shared) if shared else store_budget
 
 
+def _recorded(history: History, watch: list[WatchConfig]) -> list[WatchConfig]:
+    """The watched metrics the store has any history of: a store that does not advertise
+    keeps its whole budget for what it does record."""
+    recorded = {
+        id(item) for item, _, series in watched_series(history, watch) if np.isfinite(series).any()
+    }
+    return [item for item in watch if id(item) in recorded]
+
+
 def anomaly_findings(
     store: str,
     currency: str,
@@ -95,7 +104,7 @@ def anomaly_findings(
     reference = reference_days(history.days, events or {}, day) if special else None
     past = reference.positions if reference else ()
     findings = []
-    share = metric_budget(watch, budget)
+    share = metric_budget(_recorded(history, watch), budget)
     for item, part, series in watched_series(history, watch):
         settings = settings_for(item, share)
         if np.isnan(series[position]):
@@ -279,3 +288,56 @@ def _with(finding: Finding, explanation: dict[str, object]) -> Finding:
 
 def _number(value: float) -> float | None:
     return None if np.isnan(value) else float(value)
+
+
+#: Days of a campaign's history its usual cost per conversion is read from.
+CPA_DAYS = 28
+
+
+def idle_spend_findings(
+    store: str, currency: str, history: History, day: date, floor: float
+) -> list[Finding]:
+    """Campaigns that spent more than ``floor`` on ``day`` while their platform reported no
+    conversion: expected conversions are the spend at the campaign's cost per conversion over
+    the 28 days before (none when it had none). A campaign whose export has no conversions
+    column is not judged."""
+    position = history.position(day)
+    findings = []
+    for (metric, campaign), spend in history.breakdowns.items():
+        if metric != "campaign_ad_spend" or not spend[position] > floor:
+            continue
+        conversions = history.breakdowns.get(("campaign_conversions", campaign))
+        if conversions is None or np.isnan(conversions[position]) or conversions[position] > 0:
+            continue
+        spent = float(spend[position])
+        expected = expected_conversions(spent, spend, conversions, position)
+        params: Params = {"campaign": campaign, "spend": spent, "floor": floor}
+        params.update(expected)
+        findings.append(
+            Finding(
+                store,
+                day,
+                "campaign_ad_spend",
+                "idle_spend",
+                "business",
+                "warning",
+                idle_spend_text(params, currency, ENGLISH),
+                actual=0.0,
+                expected=expected["expected"],
+                dimension_value=campaign,
+                explanation={"params": params},
+            )
+        )
+    return findings
+
+
+def expected_conversions(
+    spent: float, spend: np.ndarray, conversions: np.ndarray, position: int
+) -> dict[str, float | None]:
+    """The campaign's cost per conversion over the 28 days before, and the conversions it
+    would have bought with the day's spend (both None without conversions then)."""
+    before = slice(max(position - CPA_DAYS, 0), position)
+    past_spend = float(np.nansum(spend[before]))
+    past_conversions = float(np.nansum(conversions[before]))
+    cpa = past_spend / past_conversions if past_conversions > 0 else None
+    return {"cpa": cpa, "expected": spent / cpa if cpa else None}

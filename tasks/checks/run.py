@@ -12,7 +12,12 @@ import numpy as np
 from connectors.base import StoreSource
 from connectors.config import Config, StoreConfig
 from tasks.checks import health
-from tasks.checks.business import SUSTAINED_CHECKS, anomaly_findings, rule_findings
+from tasks.checks.business import (
+    SUSTAINED_CHECKS,
+    anomaly_findings,
+    idle_spend_findings,
+    rule_findings,
+)
 from tasks.checks.calendar import special_days_through
 from tasks.checks.explain import NEEDED, SLICE_METRICS
 from tasks.checks.findings import Finding
@@ -83,6 +88,8 @@ def run_checks(
                 budget=config.checks.false_alerts_per_month,
             )
             found += rule_findings(store.name, store.currency, history, day, config.checks.rules)
+            floor = float(config.checks.idle_spend_floor)
+            found += idle_spend_findings(store.name, store.currency, history, day, floor)
             found += health.volume(store.name, history, day)
             found += health.freshness(conn, store.name, day, as_of, config.checks)
             found += health.quarantine_spike(conn, store.name, day, as_of, config.checks)
@@ -102,7 +109,8 @@ def run_checks(
 
 def _metrics(config: Config) -> list[str]:
     watched = [w.metric for w in config.checks.watch] + [r.metric for r in config.checks.rules]
-    return sorted(set(watched) | set(NEEDED) | set(SLICE_METRICS))
+    idle = ("campaign_ad_spend", "campaign_conversions")
+    return sorted(set(watched) | set(NEEDED) | set(SLICE_METRICS) | set(idle))
 
 
 def _events(store: str, first: date, last: date, config: Config) -> dict[date, str]:

@@ -1,4 +1,5 @@
-"""Import a marketplace store's export files, idempotently (DESIGN rule 4).
+"""Import a store's export files, idempotently (DESIGN rule 4): a marketplace store's order
+and 生意参谋 exports, and any store's ad-spend exports (``tasks/ingest/spend.py``).
 
 Each file commits on its own, together with its content hash: a file seen before (same bytes,
 any name) is skipped, and an import killed part-way finishes when run again. An order's latest
@@ -20,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, bindparam, select, update
 
+from connectors.adspend import SpendBatch
 from connectors.base import Order, OrderLine, Rejected
 from connectors.config import StoreConfig
 from connectors.errors import ConfigError
@@ -33,6 +35,8 @@ from tasks.ingest.orders import LINE_COLUMNS, children_of, line_row, load_orders
 from tasks.ingest.plan import advance_cursor
 from tasks.ingest.quarantine import purge_quarantine, quarantine
 from tasks.ingest.run import WindowResult, record_run
+from tasks.ingest.spend import RESOURCE as SPEND
+from tasks.ingest.spend import load_spend
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import bulk_transaction, get_engine
 from tasks.warehouse.upsert import insert, upsert
@@ -68,13 +72,11 @@ def import_files(
     run_id: str | None = None,
     now: datetime | None = None,
 ) -> list[WindowResult]:
-    """Import the given export files of a marketplace store, one transaction per file.
+    """Import the given export files of a store, one transaction per file.
 
     Raises:
-        ConfigError: the store is not a marketplace store, or a file cannot be opened.
+        ConfigError: a file cannot be opened.
     """
-    if not store.is_marketplace:
-        raise ConfigError(f"store {store.name!r}: a {store.platform} store has no export files")
     now = now or datetime.now(UTC)
     engine = get_engine(database_url)
     with engine.begin() as conn:
@@ -83,14 +85,15 @@ def import_files(
     results, deferred = [], []
     for path in paths:
         read = read_file(store, path, engine)
-        if read.batch is not None and read.batch.item_lines:
+        if isinstance(read.batch, ExportBatch) and read.batch.item_lines:
             deferred.append(read)  # a 宝贝报表 after the order exports its lines belong to
         else:
             results.append(load_file(store, read, engine, now))
     results += [load_file(store, read, engine, now) for read in deferred]
     with engine.begin() as conn:
         # The freshness check reads the orders' last success: a marketplace store's is this.
-        advance_cursor(conn, store.name, "orders", now, now=now)
+        if store.is_marketplace:
+            advance_cursor(conn, store.name, "orders", now, now=now)
         # A run id fits the ledger's 36 characters on every engine (PostgreSQL enforces it).
         run_id = run_id or str(uuid.uuid4())
         for result in results:
@@ -105,7 +108,7 @@ class FileRead:
     path: Path
     digest: str
     result: WindowResult
-    batch: ExportBatch | None
+    batch: ExportBatch | SpendBatch | None
     started: float
 
 
@@ -141,6 +144,8 @@ def load_file(store: StoreConfig, read: FileRead, engine: Engine, now: datetime)
     if batch is None:
         return result
     ctx = StoreContext(store.name, store.zone, store.currency, datetime.now(UTC))
+    if isinstance(batch, SpendBatch):
+        return _load_spend_file(store, read, batch, engine, ctx, now)
     with bulk_transaction(engine) as conn:
         orders = _not_older(conn, ctx, batch.orders)
         _keep_first_seen(conn, ctx, orders, batch.undated_refunds)
@@ -159,6 +164,32 @@ def load_file(store: StoreConfig, read: FileRead, engine: Engine, now: datetime)
         )
     result.fetched = batch.rows
     result.upserted = loaded.upserted + lined + len(batch.traffic)
+    result.quarantined = len(rejected)
+    result.seconds = round(time.monotonic() - read.started, 3)
+    return result
+
+
+def _load_spend_file(
+    store: StoreConfig,
+    read: FileRead,
+    batch: SpendBatch,
+    engine: Engine,
+    ctx: StoreContext,
+    now: datetime,
+) -> WindowResult:
+    """Load an ad-spend file's campaign days and record its hash, in one transaction."""
+    result = read.result
+    with bulk_transaction(engine) as conn:
+        upserted, refused = load_spend(conn, ctx, batch.spend, read.path.name, read.digest)
+        rejected = [*batch.rejected, *refused]
+        quarantine(conn, store.name, SPEND, rejected, ctx.synced_at)
+        upsert(
+            conn,
+            tables.import_files,
+            [_file_row(store, read.path, read.digest, batch, now, rejected)],
+        )
+    result.fetched = batch.rows
+    result.upserted = upserted
     result.quarantined = len(rejected)
     result.seconds = round(time.monotonic() - read.started, 3)
     return result
@@ -275,20 +306,22 @@ def _file_row(
     store: StoreConfig,
     path: Path,
     digest: str,
-    batch: ExportBatch,
+    batch: ExportBatch | SpendBatch,
     now: datetime,
     rejected: list[Rejected],
 ) -> dict[str, object]:
+    orders = batch.orders if isinstance(batch, ExportBatch) else []
+    exported_at = batch.exported_at if isinstance(batch, ExportBatch) else None
     return {
         "store": store.name,
         "content_hash": digest,
         "file_name": path.name,
         "file_format": batch.file_format,
         "kind": batch.kind,
-        "exported_at": batch.exported_at or now,
+        "exported_at": exported_at or now,
         "imported_at": now,
         "rows": batch.rows,
-        "orders": len(batch.orders),
+        "orders": len(orders),
         "quarantined": len(rejected),
     }
 

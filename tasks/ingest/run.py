@@ -141,13 +141,29 @@ def sync_store_windows(
     stopped. ``now`` (UTC, default the clock) ends the windows and dates the inventory
     snapshot. A ``source`` given by the caller stays open; otherwise the store's own is opened
     here and closed at the end. A marketplace store imports the new files of its
-    ``import_dir`` instead.
+    ``import_dir`` instead; any other store with an ``import_dir`` imports its new ad-spend
+    files after its windows.
     """
+    from tasks.ingest.imports import import_folder
+
     now = now or datetime.now(UTC)
     if store.is_marketplace:  # read from the files its team drops, not through an API
-        from tasks.ingest.imports import import_folder
-
         return import_folder(store, database_url, run_id=run_id, now=now)
+    results = _api_windows(store, database_url, full, since, run_id, now, source)
+    if store.import_dir is not None:
+        results += import_folder(store, database_url, run_id=run_id, now=now)
+    return results
+
+
+def _api_windows(
+    store: StoreConfig,
+    database_url: str | None,
+    full: bool,
+    since: datetime | None,
+    run_id: str | None,
+    now: datetime,
+    source: StoreSource | None,
+) -> list[WindowResult]:
     opened = source is None
     source = source or open_store(store)
     try:

@@ -17,6 +17,7 @@ from tasks.metrics.customer_facts import add_active, add_customers, add_second_o
 from tasks.metrics.facts import ADDITIVE, Facts, days, sum_range, sum_weeks
 from tasks.metrics.operations_facts import add_inventory, add_traffic, add_unfulfilled
 from tasks.metrics.sales_facts import add_codes, add_lines, add_orders, add_refunds, add_voided
+from tasks.metrics.spend_facts import add_spend
 
 
 def collect(
@@ -48,6 +49,7 @@ def collect(
     add_traffic(conn, store, start, end, facts)
     add_codes(conn, store, start, end, facts)
     add_inventory(conn, store, start, end, facts)
+    add_spend(conn, store, start, end, facts)
     sum_weeks(facts)
     if whole:
         sum_range(facts, start, end)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection, Engine, and_, delete, func, select
 
 from connectors.config import StoreConfig
+from tasks.metrics.budgets import budget_values, budgets_changed_since, has_budgets
 from tasks.metrics.cohorts import clear_from, cohort_values
 from tasks.metrics.collect import collect
 from tasks.metrics.costs import costs_changed_since
@@ -23,7 +24,7 @@ from tasks.metrics.customers import number_orders, reordered
 from tasks.metrics.facts import Facts, days, week_of
 from tasks.metrics.registry import METRICS, Metric
 from tasks.metrics.scope import live
-from tasks.metrics.targets import changed_since, history_start, target_values
+from tasks.metrics.targets import changed_since, history_start, month_start, target_values
 from tasks.metrics.values import MetricValue, metric_value
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
@@ -32,6 +33,8 @@ from tasks.warehouse.upsert import upsert
 #: Rows stamped this close to the start of a run may still be committing (a sync's page waits
 #: at most a minute for the SQLite write lock); the next run looks at them again.
 IN_FLIGHT = timedelta(minutes=2)
+#: Metric groups computed by their own pass over a whole month (targets, budgets).
+OWN_PASS = ("targets", "budgets")
 VALUE_COLUMNS = (
     "store",
     "metric",
@@ -70,7 +73,7 @@ def evaluate(
     """Every metric of one period, from its base measures."""
     values = []
     for m in metrics:
-        if grain not in m.grains or m.group == "targets":  # targets have their own pass
+        if grain not in m.grains or m.group in OWN_PASS:
             continue
         dimension = m.dimension or ""
         keys = facts.dimension_values(grain, period_start, dimension) if m.dimension else [""]
@@ -131,9 +134,12 @@ def _plan(
     if since is None:
         return first_day, None, first_day
     start = _first_touched(conn, store, since, customers or [])
-    retargeted = changed_since(conn, store.name, since)
-    if retargeted is not None:
-        start = min(start or retargeted, retargeted)
+    for month in (
+        changed_since(conn, store.name, since),
+        budgets_changed_since(conn, store.name, since),
+    ):
+        if month is not None:
+            start = min(start or month, month)
     return first_day, since, start
 
 
@@ -148,6 +154,9 @@ def recompute(engine: Engine, store: StoreConfig, start: date, end: date, today:
             is not None
         )
         first = min(week_of(start), history_start(start)) if has_targets else week_of(start)
+        budgeted = has_budgets(conn, store.name)
+        if budgeted:
+            first = min(first, month_start(start))
         facts = collect(
             conn,
             store.name,
@@ -158,6 +167,8 @@ def recompute(engine: Engine, store: StoreConfig, start: date, end: date, today:
         rows = evaluate_periods(facts, start, end, today)
         if has_targets:
             rows += target_values(conn, store.name, facts, start, end, today)
+        if budgeted:
+            rows += budget_values(conn, store.name, facts, start, end, today)
     with engine.begin() as conn:
         replace_values(conn, store.name, store.currency, start, end, rows)
     return len(rows)
@@ -266,6 +277,9 @@ def _first_touched(
         ),
         select(func.min(tables.traffic_daily.c.local_date)).where(
             tables.traffic_daily.c.store == store.name, tables.traffic_daily.c.synced_at > since
+        ),
+        select(func.min(tables.ad_spend.c.local_date)).where(
+            tables.ad_spend.c.store == store.name, tables.ad_spend.c.synced_at > since
         ),
     ]
     if reordered:  # each query alone, so that each finds its own index

@@ -20,12 +20,15 @@ GROUPS = {
     "margin": "Margin",
     "traffic": "Traffic funnel",
     "targets": "Targets",
+    "advertising": "Advertising",
+    "budgets": "Ad budgets",
 }
 UNITS = {
     "money": "money (store currency)",
     "count": "count",
     "units": "units",
     "ratio": "ratio (shown as %)",
+    "multiple": "multiple (shown as 3.20×)",
     "days": "days",
     "hours": "hours",
 }

@@ -90,6 +90,14 @@ ADDITIVE = (
     "add_to_carts",
     "checkouts",
     "purchases",
+    # ad spend (tasks/metrics/spend_facts.py)
+    "spend_minor",
+    "valued_spend_minor",
+    "conversion_value_minor",
+    "ad_conversions",
+    "ad_clicks",
+    "ad_impressions",
+    "unconverted_spend",
 )
 #: Measures a period defines itself (queried per period), and measures that hold at a moment
 #: (a period takes its last day's): neither is summed over days.

@@ -111,6 +111,46 @@ SALES_CHOICES = (
     "(no refund) is reversed on its cancellation day.",
 )
 
+SPEND_CHOICES = (
+    "From ad-spend exports (Google Ads, Meta, 巨量引擎, 万相台, the generic CSV), dated by the "
+    "day the ad platform reports, taken as the store's local day.",
+    "An export in another currency is converted to the store's with the day's stated rate "
+    "(the latest on or before it) from the rates table; a day or week holding spend without "
+    "one is n/a (and that spend counts as nothing in budget pacing).",
+)
+
+
+def _converted(
+    compute: Callable[[Facts], float | None],
+) -> Callable[[Facts], float | None]:
+    """n/a for a period holding spend no stated rate converts to the store's currency."""
+    return lambda f: None if f.get("unconverted_spend") else compute(f)
+
+
+BUDGET_METRICS: tuple[tuple[str, Unit, str], ...] = (
+    ("budget_spent", "ratio", "month-to-date spend ÷ the month's budget"),
+    (
+        "spend_pacing",
+        "ratio",
+        "month-to-date spend ÷ (budget × days elapsed ÷ days in month)",
+    ),
+    (
+        "projected_spend",
+        "money",
+        "month-to-date spend ÷ days elapsed × days in month",
+    ),
+)
+PLATFORM_ROAS = _converted(_ratio(_fact("conversion_value_minor"), "valued_spend_minor"))
+PLATFORM_ROAS_CHOICES = (
+    "Platform-reported: the conversion value each ad platform claims for its own campaigns "
+    "(its attribution window, its pixel), never storepulse's own sales; platforms overlap, so "
+    "channels' values do not add up to the store's sales.",
+    "Only spend whose export states a conversion value counts (巨量引擎 campaign exports have "
+    "none): n/a when no spend in the period has one.",
+    "A storepulse-attributed ROAS (the store's own orders attributed by UTM) is not "
+    "computed: stored orders carry no UTM or landing-site fields yet.",
+)
+
 METRICS: tuple[Metric, ...] = (
     # --- sales (Shopify's sales stack) ----------------------------------------------------------
     Metric(
@@ -728,6 +768,135 @@ METRICS: tuple[Metric, ...] = (
                 "month)",
             ),
         )
+    ),
+    # --- advertising (from ad-spend files; tasks/metrics/spend_facts.py) ----------------------
+    Metric(
+        "ad_spend",
+        "money",
+        "neutral",
+        "Σ ad spend",
+        _converted(_fact("spend_minor")),
+        SPEND_CHOICES,
+        group="advertising",
+        uses=("spend_minor", "unconverted_spend"),
+    ),
+    Metric(
+        "channel_ad_spend",
+        "money",
+        "neutral",
+        "Σ ad spend by ad channel",
+        _converted(_fact("spend_minor")),
+        SPEND_CHOICES,
+        group="advertising",
+        dimension="ad_channel",
+        uses=("spend_minor",),
+    ),
+    Metric(
+        "campaign_ad_spend",
+        "money",
+        "neutral",
+        "Σ ad spend by campaign (channel · campaign)",
+        _converted(_fact("spend_minor")),
+        group="advertising",
+        dimension="campaign",
+        uses=("spend_minor",),
+    ),
+    Metric(
+        "campaign_conversions",
+        "count",
+        "up",
+        "Σ conversions the platform claims, by campaign",
+        _fact("ad_conversions"),
+        ("n/a for a campaign whose export has no conversions column.",),
+        group="advertising",
+        dimension="campaign",
+        uses=("ad_conversions",),
+    ),
+    *(
+        Metric(
+            name,
+            "multiple",
+            "up",
+            "platform-reported conversion value ÷ spend" + suffix,
+            PLATFORM_ROAS,
+            PLATFORM_ROAS_CHOICES,
+            group="advertising",
+            aggregation="ratio",
+            dimension=dimension,
+            uses=("conversion_value_minor", "valued_spend_minor"),
+        )
+        for name, dimension, suffix in (
+            ("platform_roas", None, ""),
+            ("channel_platform_roas", "ad_channel", ", by ad channel"),
+            ("campaign_platform_roas", "campaign", ", by campaign"),
+        )
+    ),
+    Metric(
+        "mer",
+        "multiple",
+        "up",
+        "net sales ÷ ad spend (revenue over spend)",
+        _converted(lambda f: ratio(NET_SALES(f), f.get("spend_minor"))),
+        (
+            "Marketing efficiency ratio, blended: the store's own net sales, whatever brought "
+            "them, over every channel's spend. Some tools divide the other way (spend ÷ "
+            "revenue); storepulse's MER is revenue ÷ spend, higher is better.",
+            "n/a on a day without spend.",
+        ),
+        group="advertising",
+        aggregation="ratio",
+        uses=("gross_minor", "discounts_minor", "returns_minor", "spend_minor"),
+    ),
+    Metric(
+        "cac",
+        "money",
+        "down",
+        "ad spend ÷ new customers",
+        _converted(_ratio(_fact("spend_minor"), "new_orders")),
+        (
+            "Blended customer acquisition cost: all ad spend over the customers whose first "
+            "order falls in the period (guests are not customers).",
+            "n/a in a period without new customers.",
+        ),
+        group="advertising",
+        aggregation="ratio",
+        uses=("spend_minor", "new_orders"),
+    ),
+    Metric(
+        "new_customer_cpa",
+        "money",
+        "down",
+        "ad spend ÷ new-customer orders",
+        _converted(_ratio(_fact("spend_minor"), "new_orders")),
+        (
+            "Spend per first order. A customer has exactly one first order, so it equals CAC "
+            "for a store that records its customers; kept apart because a tool that counts "
+            "new customers otherwise (say, by email) differs.",
+            "n/a in a period without first orders.",
+        ),
+        group="advertising",
+        aggregation="ratio",
+        uses=("spend_minor", "new_orders"),
+    ),
+    # --- ad budgets (from budgets:; tasks/metrics/budgets.py) ---------------------------------
+    *(
+        Metric(
+            name,
+            unit,
+            "neutral",
+            formula,
+            lambda f: None,
+            (
+                "Monthly budgets come from `budgets:` in storepulse.yaml, for the store's whole "
+                "spend (dimension value `all`) or one ad channel.",
+                "Elapsed share = days of the month through the day ÷ days in the month.",
+                "A week's value is its last day's.",
+            ),
+            group="budgets",
+            aggregation="last",
+            dimension="budget",
+        )
+        for name, unit, formula in BUDGET_METRICS
     ),
 )
 

@@ -7,21 +7,20 @@ before any week is summed, so a week's total is the sum of its converted days.
 
 from __future__ import annotations
 
-import bisect
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from connectors.config import Config
 from connectors.csv_files import csv_rows
 from connectors.errors import ConfigError
-from connectors.money import currency_exponent
 from tasks.metrics.collect import collect
 from tasks.metrics.compute import evaluate_periods, replace_values
 from tasks.metrics.facts import PERIOD_MEASURES, Facts, sum_weeks, week_of
+from tasks.metrics.rates import Rates, convert_minor
 from tasks.warehouse import schema as tables
 from tasks.warehouse.upsert import upsert
 
@@ -56,32 +55,6 @@ def load_rates_csv(conn: Connection, path: Path) -> int:
     return upsert(conn, tables.exchange_rates, rows)
 
 
-class Rates:
-    """The stated rate from one currency to another on any day."""
-
-    def __init__(self, conn: Connection, source: str, target: str) -> None:
-        self.source, self.target = source, target
-        r = tables.exchange_rates.c
-        rows = conn.execute(
-            select(r.day, r.rate)
-            .where(r.currency == source, r.reporting_currency == target)
-            .order_by(r.day)
-        ).all()
-        self.days = [row.day for row in rows]
-        self.rates = [Decimal(row.rate) for row in rows]
-
-    def on(self, day: date) -> Decimal:
-        if self.source == self.target:
-            return Decimal(1)
-        index = bisect.bisect_right(self.days, day) - 1
-        if index < 0:
-            raise ConfigError(
-                f"no exchange rate from {self.source} to {self.target} on or before {day}; "
-                "load daily rates with `storepulse rates load FILE.csv`"
-            )
-        return self.rates[index]
-
-
 def combined_facts(conn: Connection, config: Config, start: date, end: date) -> Facts:
     """Every store's day measures converted and added up, then summed into weeks."""
     currency = config.rollup_currency
@@ -89,7 +62,6 @@ def combined_facts(conn: Connection, config: Config, start: date, end: date) -> 
     for store in config.stores:
         facts = collect(conn, store.name, start, end)
         rates = Rates(conn, store.currency, currency)
-        scale = Decimal(10) ** (currency_exponent(currency) - currency_exponent(store.currency))
         for (grain, day, dimension, value), measures in facts.values.items():
             if dimension in NOT_ROLLED:
                 continue
@@ -103,7 +75,7 @@ def combined_facts(conn: Connection, config: Config, start: date, end: date) -> 
                     },
                 )
                 continue
-            rate = rates.on(day) * scale
+            rate = rates.minor_factor(day)
             combined.add(
                 (grain, day, dimension, value),
                 {k: _convert(k, v, rate) for k, v in measures.items() if k not in NOT_SUMMABLE},
@@ -115,7 +87,7 @@ def combined_facts(conn: Connection, config: Config, start: date, end: date) -> 
 def _convert(name: str, value: Any, rate: Decimal) -> Any:
     if value is None or not name.endswith("_minor"):
         return value
-    return int((Decimal(value) * rate).quantize(Decimal(1), ROUND_HALF_EVEN))
+    return convert_minor(value, rate)
 
 
 def refresh_rollup(engine: Engine, config: Config, start: date, end: date, today: date) -> int:

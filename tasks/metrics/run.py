@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from connectors.config import Config
+from tasks.metrics.budgets import load_config_budgets
 from tasks.metrics.compute import ComputeResult, refresh
 from tasks.metrics.rollup import refresh_rollup
 from tasks.metrics.targets import load_config_targets
@@ -30,6 +31,7 @@ def refresh_metrics(
     engine = get_engine(database_url)
     with engine.begin() as conn:
         load_config_targets(conn, config)
+        load_config_budgets(conn, config)
     run = MetricsRun()
     for store in config.select(stores):
         store_today = today or datetime.now(UTC).astimezone(store.zone).date()

@@ -207,7 +207,7 @@ def target_values(
                 values.append(
                     MetricValue(name, "day", day, "metric", metric, None, value, complete)
                 )
-    return values + _weeks(values, today)
+    return values + weeks_of(values, today)
 
 
 def _daily(facts: Facts, metric: str, span: Iterable[date]) -> dict[date, float]:
@@ -225,7 +225,7 @@ def _weekday_weights(actual: dict[date, float], month: date) -> list[float]:
     return [s / mean for s in sums]
 
 
-def _weeks(values: list[MetricValue], today: date) -> list[MetricValue]:
+def weeks_of(values: list[MetricValue], today: date) -> list[MetricValue]:
     """A week's value is its last day's."""
     last: dict[tuple[str, str, date], MetricValue] = {}
     for value in values:
@@ -238,11 +238,11 @@ def _weeks(values: list[MetricValue], today: date) -> list[MetricValue]:
             metric,
             "week",
             monday,
-            "metric",
-            target_metric,
-            None,
+            value.dimension,
+            dimension_value,
+            value.value_minor,
             value.number,
             monday + timedelta(days=6) < today,
         )
-        for (metric, target_metric, monday), value in last.items()
+        for (metric, dimension_value, monday), value in last.items()
     ]

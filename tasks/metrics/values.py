@@ -69,4 +69,6 @@ def format_value(value: Any, unit: str, currency: str | None = None) -> str:
         return f"{value:.1%}" if abs(value) < 10 else f"{value:,.2f}"
     if unit in ("days", "hours"):
         return f"{value:,.1f}"
+    if unit == "multiple":
+        return f"{value:,.2f}x"
     return f"{value:,.0f}"

@@ -41,6 +41,8 @@ from tasks.metrics.registry import HEADLINE, REGISTRY
 from tasks.warehouse import schema as tables
 
 TREND_DAYS = 14
+#: What the digest adds for a store with ad spend in the trend's days.
+SPEND_KPIS = ("ad_spend", "platform_roas", "mer")
 #: Variants with fewer days of cover than this are listed as stock at risk.
 AT_RISK_DAYS = 7.0
 
@@ -56,10 +58,11 @@ def build_daily(
     """The digest of ``day`` (a complete store-local day) for ``store``; on an event day (a
     retail holiday or one of ``campaigns``) its KPIs are also set against the day's
     special-day expectation."""
+    shown = HEADLINE + (SPEND_KPIS if _advertises(conn, store, day) else ())
     comparisons = compare(
-        conn, store, "day", day, day + timedelta(days=1), tuple(REGISTRY[m] for m in HEADLINE)
+        conn, store, "day", day, day + timedelta(days=1), tuple(REGISTRY[m] for m in shown)
     )
-    trends = _trends(conn, store, day)
+    trends = _trends(conn, store, day, shown)
     pacing = _target_pacing(conn, store, day)
     special, expected = special_day(conn, store, day, campaigns)
     kpis = [
@@ -145,17 +148,27 @@ def kpi(
     )
 
 
-def _trends(conn: Connection, store: str, day: date) -> dict[str, tuple[Amount | None, ...]]:
-    """The headline KPIs' stored values over the last ``TREND_DAYS`` days, oldest first; a day
+def _advertises(conn: Connection, store: str, day: date) -> bool:
+    """Whether the store had ad spend in the trend's days (its digest then shows spend)."""
+    sp = tables.ad_spend.c
+    start = day - timedelta(days=TREND_DAYS - 1)
+    query = select(sp.store).where(sp.store == store, sp.local_date.between(start, day)).limit(1)
+    return conn.execute(query).first() is not None
+
+
+def _trends(
+    conn: Connection, store: str, day: date, metrics: tuple[str, ...] = HEADLINE
+) -> dict[str, tuple[Amount | None, ...]]:
+    """The KPIs' stored values over the last ``TREND_DAYS`` days, oldest first; a day
     without a stored value is None."""
     start = day - timedelta(days=TREND_DAYS - 1)
     stored = {
         (row["metric"], row["period_start"]): row["value"]
-        for row in metric_rows(conn, store, "day", start, day, list(HEADLINE))
+        for row in metric_rows(conn, store, "day", start, day, list(metrics))
         if row["dimension"] is None
     }
     spine = [start + timedelta(days=i) for i in range(TREND_DAYS)]
-    return {m: tuple(stored.get((m, d)) for d in spine) for m in HEADLINE}
+    return {m: tuple(stored.get((m, d)) for d in spine) for m in metrics}
 
 
 def _target_pacing(conn: Connection, store: str, day: date) -> dict[str, float]:

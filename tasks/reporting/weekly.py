@@ -21,8 +21,10 @@ from reports.model import (
     CohortRow,
     Pacing,
     PromotionResult,
+    SpendPacing,
     WeeklyReview,
 )
+from tasks.metrics.budgets import ALL_CHANNELS
 from tasks.metrics.compare import compare, evaluate_range
 from tasks.metrics.movers import product_moves, risers_and_fallers, top_products
 from tasks.metrics.registry import HEADLINE, REGISTRY
@@ -61,6 +63,7 @@ def build_weekly(
         currency=currency,
         kpis=[kpi(c, currency) for c in comparisons],
         pacing=_pacing(conn, store, end),
+        spend_pacing=_spend_pacing(conn, store, end, exponent),
         cohorts=_cohorts(conn, store, end),
         channels=_channels(conn, store, week, exponent),
         top_products=[product_line(m) for m in top_products(moves, limit=5)],
@@ -97,6 +100,25 @@ def _pacing(conn: Connection, store: str, day: date) -> list[Pacing]:
         Pacing(metric, value, pace.get((day, metric)))
         for (_, metric), value in sorted(attainment.items())
     ]
+
+
+def _spend_pacing(conn: Connection, store: str, day: date, exponent: int) -> list[SpendPacing]:
+    """Month to date at the week's end, for every ad budget (the store's whole spend first)."""
+    spent = _values(conn, store, "budget_spent", "day", [day])
+    pace = _values(conn, store, "spend_pacing", "day", [day])
+    projected = _values(conn, store, "projected_spend", "day", [day])
+    rows = []
+    for (_, budget), share in sorted(spent.items(), key=lambda i: (i[0][1] != ALL_CHANNELS, i[0])):
+        minor = projected.get((day, budget))
+        rows.append(
+            SpendPacing(
+                None if budget == ALL_CHANNELS else budget,
+                share,
+                pace.get((day, budget)),
+                None if minor is None else from_minor(int(minor), exponent),
+            )
+        )
+    return rows
 
 
 def _cohorts(conn: Connection, store: str, day: date) -> list[CohortRow]:

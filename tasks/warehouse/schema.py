@@ -363,6 +363,43 @@ import_files = Table(
 )
 
 
+ad_spend = Table(
+    "ad_spend",
+    metadata,
+    _store(),
+    #: The day the ad platform reports (its account's day, taken as the store's local day).
+    Column("local_date", Date, primary_key=True),
+    #: google_ads, meta, ocean_engine, wanxiangtai, or the generic file's channel.
+    Column("channel", String(64), primary_key=True),
+    Column("campaign", String(255), primary_key=True),
+    #: The currency the export states; converted to the store's with the rates table when the
+    #: metrics are computed, day by day (DESIGN rule 2), so rates loaded later still apply.
+    Column("currency", String(3), nullable=False),
+    Column("spend_minor", BigInteger, nullable=False),
+    Column("clicks", BigInteger, nullable=False),
+    Column("impressions", BigInteger, nullable=False),
+    #: What the platform claims (its own attribution); null when the export has no column.
+    Column("conversions", Float),
+    Column("conversion_value_minor", BigInteger),
+    #: The file that last wrote the row (``import_files.content_hash``).
+    Column("content_hash", String(64), nullable=False),
+    _synced(),
+    Index(None, "store", "synced_at"),
+)
+
+ad_budgets = Table(
+    "ad_budgets",
+    metadata,
+    _store(),
+    #: "" for the store's whole spend, else one channel's.
+    Column("channel", String(64), primary_key=True),
+    #: The first day of the month the budget is for.
+    Column("month", Date, primary_key=True),
+    #: Minor units of the store's currency; null: the budget was withdrawn.
+    Column("budget_minor", BigInteger),
+    Column("loaded_at", UtcDateTime(), nullable=False),
+)
+
 metric_values = Table(
     "metric_values",
     metadata,

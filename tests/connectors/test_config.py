@@ -112,11 +112,20 @@ def test_marketplace_store_errors_name_the_key(changes: dict[str, object], messa
         parse_config(_marketplace(**changes), source=Path("storepulse.yaml"))
 
 
-def test_a_shopify_store_still_needs_its_url_and_no_import_dir() -> None:
+def test_a_shopify_store_still_needs_its_url_and_may_have_a_spend_folder() -> None:
     with pytest.raises(ConfigError, match=r"stores\[0\]: a shopify store needs url"):
         parse_config(_store(url=None))
-    with pytest.raises(ConfigError, match=r"import_dir is for marketplace stores"):
-        parse_config(_store(import_dir="drop"))
+    assert parse_config(_store(import_dir="drop")).stores[0].import_dir.name == "drop"  # type: ignore[union-attr]
+
+
+def test_budgets_name_known_stores_and_positive_amounts() -> None:
+    budget = {"store": "demo", "channel": "meta", "month": "2026-11", "amount": 3000}
+    config = parse_config(_store() | {"budgets": [budget]})
+    assert (config.budgets[0].channel, config.budgets[0].amount) == ("meta", 3000)
+    with pytest.raises(ConfigError, match=r"budgets\[0\].store: no store 'demp'"):
+        parse_config(_store() | {"budgets": [budget | {"store": "demp"}]})
+    with pytest.raises(ConfigError, match=r"budgets\[0\].amount"):
+        parse_config(_store() | {"budgets": [budget | {"amount": 0}]})
 
 
 def test_store_names_are_unique() -> None:

@@ -162,7 +162,7 @@ def test_a_file_of_another_platform_is_not_recognised() -> None:
 
 
 def test_bytes_that_are_no_text_are_refused_in_one_sentence() -> None:
-    with pytest.raises(UnreadableFile, match="neither UTF-8 nor GB18030"):
+    with pytest.raises(UnreadableFile, match="UTF-8 nor GB18030"):
         read_export(b"\x81\x30\xff\xff" * 4, "x.csv", "taobao", SHANGHAI, "CNY")
 
 

@@ -24,6 +24,7 @@ from reports.model import (
     ProductLine,
     PromotionResult,
     SpecialDay,
+    SpendPacing,
     StockRisk,
     WeeklyReview,
 )
@@ -63,6 +64,9 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
             Change(1.7, 0.062),
             good_when_up=False,
         ),
+        Kpi("ad_spend", "money", Decimal("812.40"), Change(0.12), Change(0.05), Change(None)),
+        Kpi("platform_roas", "multiple", 3.42, Change(-0.21), Change(-0.1), Change(None)),
+        Kpi("mer", "multiple", 6.81, Change(-0.76), Change(-0.56), Change(None)),
     ]
     alert = AlertLine(
         "demo/conversion_rate/anomaly",
@@ -127,6 +131,8 @@ def sample_event_day() -> DailyDigest:
     special-day expectation, taken from the same campaign last year."""
     digest = sample_digest(alerts=1)
     expected = (Change(-0.412), Change(-0.45), Change(None, -0.021), Change(None, 0.05))
+    # Spend has no special-day expectation: its KPIs keep only their usual comparisons.
+    expected += (None,) * (len(digest.kpis) - len(expected))
     kpis = [replace(k, vs_expected=e) for k, e in zip(digest.kpis, expected, strict=True)]
     event = SpecialDay(f"BFCM {HOSTILE}", "same_event", (date(2025, 11, 25),))
     return replace(digest, kpis=kpis, special_day=event)
@@ -140,6 +146,10 @@ def sample_weekly() -> WeeklyReview:
         currency="USD",
         kpis=[replace(k, trend=(), vs_target=None) for k in daily.kpis],
         pacing=[Pacing("net_sales", 0.88, 1.2)],
+        spend_pacing=[
+            SpendPacing(None, 0.61, 1.14, Decimal("24180.00")),
+            SpendPacing("meta", 0.42, 0.79, Decimal("7110.50")),
+        ],
         cohorts=[
             CohortRow(date(2026, 9, 1), 1290, (1.0, 0.11, 0.42)),
             CohortRow(date(2026, 10, 1), 1418, (1.0, 0.05)),

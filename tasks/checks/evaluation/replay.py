@@ -18,12 +18,16 @@ from tasks.checks.calendar import builtin_days
 from tasks.checks.detect import DetectorSettings, Scored, detect, zscore
 from tasks.checks.evaluation import labelled, nab
 from tasks.checks.evaluation.backtest import Tally, alert_starts, events_from_labels, tally
+from tasks.metrics.registry import REGISTRY
 
 #: Which days ``--series`` leaves unscored: the built-in retail days, or none.
 Calendar = Literal["retail", "none"]
 #: What one metric may cost in false alerts a month in the default configuration: the store's
-#: budget shared by the six watched metrics.
-SERIES_BUDGET = DEFAULT_BUDGET / len(ChecksConfig().watch)
+#: budget shared by the watched metrics every store records (advertising ones only count where
+#: the store has spend).
+SERIES_BUDGET = DEFAULT_BUDGET / len(
+    [w for w in ChecksConfig().watch if REGISTRY[w.metric].group != "advertising"]
+)
 
 
 def replay_series(

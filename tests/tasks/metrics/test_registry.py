@@ -20,8 +20,8 @@ def test_every_metric_is_fully_described() -> None:
     for m in METRICS:
         assert m.formula, m.name
         assert all(METRIC_LABELS[language].get(m.name) for language in LANGUAGES), m.name
-        assert m.unit in ("money", "count", "ratio", "days", "hours", "units"), m.name
-        if m.group != "targets":
+        assert m.unit in ("money", "count", "ratio", "multiple", "days", "hours", "units"), m.name
+        if m.group not in ("targets", "budgets"):  # read against a configured plan, not summed
             assert m.uses, m.name
             assert set(m.uses) <= set(ADDITIVE) | NOT_SUMMED | OTHER_MEASURES, m.name
         if m.aggregation == "ratio":
