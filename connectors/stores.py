@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from connectors.base import StoreSource
-from connectors.config import StoreConfig, resolve_token
+from connectors.config import StoreConfig, resolve_secret, resolve_token
 from connectors.errors import ConfigError
 from connectors.marketplaces import MARKETPLACES, ExportBatch, read_export
 from connectors.shopify import ShopifyClient, ShopifySource
+from connectors.woocommerce import WooClient, WooSource
 
 
 def open_shopify(store: StoreConfig) -> ShopifySource:
@@ -32,9 +33,29 @@ def open_shopify(store: StoreConfig) -> ShopifySource:
     return ShopifySource(client, page_size=store.sync.page_size, currency=store.currency)
 
 
+def open_woocommerce(store: StoreConfig) -> WooSource:
+    """Build a WooCommerce REST v3 source for a configured store."""
+    if store.url is None:
+        raise ConfigError(f"store {store.name!r}: a woocommerce store needs url")
+    owner = f"store {store.name!r}"
+    client = WooClient(
+        store=store.name,
+        base_url=store.url,
+        consumer_key=resolve_secret(owner, store.consumer_key_env, store.consumer_key_secret),
+        consumer_secret=resolve_secret(
+            owner, store.consumer_secret_env, store.consumer_secret_secret
+        ),
+        auth=store.auth,
+        timeout=store.timeout_seconds,
+        calls_per_second=store.calls_per_second,
+    )
+    return WooSource(client, page_size=store.sync.page_size, currency=store.currency)
+
+
 #: How each platform's source is opened.
 OPENERS: dict[str, Callable[[StoreConfig], StoreSource]] = {
     "shopify": open_shopify,
+    "woocommerce": open_woocommerce,
 }
 
 

@@ -163,3 +163,10 @@ class VariationPayload(Payload):
 
 class Attribute(Payload):
     option: str | None = None
+
+
+class Created(Payload):
+    """A record's id and creation, asked for alone with ``_fields``."""
+
+    id: int
+    date_created_gmt: datetime
