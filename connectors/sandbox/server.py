@@ -12,6 +12,7 @@ import logging
 import math
 import random
 import re
+import socket
 import sys
 import threading
 import time
@@ -130,6 +131,7 @@ class SandboxServer:
         }
         self.woo_keys = woo_keys
         self._faces: dict[str, WooFace] = {}
+        self._touched_listings: set[frozenset[tuple[str, str]]] = set()
         self._rng = random.Random(seed)
         self._httpd = _QuietServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -228,8 +230,10 @@ class SandboxServer:
         split = urlsplit(target)
         params = dict(parse_qsl(split.query, keep_blank_values=True))
         if self.faults.update_between_pages and params.get("page", "1") != "1":
-            shop = served.shop
-            shop.touch_some_order({"status": "any", "limit": "250"})
+            listing = frozenset((k, v) for k, v in params.items() if k != "page")
+            if listing not in self._touched_listings:  # once a listing: it must settle
+                self._touched_listings.add(listing)
+                served.shop.touch_some_order({"status": "any", "limit": "250"})
         authorization = None if self.faults.strip_authorization else headers.get("Authorization")
         link_base = f"http://{headers.get('Host') or f'127.0.0.1:{self.port}'}{split.path}"
         status, extra, payload = face.handle(method, path, params, authorization, link_base)
@@ -399,6 +403,12 @@ class _QuietServer(ThreadingHTTPServer):
 def _handler_for(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in two writes: without this, the client's delayed ACK
+            # holds every answer on a kept-alive connection for about 40 ms.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +40,7 @@ from connectors.woocommerce.settings import GONE_STATUSES, MAX_PAGE_SIZE, SALE_S
 #: The one location WooCommerce's stock stands for.
 STOCK_LOCATION = Location(location_id=1, name="WooCommerce stock", active=True, country_code=None)
 CURRENCY_SETTING = "settings/general/woocommerce_currency"
+SECOND = timedelta(seconds=1)
 
 
 class WooSource:
@@ -81,7 +82,7 @@ class WooSource:
             yield page
 
     def orders_created(self, window: Window) -> Iterator[Page[Order]]:
-        params = {"status": "any", "after": _gmt(window.start), "before": _gmt(window.end)}
+        params = {"status": "any", "after": _gmt(window.start - SECOND), "before": _gmt(window.end)}
         params |= {"dates_are_gmt": "true", "orderby": "date", "order": "asc"}
         for page in self._windowed("orders", parse.ORDERS, params, window, _created):
             page.records = [o for o in page.records if o is not None]
@@ -265,8 +266,10 @@ def _fits_in(currency: str) -> Callable[[object], None]:
 
 
 def _modified(window: Window) -> dict[str, str]:
+    """The filters of a modified window; WooCommerce's bounds are both exclusive, so the
+    start is sent a second early (times are whole seconds) and the end as it is."""
     return {
-        "modified_after": _gmt(window.start),
+        "modified_after": _gmt(window.start - SECOND),
         "modified_before": _gmt(window.end),
         "dates_are_gmt": "true",
         "orderby": "modified",
