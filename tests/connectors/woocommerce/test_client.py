@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -114,7 +115,7 @@ def test_wrong_keys_are_refused_in_one_sentence_without_the_secret(shop: DemoSto
 
 
 def test_a_page_larger_than_wordpress_allows_is_refused_with_its_reason(shop: DemoStore) -> None:
-    with pytest.raises(ResponseError, match="per_page must be between 1 .inclusive. and 100"):
+    with pytest.raises(ResponseError, match=r"per_page must be between 1 \(inclusive\) and 100"):
         client(shop).get_body("orders", {"per_page": 101})
 
 
@@ -242,3 +243,42 @@ def test_an_unreachable_site_gives_up_with_the_endpoint_named() -> None:
 
 def _json(body: bytes) -> list[dict[str, Any]]:
     return list(orjson.loads(body))
+
+
+def woo_entry(**overrides: Any) -> dict[str, Any]:
+    return {
+        "name": "woo",
+        "platform": "woocommerce",
+        "url": "https://shop.example",
+        "timezone": "Europe/Berlin",
+        "currency": "EUR",
+        "consumer_key_env": "WOO_KEY",
+        "consumer_secret_env": "WOO_SECRET",
+    } | overrides
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"url": "http://shop.example"}, "must start with https://"),
+        ({"consumer_secret_env": None}, "give exactly one of consumer_secret_env or"),
+        ({"token_env": "SHOPIFY_TOKEN"}, "token_env is for shopify stores"),
+        ({"sync": {"page_size": 250}}, "WooCommerce pages hold at most 100"),
+        ({"auth": "cookie"}, "auth"),
+    ],
+)
+def test_a_woocommerce_store_is_refused_with_the_key_and_the_problem(
+    overrides: dict[str, Any], problem: str
+) -> None:
+    from connectors.config import parse_config
+    from connectors.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        parse_config({"stores": [woo_entry(**overrides)]})
+
+
+def test_a_local_stand_in_may_use_plain_http() -> None:
+    from connectors.config import parse_config
+
+    store = parse_config({"stores": [woo_entry(url="http://127.0.0.1:8080")]}).stores[0]
+    assert (store.platform, store.auth) == ("woocommerce", "header")
