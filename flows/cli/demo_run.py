@@ -1,9 +1,9 @@
 """What ``storepulse demo`` runs: the whole loop on a local demo store, with no credentials.
 
-It starts the local Shopify-compatible store (two years of a believable shop's history), writes
-the exports of a Tmall shop and a 抖店 shop beside it (CNY, Asia/Shanghai) with a rates file,
-writes a ``storepulse.yaml`` for the three stores, and syncs everything into a fresh SQLite
-warehouse under ``out/``.
+It starts the local Shopify-compatible store (two years of a believable shop's history) and a
+small WooCommerce shop on the stand-in's WooCommerce face, writes the exports of a Tmall shop and
+a 抖店 shop beside them (CNY, Asia/Shanghai) with a rates file, writes a ``storepulse.yaml`` for
+the four stores, and syncs everything into a fresh SQLite warehouse under ``out/``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from connectors.sandbox import Anomaly, DemoStore, StoreSpec
+from connectors.sandbox import DEMO_WOO_KEYS, Anomaly, DemoStore, StoreSpec
 from connectors.sandbox.catalog import Calendar
 from connectors.sandbox.marketplace import MarketShop, MarketSpec
 from flows.cli.views import print_findings, print_headline, print_sync_summary, progress_bar
@@ -49,6 +49,18 @@ DEMO_MARKETS = (("tmall", "taobao", 11, 45), ("douyin", "douyin", 12, 35))
 DEMO_MARKET_DAYS = 400
 #: Plus's 20 calls/s lets two years sync in well under a minute.
 DEMO_PLAN = "plus"
+#: The WooCommerce store beside them, on the stand-in's ``/wp-json`` face: small, so the demo
+#: stays quick (its keys are the stand-in's, not a secret of anyone's).
+WOO_DEMO_NAME = "woo"
+WOO_DEMO_SPEC = StoreSpec(
+    seed=21,
+    days=120,
+    orders_per_day=20,
+    timezone="America/Los_Angeles",
+    shop_name="Demo Woo Goods",
+    products=30,
+)
+WOO_KEY_ENV, WOO_SECRET_ENV = "WOO_KEY_DEMO", "WOO_SECRET_DEMO"
 COUNTED = (
     tables.orders,
     tables.order_lines,
@@ -85,13 +97,15 @@ def run_demo(out: Path, console: Console) -> None:
         store = DemoStore.start(
             demo_spec(), token=DEMO_TOKEN, plan=DEMO_PLAN, data_dir=out / "demo-store"
         )
+        woo = start_woo_demo(out)
     try:
         markets = write_market_exports(demo_dir)
-        config = write_demo_config(demo_dir, store)
+        config = write_demo_config(demo_dir, store, woo)
         with get_engine().begin() as conn:
             load_rates_csv(conn, write_rates(demo_dir))
         console.print(
-            f"Local Shopify store at {store.url} ({DEMO_PLAN} plan); Tmall and 抖店 exports "
+            f"Local Shopify store at {store.url} ({DEMO_PLAN} plan), WooCommerce at "
+            f"{woo.url}/wp-json; Tmall and 抖店 exports "
             f"in {_short(demo_dir / 'exports')} ({markets:,} files). Syncing…"
         )
         with progress_bar(console):
@@ -114,6 +128,7 @@ def run_demo(out: Path, console: Console) -> None:
             reviewed = publish_weekly_review(config_path=str(config))
     finally:
         store.stop()
+        woo.stop()
     console.print(
         "\n[bold]Where to look[/bold] (README.md explains each)\n"
         f"  configuration  {_short(config)}\n"
@@ -177,7 +192,7 @@ def print_yesterday(console: Console) -> None:
     print_headline(console, comparisons, today - timedelta(days=1), DEMO_SPEC.currency)
 
 
-def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
+def write_demo_config(demo_dir: Path, store: DemoStore, woo: DemoStore | None = None) -> Path:
     traffic = demo_dir / "traffic.csv"
     traffic.write_text(store.traffic_csv(), encoding="utf-8")
     config = demo_dir / "storepulse.yaml"
@@ -198,6 +213,7 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
                         {"name": name, "platform": platform, "import_dir": f"exports/{name}"}
                         for name, platform, _, _ in DEMO_MARKETS
                     ),
+                    *([woo_store_entry(woo)] if woo else []),
                 ],
                 "reporting_currency": DEMO_SPEC.currency,
                 "campaigns": demo_campaigns() + market_campaigns(),
@@ -208,6 +224,27 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
         encoding="utf-8",
     )
     return config
+
+
+def start_woo_demo(out: Path) -> DemoStore:
+    """A small WooCommerce shop on the local stand-in (its own history, a few months long)."""
+    os.environ[WOO_KEY_ENV], os.environ[WOO_SECRET_ENV] = DEMO_WOO_KEYS
+    end = datetime.now(ZoneInfo(WOO_DEMO_SPEC.timezone)).date()
+    return DemoStore.start(replace(WOO_DEMO_SPEC, end_date=end), data_dir=out / "demo-store")
+
+
+def woo_store_entry(woo: DemoStore) -> dict[str, object]:
+    """The WooCommerce demo store's entry in ``storepulse.yaml``; its keys come from the
+    environment, as a team's would."""
+    return {
+        "name": WOO_DEMO_NAME,
+        "platform": "woocommerce",
+        "url": woo.url,
+        "timezone": WOO_DEMO_SPEC.timezone,
+        "currency": WOO_DEMO_SPEC.currency,
+        "consumer_key_env": WOO_KEY_ENV,
+        "consumer_secret_env": WOO_SECRET_ENV,
+    }
 
 
 def demo_targets() -> list[dict[str, object]]:
@@ -279,6 +316,7 @@ def print_side_by_side(console: Console) -> None:
     for name in shown:
         table.add_column(chinese.metric(name), justify="right", no_wrap=True)
     labels = {"demo": "Shopify demo", "tmall": "天猫 tmall", "douyin": "抖店 douyin"}
+    labels[WOO_DEMO_NAME] = f"WooCommerce {WOO_DEMO_NAME}"
     labels[ROLLUP] = f"合计 ({DEMO_SPEC.currency})"
     with get_engine().connect() as conn:
         for store, label in labels.items():
