@@ -1,18 +1,28 @@
-"""What every HTTP connector shares: a session, a header-driven leaky bucket, retry timing, and
-which failures are transient."""
+"""What every HTTP connector shares: a session, a header-driven leaky bucket, retry timing, which
+failures are transient, and the GET loop that puts them together (``RestClient``)."""
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import msgspec
 import requests
 from urllib3.exceptions import IncompleteRead, ProtocolError
+
+from connectors.errors import (
+    AuthError,
+    ConnectorError,
+    RateLimitError,
+    ResponseError,
+    excerpt,
+)
 
 
 def _user_agent() -> str:
@@ -180,3 +190,148 @@ def check_json_body(response: requests.Response) -> None:
 def describe_transient(exc: Exception) -> str:
     """A short name for a transient failure, for logs and the give-up message."""
     return str(exc) if isinstance(exc, CutShort) else type(exc).__name__
+
+
+class RestClient:
+    """The GET loop every REST client shares: pacing, retries, throttling and clear refusals.
+
+    Calls are paced by a leaky bucket (a no-op until a subclass feeds it the platform's word);
+    429s wait for ``Retry-After``; 5xx, network failures and bodies cut short or garbled back off
+    exponentially; 401/403 raise ``AuthError`` and other 4xx ``ResponseError`` at once. A
+    subclass names its platform's conventions in the hooks: ``_observe`` (headers after each
+    answer), ``_retry_refused`` (a 401 it can cure, such as another way to send the
+    credentials) and ``_problem`` (an error body as one sentence).
+    """
+
+    #: Seconds to wait on a 429 that comes without a usable ``Retry-After``.
+    default_retry_after = 2.0
+
+    def __init__(
+        self,
+        *,
+        store: str,
+        session: requests.Session,
+        timeout: float,
+        retry: RetryPolicy | None,
+        bucket: LeakyBucket,
+        sleep: Callable[[float], None],
+        log: logging.Logger,
+    ) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.bucket = bucket
+        self.stats = RequestStats()
+        self._session = session
+        self._sleep = sleep
+        self._log = log
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _get(self, url: str, params: dict[str, Any] | None, endpoint: str) -> requests.Response:
+        """GET ``url`` until it answers 2xx with a whole JSON body, or raise.
+
+        Raises:
+            AuthError: 401/403 that ``_retry_refused`` cannot cure.
+            RateLimitError: still 429 after ``max_throttled`` waits.
+            ResponseError: any other 4xx.
+            ConnectorError: 5xx or network failures after ``max_attempts``.
+        """
+        failures = throttled = 0
+        while True:
+            self._pace()
+            self.stats.requests += 1
+            try:
+                response = self._session.get(url, params=self._query(params), timeout=self.timeout)
+                if 200 <= response.status_code < 300:
+                    check_json_body(response)
+            except TRANSIENT_ERRORS as exc:
+                failures += 1
+                self._give_up_or_back_off(failures, endpoint, describe_transient(exc), exc)
+                continue
+            self._observe(response)
+            status = response.status_code
+            if status == 429:
+                throttled += 1
+                if throttled > self.retry.max_throttled:
+                    raise RateLimitError(self._describe(endpoint, response, "still throttled"))
+                self._wait_throttled(response)
+                continue
+            if status >= 500:
+                failures += 1
+                self._give_up_or_back_off(failures, endpoint, f"{status}", None, response)
+                continue
+            if status in (401, 403):
+                if self._retry_refused(response):
+                    continue
+                raise AuthError(self._describe(endpoint, response))
+            if status >= 400:
+                raise ResponseError(self._describe(endpoint, response))
+            return response
+
+    # --- hooks ----------------------------------------------------------------------------------
+
+    def _query(self, params: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The query string to send: the caller's parameters, plus any the platform needs."""
+        return params
+
+    def _observe(self, response: requests.Response) -> None:
+        """Read what the platform says in every answer's headers (rate limits, versions)."""
+
+    def _retry_refused(self, response: requests.Response) -> bool:
+        """Whether a 401/403 was cured and the call should be made again."""
+        return False
+
+    def _problem(self, response: requests.Response) -> str:
+        """An error answer's body as a short excerpt, for the message."""
+        return excerpt(response.content)
+
+    # --- shared mechanics -----------------------------------------------------------------------
+
+    def _pace(self) -> None:
+        waited = self.bucket.acquire()
+        if waited:
+            self.stats.throttle_waits += 1
+            self.stats.wait_seconds += waited
+
+    def _wait_throttled(self, response: requests.Response) -> None:
+        try:
+            wait = float(response.headers.get("Retry-After", self.default_retry_after))
+        except ValueError:
+            wait = self.default_retry_after
+        self.stats.throttled_429 += 1
+        self.stats.throttle_waits += 1
+        self.stats.wait_seconds += wait
+        self._sleep(wait)
+
+    def _give_up_or_back_off(
+        self,
+        failures: int,
+        endpoint: str,
+        what: str,
+        cause: Exception | None,
+        response: requests.Response | None = None,
+    ) -> None:
+        if failures >= self.retry.max_attempts:
+            detail = (
+                self._describe(endpoint, response)
+                if response is not None
+                else (f"store {self.store!r}: GET {endpoint} failed: {what}")
+            )
+            raise ConnectorError(f"{detail} (gave up after {failures} attempts)") from cause
+        self.stats.retries += 1
+        delay = self.retry.backoff(failures)
+        self._log.info(
+            "store %r: GET %s failed (%s); retrying in %.1fs", self.store, endpoint, what, delay
+        )
+        self._sleep(delay)
+
+    def _describe(
+        self, endpoint: str, response: requests.Response | None, problem: str | None = None
+    ) -> str:
+        head = f"store {self.store!r}: GET {endpoint}"
+        if response is None:
+            return f"{head} {problem}"
+        status = f"{response.status_code} {response.reason or ''}".strip()
+        return f"{head} {problem or 'answered'} {status}: {self._problem(response)}"

@@ -19,6 +19,7 @@ from connectors.ga4 import Ga4Source, load_key
 from connectors.marketplaces import MARKETPLACES, ExportBatch, UnreadableFile, read_export
 from connectors.money import currency_exponent
 from connectors.shopify import ShopifyClient, ShopifySource
+from connectors.woocommerce import WooClient, WooSource
 
 
 def open_shopify(store: StoreConfig) -> ShopifySource:
@@ -36,9 +37,29 @@ def open_shopify(store: StoreConfig) -> ShopifySource:
     return ShopifySource(client, page_size=store.sync.page_size, currency=store.currency)
 
 
+def open_woocommerce(store: StoreConfig) -> WooSource:
+    """Build a WooCommerce REST v3 source for a configured store."""
+    if store.url is None:
+        raise ConfigError(f"store {store.name!r}: a woocommerce store needs url")
+    owner = f"store {store.name!r}"
+    client = WooClient(
+        store=store.name,
+        base_url=store.url,
+        consumer_key=resolve_secret(owner, store.consumer_key_env, store.consumer_key_secret),
+        consumer_secret=resolve_secret(
+            owner, store.consumer_secret_env, store.consumer_secret_secret
+        ),
+        auth=store.auth,
+        timeout=store.timeout_seconds,
+        calls_per_second=store.calls_per_second,
+    )
+    return WooSource(client, page_size=store.sync.page_size, currency=store.currency)
+
+
 #: How each platform's source is opened.
 OPENERS: dict[str, Callable[[StoreConfig], StoreSource]] = {
     "shopify": open_shopify,
+    "woocommerce": open_woocommerce,
 }
 
 

@@ -35,6 +35,7 @@ from connectors.errors import ConfigError
 from connectors.shopify.settings import API_VERSION
 from connectors.vocabulary import Check as CheckName
 from connectors.vocabulary import Severity, Side
+from connectors.woocommerce.settings import MAX_PAGE_SIZE as WOO_PAGE_SIZE
 
 
 class SyncSettings(Strict):
@@ -61,16 +62,34 @@ MARKETPLACE_PLATFORMS = ("taobao", "douyin", "jd", "pdd")
 MARKETPLACE_DEFAULTS = {"timezone": "Asia/Shanghai", "currency": "CNY"}
 
 
+#: The keys that name a WooCommerce store's two credentials (each once: env or Prefect block).
+WOO_CREDENTIALS = (
+    ("consumer_key_env", "consumer_key_secret"),
+    ("consumer_secret_env", "consumer_secret_secret"),
+)
+#: Hosts a store may be reached on over plain http: a local stand-in, never a real shop.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
 class StoreConfig(Strict):
-    """One store on one platform: Shopify through its API, a marketplace through its exports."""
+    """One store on one platform: Shopify or WooCommerce through its API, a marketplace
+    through its exports."""
 
     name: Name
-    platform: Literal["shopify", "taobao", "douyin", "jd", "pdd"]
+    platform: Literal["shopify", "woocommerce", "taobao", "douyin", "jd", "pdd"]
     url: HttpUrl | None = None
     timezone: IanaTimezone
     currency: Currency
     token_env: EnvName | None = None
     token_secret: BlockName | None = None
+    #: WooCommerce: the REST API key pair (``ck_…``/``cs_…``), each named by env or block.
+    consumer_key_env: EnvName | None = None
+    consumer_key_secret: BlockName | None = None
+    consumer_secret_env: EnvName | None = None
+    consumer_secret_secret: BlockName | None = None
+    #: WooCommerce: send the keys as HTTP Basic auth (``header``) or as query parameters
+    #: (``query``), for hosts that strip the Authorization header.
+    auth: Literal["header", "query"] = "header"
     api_version: ApiVersion = API_VERSION
     timeout_seconds: float = Field(30.0, gt=0)
     #: The plan's request rate when it differs from the usual bucket/20 (2/s on a bucket of 40).
@@ -115,8 +134,11 @@ class StoreConfig(Strict):
                 raise ValueError(f"a {self.platform} store needs import_dir: the exports folder")
             return self
         if self.url is None:
-            raise ValueError("a shopify store needs url: the shop's address")
-        one_of(self, "token_env", "token_secret")
+            raise ValueError(f"a {self.platform} store needs url: the shop's address")
+        if self.platform == "woocommerce":
+            self._woocommerce_needs()
+        else:
+            self._shopify_needs()
         if self.ga4_property is not None:
             one_of(self, "ga4_credentials_env", "ga4_credentials_secret")
         elif self.ga4_credentials_env or self.ga4_credentials_secret or self.ga4_endpoint:
@@ -124,6 +146,32 @@ class StoreConfig(Strict):
                 "ga4_credentials_env, ga4_credentials_secret and ga4_endpoint need ga4_property"
             )
         return self
+
+    def _shopify_needs(self) -> None:
+        woo_only = [key for pair in WOO_CREDENTIALS for key in pair] + ["auth"]
+        for key in woo_only:
+            if key in self.model_fields_set:
+                raise ValueError(f"{key} is for woocommerce stores; a shopify store uses token_env")
+        one_of(self, "token_env", "token_secret")
+
+    def _woocommerce_needs(self) -> None:
+        for key in ("token_env", "token_secret", "api_version"):
+            if key in self.model_fields_set:
+                raise ValueError(
+                    f"{key} is for shopify stores; a woocommerce store uses consumer_key_env "
+                    "and consumer_secret_env"
+                )
+        for pair in WOO_CREDENTIALS:
+            one_of(self, *pair)
+        assert self.url is not None
+        host = self.url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
+        if self.url.startswith("http://") and host not in LOCAL_HOSTS:
+            raise ValueError(
+                "a woocommerce store's url must start with https:// (its keys travel with "
+                "every request; plain http is only for a local stand-in)"
+            )
+        if "page_size" in self.sync.model_fields_set and self.sync.page_size > WOO_PAGE_SIZE:
+            raise ValueError(f"sync.page_size: WooCommerce pages hold at most {WOO_PAGE_SIZE}")
 
     @property
     def is_marketplace(self) -> bool:

@@ -1,8 +1,9 @@
-"""A local Shopify-compatible store: seeded history, the REST Admin API, and test controls.
+"""A local Shopify- and WooCommerce-compatible store: seeded history, the REST APIs, test controls.
 
     with DemoStore.start(StoreSpec(days=90), token="shpat_test") as store:
-        store.url                       # http://127.0.0.1:<port>
+        store.url                       # http://127.0.0.1:<port>: /admin/api/… and /wp-json/…
         store.refund_order(order_id)    # a late refund, bumping the order's updated_at
+        store.trash_order(order_id)     # WooCommerce's delete: listed under status=trash
 
 The same spec always gives the same shop. Generated shops are cached under ``data_dir`` by their
 spec's fingerprint, and each run serves a private copy that tests may change.
@@ -24,11 +25,20 @@ from zoneinfo import ZoneInfo
 
 from connectors.sandbox.db import ShopData
 from connectors.sandbox.generator import Generator
-from connectors.sandbox.server import SandboxServer
+from connectors.sandbox.server import DEMO_WOO_KEYS, SandboxServer
 from connectors.sandbox.shop import SandboxShop
 from connectors.sandbox.spec import PLANS, Anomaly, Faults, Sale, StoreSpec
 
-__all__ = ["PLANS", "Anomaly", "DemoStore", "Faults", "Sale", "StoreSpec", "prepare_shop_file"]
+__all__ = [
+    "DEMO_WOO_KEYS",
+    "PLANS",
+    "Anomaly",
+    "DemoStore",
+    "Faults",
+    "Sale",
+    "StoreSpec",
+    "prepare_shop_file",
+]
 
 DEFAULT_DATA_DIR = Path(tempfile.gettempdir()) / "storepulse-sandbox"
 
@@ -92,6 +102,7 @@ class DemoStore:
         data_dir: Path | None = None,
         workdir: Path | None = None,
         record_paths: bool = False,
+        woo_keys: tuple[str, str] = DEMO_WOO_KEYS,
     ) -> DemoStore:
         """Generate (or reuse) the shops' data and serve them on ``127.0.0.1:port``.
 
@@ -118,6 +129,7 @@ class DemoStore:
             time_scale=time_scale,
             faults=faults,
             record_paths=record_paths,
+            woo_keys=woo_keys,
         )
         return cls(server.start(), work, owns)
 
@@ -154,6 +166,9 @@ class DemoStore:
 
     def delete_order(self, order_id: int, **kwargs: Any) -> None:
         self.shop().delete_order(order_id, **kwargs)
+
+    def trash_order(self, order_id: int, **kwargs: Any) -> None:
+        self.shop().trash_order(order_id, **kwargs)
 
     def traffic_csv(self, name: str | None = None) -> str:
         return self.shop(name).traffic_csv()

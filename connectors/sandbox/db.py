@@ -36,6 +36,8 @@ CREATE INDEX IF NOT EXISTS customers_by_updated ON customers (updated_at, id);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY, created_at INTEGER, subject_id INTEGER, subject_type TEXT,
     verb TEXT, json TEXT);
+CREATE TABLE IF NOT EXISTS trash (
+    id INTEGER PRIMARY KEY, created_at INTEGER, trashed_at INTEGER, json TEXT);
 CREATE TABLE IF NOT EXISTS traffic (
     day TEXT, channel TEXT, sessions INTEGER, add_to_carts INTEGER, checkouts INTEGER,
     purchases INTEGER, PRIMARY KEY (day, channel));

@@ -1,4 +1,5 @@
-"""The sandbox's HTTP face: Shopify's REST Admin API paths, auth, limits and errors.
+"""The sandbox's HTTP face: Shopify's REST Admin API paths, auth, limits and errors, and
+WooCommerce's REST API v3 under ``/wp-json/`` (``connectors.sandbox.woo``).
 
 ``/admin/api/{version}/…`` serves the default shop; ``/shops/{name}/admin/api/{version}/…``
 serves any shop of a multi-shop process. ``/_control/…`` (or ``/shops/{name}/_control/…``)
@@ -11,6 +12,7 @@ import logging
 import math
 import random
 import re
+import socket
 import sys
 import threading
 import time
@@ -26,9 +28,15 @@ import orjson
 from connectors.sandbox.rest import ApiError, Listing, decode_page_info
 from connectors.sandbox.shop import SandboxShop
 from connectors.sandbox.spec import PLANS, Faults
+from connectors.sandbox.woo import WooFace
 
 log = logging.getLogger("storepulse.sandbox")
 
+#: The WooCommerce REST keys a sandbox accepts unless told others (not anyone's secret).
+DEMO_WOO_KEYS = (
+    "ck_sandbox_0000000000000000000000000000000000",
+    "cs_sandbox_000000000000000000000000000000000",
+)
 SUPPORTED_VERSIONS = ("2025-10", "2026-01", "2026-04", "2026-07", "2026-10")
 UNAUTHORIZED = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 ROUTE = re.compile(r"^(?:/shops/(?P<shop>[\w-]+))?(?P<rest>/.*)$")
@@ -106,6 +114,7 @@ class SandboxServer:
         faults: Faults | None = None,
         seed: int = 0,
         record_paths: bool = False,
+        woo_keys: tuple[str, str] = DEMO_WOO_KEYS,
     ) -> None:
         if plan not in PLANS:
             raise ValueError(f"unknown plan {plan!r}; choose from {', '.join(PLANS)}")
@@ -120,6 +129,9 @@ class SandboxServer:
             name: ServedShop(shop, CallBucket(capacity, leak * time_scale, time.monotonic))
             for name, shop in shops.items()
         }
+        self.woo_keys = woo_keys
+        self._faces: dict[str, WooFace] = {}
+        self._touched_listings: set[frozenset[tuple[str, str]]] = set()
         self._rng = random.Random(seed)
         self._httpd = _QuietServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -170,6 +182,8 @@ class SandboxServer:
         rest = route["rest"]
         if rest.startswith("/_control/"):
             return self._control(served, method, rest.removeprefix("/_control/"), body)
+        if rest == "/wp-json" or rest.startswith("/wp-json/"):
+            return self._woo(served, method, target, rest.removeprefix("/wp-json"), headers)
         admin = ADMIN.match(rest)
         if admin is None or not re.fullmatch(r"\d{4}-\d{2}|unstable", admin["version"]):
             return _error(404, "Not Found")
@@ -198,6 +212,32 @@ class SandboxServer:
         except ApiError as exc:
             return exc.status, headers_out | {"Content-Type": "application/json"}, exc.body
         return self._cut_short(served, status, headers_out | extra, payload)
+
+    def _woo(
+        self, served: ServedShop, method: str, target: str, path: str, headers: Any
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer as the shop's WooCommerce site would (``connectors.sandbox.woo``)."""
+        served.stats.requests += 1
+        if self.record_paths:
+            served.stats.paths.append(target)
+        name = next(n for n, s in self.shops.items() if s is served)
+        face = self._faces.get(name)
+        if face is None:
+            face = self._faces[name] = WooFace(served.shop, self.woo_keys)
+        injected = self._inject_faults(served)
+        if injected is not None:
+            return injected
+        split = urlsplit(target)
+        params = dict(parse_qsl(split.query, keep_blank_values=True))
+        if self.faults.update_between_pages and params.get("page", "1") != "1":
+            listing = frozenset((k, v) for k, v in params.items() if k != "page")
+            if listing not in self._touched_listings:  # once a listing: it must settle
+                self._touched_listings.add(listing)
+                served.shop.touch_some_order({"status": "any", "limit": "250"})
+        authorization = None if self.faults.strip_authorization else headers.get("Authorization")
+        link_base = f"http://{headers.get('Host') or f'127.0.0.1:{self.port}'}{split.path}"
+        status, extra, payload = face.handle(method, path, params, authorization, link_base)
+        return self._cut_short(served, status, extra, payload)
 
     def _throttled(self) -> tuple[int, dict[str, str], bytes]:
         leak = PLANS[self.plan][1]
@@ -363,6 +403,12 @@ class _QuietServer(ThreadingHTTPServer):
 def _handler_for(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in two writes: without this, the client's delayed ACK
+            # holds every answer on a kept-alive connection for about 40 ms.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -315,6 +315,24 @@ class SandboxShop:
             self.data.set_meta("ids", self._factory.ids)
             conn.execute("COMMIT")
 
+    def trash_order(self, order_id: int, *, at: float | None = None) -> None:
+        """Move an order to WooCommerce's trash: it leaves every listing but ``status=trash``
+        (and the Shopify face, as a delete that records no event)."""
+        with self._lock, self.data.write_lock:
+            order = self._order(order_id)
+            moment = int(at if at is not None else self.clock())
+            self._factory.touch(order, moment)
+            created = self._factory.clock.epoch(order["created_at"])
+            conn = self.data.connect()
+            conn.execute("BEGIN IMMEDIATE")
+            self.data.delete_order(order_id)
+            self.data.save(
+                "trash",
+                ("id", "created_at", "trashed_at", "json"),
+                [(order_id, created, moment, orjson.dumps(order).decode())],
+            )
+            conn.execute("COMMIT")
+
     def touch_some_order(self, params: Params) -> int | None:
         """Bump one order of a listing's range, as a merchant editing it mid-sync would."""
         query = self.query("orders", {k: v for k, v in params.items() if k != "limit"})

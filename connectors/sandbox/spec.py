@@ -155,3 +155,6 @@ class Faults:
     slow_seconds: float = 5.0
     #: While a client pages through orders, touch one order of the listing between two pages.
     update_between_pages: bool = False
+    #: Drop the Authorization header before the WooCommerce face sees it, as some hosts do
+    #: (the keys must then come in the query string).
+    strip_authorization: bool = False

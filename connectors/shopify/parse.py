@@ -1,21 +1,16 @@
 """Shopify REST pages → canonical records.
 
-A page is decoded in one typed pass (``payloads``); if any record in it does not fit, the page
-is decoded again record by record so that only the bad records are set aside, each with a reason
-that names the record and the field (``order 450789469: Expected `decimal`, got `str` - at
-`$.line_items[0].price```). Times leave as UTC; money leaves as ``Decimal`` in the shop's
-currency.
+Pages are decoded by ``connectors.pages.PageReader`` into the typed ``payloads``, bad records set
+aside one by one, each with a reason that names the record and the field (``order 450789469:
+Expected `decimal`, got `str` - at `$.line_items[0].price```). Times leave as UTC; money
+leaves as ``Decimal`` in the shop's currency.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
-
-import msgspec
+from typing import Any
 
 from connectors.base import (
     Customer,
@@ -25,103 +20,20 @@ from connectors.base import (
     Order,
     OrderDeletion,
     OrderLine,
-    Page,
     Product,
     Refund,
     RefundLine,
-    Rejected,
     ShopInfo,
     Variant,
-    redact,
 )
 from connectors.errors import MalformedRecord
+from connectors.pages import MalformedPage, PageReader, unidentified_key
 from connectors.shopify import payloads as p
 from connectors.shopify.settings import PERSONAL_KEYS
 
-P = TypeVar("P")
-T = TypeVar("T")
+__all__ = ["ORDERS", "MalformedPage", "PageReader", "unidentified_key"]
+
 ZERO = Decimal(0)
-
-
-class MalformedPage(ValueError):
-    """The page itself is not the listing it should be (no list under its key)."""
-
-
-class PageReader:
-    """Decode pages of one listing (``{"orders": [...]}``) into canonical records."""
-
-    def __init__(self, key: str, payload: type[P], convert: Callable[[P], T]) -> None:
-        self.key = key
-        self.convert = convert
-        self._page = msgspec.json.Decoder(dict[str, list[payload]])  # type: ignore[valid-type]
-        self._one = msgspec.json.Decoder(payload)
-        self._raw = msgspec.json.Decoder(dict[str, list[msgspec.Raw]])
-
-    def read(self, body: bytes, check: Callable[[Any], None] | None = None) -> Page[Any]:
-        """Decode a page; a record that does not fit, or that ``check`` refuses with
-        ``MalformedRecord``, is set aside with its raw JSON, redacted."""
-        try:
-            items = self._page.decode(body).get(self.key)
-        except msgspec.ValidationError:
-            return self._one_by_one(body, check)
-        except msgspec.DecodeError as exc:
-            raise MalformedPage(f"body is not JSON: {exc}") from None
-        if items is None:
-            raise MalformedPage(f"no {self.key!r} list in the response")
-        page: Page[Any] = Page(records=[])
-        for index, item in enumerate(items):
-            try:
-                page.records.append(_checked(self.convert(item), check))
-            except MalformedRecord as exc:
-                raw = self._raw.decode(body)[self.key][index]
-                page.rejected.append(_rejected(raw, self.key, str(exc)))
-        return page
-
-    def _one_by_one(self, body: bytes, check: Callable[[Any], None] | None) -> Page[Any]:
-        try:
-            raws = self._raw.decode(body).get(self.key)
-        except msgspec.ValidationError as exc:
-            raise MalformedPage(f"no {self.key!r} list in the response: {exc}") from None
-        if raws is None:
-            raise MalformedPage(f"no {self.key!r} list in the response")
-        page: Page[Any] = Page(records=[])
-        for raw in raws:
-            try:
-                page.records.append(_checked(self.convert(self._one.decode(raw)), check))
-            except (msgspec.ValidationError, MalformedRecord) as exc:
-                page.rejected.append(_rejected(raw, self.key, str(exc)))
-        return page
-
-
-def _checked(record: T, check: Callable[[Any], None] | None) -> T:
-    if check is not None:
-        check(record)
-    return record
-
-
-def _rejected(raw: msgspec.Raw, listing: str, reason: str) -> Rejected:
-    """Set a record aside, redacted, under its id or else a hash of its bytes; the reason
-    names the record (``order 450789469: …``) so that it reads on its own.
-
-    The hash is blake2b, not ``hash()``, whose value for bytes changes with every process: a
-    replayed window must find the same quarantine row, not add another.
-    """
-    try:
-        payload = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        payload = {"unparsed": bytes(raw).decode("utf-8", "replace")[:2000]}
-    if not isinstance(payload, dict):
-        payload = {"value": payload}
-    key = payload.get("id")
-    record_key = str(key) if isinstance(key, int) else f"unidentified:{unidentified_key(raw)}"
-    what = listing.removesuffix("s").replace("_", " ")
-    where = f"{what} {key}" if isinstance(key, int) else f"{what} without an id"
-    return Rejected(record_key, f"{where}: {reason}", redact(payload, PERSONAL_KEYS))
-
-
-def unidentified_key(raw: bytes | msgspec.Raw) -> str:
-    """A key for a record without an id: the same bytes give the same key in every process."""
-    return hashlib.blake2b(bytes(raw), digest_size=8).hexdigest()
 
 
 # --- converters ---------------------------------------------------------------------------------
@@ -333,13 +245,15 @@ def parse_shop(raw: dict[str, Any]) -> ShopInfo:
         raise MalformedRecord(f"shop.json lacks a usable {exc}") from None
 
 
-ORDERS = PageReader("orders", p.OrderPayload, to_order)
-CUSTOMERS = PageReader("customers", p.CustomerPayload, to_customer)
-PRODUCTS = PageReader("products", p.ProductPayload, to_product)
-INVENTORY_ITEMS = PageReader("inventory_items", p.InventoryItemPayload, to_item_cost)
-LOCATIONS = PageReader("locations", p.LocationPayload, to_location)
-INVENTORY_LEVELS = PageReader("inventory_levels", p.InventoryLevelPayload, to_inventory_level)
-ORDER_DELETIONS = PageReader("events", p.EventPayload, to_deletion)
+ORDERS = PageReader("orders", p.OrderPayload, to_order, PERSONAL_KEYS)
+CUSTOMERS = PageReader("customers", p.CustomerPayload, to_customer, PERSONAL_KEYS)
+PRODUCTS = PageReader("products", p.ProductPayload, to_product, PERSONAL_KEYS)
+INVENTORY_ITEMS = PageReader("inventory_items", p.InventoryItemPayload, to_item_cost, PERSONAL_KEYS)
+LOCATIONS = PageReader("locations", p.LocationPayload, to_location, PERSONAL_KEYS)
+INVENTORY_LEVELS = PageReader(
+    "inventory_levels", p.InventoryLevelPayload, to_inventory_level, PERSONAL_KEYS
+)
+ORDER_DELETIONS = PageReader("events", p.EventPayload, to_deletion, PERSONAL_KEYS)
 
 
 # --- field readers ------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """What ``storepulse demo`` runs: the whole loop on a local demo store, with no credentials.
 
-It starts the local Shopify-compatible store (two years of a believable shop's history), writes
-the exports of a Tmall shop and a 抖店 shop beside it (CNY, Asia/Shanghai) with a rates file,
-writes each store's ad-spend files (``flows/cli/demo_spend.py``), writes a ``storepulse.yaml``
-for the three stores with their budgets, and syncs everything into a fresh SQLite warehouse
-under ``out/``.
+It starts the local Shopify-compatible store (two years of a believable shop's history) and a
+small WooCommerce shop on the stand-in's WooCommerce face, writes the exports of a Tmall shop and
+a 抖店 shop beside them (CNY, Asia/Shanghai) with a rates file, writes each store's ad-spend files
+(``flows/cli/demo_spend.py``), writes a ``storepulse.yaml`` for the four stores with their
+budgets, and syncs everything into a fresh SQLite warehouse under ``out/``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import func, select
 
-from connectors.sandbox import Anomaly, DemoStore, Sale, StoreSpec
+from connectors.sandbox import DEMO_WOO_KEYS, Anomaly, DemoStore, Sale, StoreSpec
 from connectors.sandbox.catalog import Calendar
 from connectors.sandbox.ga4 import Ga4Sandbox, Property, traffic_rows
 from connectors.sandbox.marketplace import MarketShop, MarketSpec
@@ -69,6 +69,18 @@ DEMO_MARKETS = (("tmall", "taobao", 11, 45), ("douyin", "douyin", 12, 35))
 DEMO_MARKET_DAYS = 400
 #: Plus's 20 calls/s lets two years sync in well under a minute.
 DEMO_PLAN = "plus"
+#: The WooCommerce store beside them, on the stand-in's ``/wp-json`` face: small, so the demo
+#: stays quick (its keys are the stand-in's, not a secret of anyone's).
+WOO_DEMO_NAME = "woo"
+WOO_DEMO_SPEC = StoreSpec(
+    seed=21,
+    days=120,
+    orders_per_day=20,
+    timezone="America/Los_Angeles",
+    shop_name="Demo Woo Goods",
+    products=30,
+)
+WOO_KEY_ENV, WOO_SECRET_ENV = "WOO_KEY_DEMO", "WOO_SECRET_DEMO"
 COUNTED = (
     tables.orders,
     tables.order_lines,
@@ -91,14 +103,7 @@ def run_demo(out: Path, console: Console) -> None:
     from flows.steps.run_checks import check_stores
     from flows.steps.sync_store import sync_store
 
-    demo_dir = (out / "demo").resolve()
-    demo_dir.mkdir(parents=True, exist_ok=True)
-    warehouse = demo_dir / "warehouse.db"
-    for stale in demo_dir.glob("warehouse.db*"):
-        stale.unlink()
-    os.environ[DATABASE_URL_ENV] = f"sqlite:///{warehouse}"
-    os.environ[TOKEN_ENV] = DEMO_TOKEN
-    dispose_engines()
+    demo_dir, warehouse = fresh_warehouse(out)
     with console.status(
         "Preparing the demo store's two years of history (cached after the first run)…"
     ):
@@ -106,15 +111,12 @@ def run_demo(out: Path, console: Console) -> None:
             demo_spec(), token=DEMO_TOKEN, plan=DEMO_PLAN, data_dir=out / "demo-store"
         )
         ga4 = start_demo_ga4(store)
+        woo = start_woo_demo(out)
     try:
-        markets = write_market_exports(demo_dir)
-        config = write_demo_config(demo_dir, store)
-        add_demo_ga4(config, ga4)
-        markets += write_demo_spend(demo_dir, store)
-        with get_engine().begin() as conn:
-            load_rates_csv(conn, write_rates(demo_dir))
+        config, markets = write_inputs(demo_dir, store, ga4, woo)
         console.print(
-            f"Local Shopify store at {store.url} ({DEMO_PLAN} plan); Tmall and 抖店 exports "
+            f"Local Shopify store at {store.url} ({DEMO_PLAN} plan), WooCommerce at "
+            f"{woo.url}/wp-json; Tmall and 抖店 exports "
             f"in {_short(demo_dir / 'exports')} ({markets:,} files). Syncing…"
         )
         with progress_bar(console):
@@ -145,6 +147,7 @@ def run_demo(out: Path, console: Console) -> None:
     finally:
         ga4.stop()
         store.stop()
+        woo.stop()
     console.print(
         "\n[bold]Where to look[/bold] (README.md explains each)\n"
         f"  configuration  {_short(config)}\n"
@@ -159,6 +162,33 @@ def run_demo(out: Path, console: Console) -> None:
         highlight=False,
         soft_wrap=True,
     )
+
+
+def fresh_warehouse(out: Path) -> tuple[Path, Path]:
+    """The demo's folder and an empty SQLite warehouse in it, which the rest of the run uses."""
+    demo_dir = (out / "demo").resolve()
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    warehouse = demo_dir / "warehouse.db"
+    for stale in demo_dir.glob("warehouse.db*"):
+        stale.unlink()
+    os.environ[DATABASE_URL_ENV] = f"sqlite:///{warehouse}"
+    os.environ[TOKEN_ENV] = DEMO_TOKEN
+    dispose_engines()
+    return demo_dir, warehouse
+
+
+def write_inputs(
+    demo_dir: Path, store: DemoStore, ga4: Ga4Sandbox, woo: DemoStore
+) -> tuple[Path, int]:
+    """Everything a team would hand storepulse: the configuration, the marketplace and ad-spend
+    exports, and the rates (loaded); returns the configuration and how many files were written."""
+    files = write_market_exports(demo_dir)
+    config = write_demo_config(demo_dir, store, woo)
+    add_demo_ga4(config, ga4)
+    files += write_demo_spend(demo_dir, store)
+    with get_engine().begin() as conn:
+        load_rates_csv(conn, write_rates(demo_dir))
+    return config, files
 
 
 def demo_spec() -> StoreSpec:
@@ -308,7 +338,7 @@ def print_yesterday(console: Console) -> None:
     print_headline(console, comparisons, today - timedelta(days=1), DEMO_SPEC.currency)
 
 
-def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
+def write_demo_config(demo_dir: Path, store: DemoStore, woo: DemoStore | None = None) -> Path:
     traffic = demo_dir / "traffic.csv"
     traffic.write_text(store.traffic_csv(), encoding="utf-8")
     config = demo_dir / "storepulse.yaml"
@@ -330,6 +360,7 @@ def write_demo_config(demo_dir: Path, store: DemoStore) -> Path:
                         {"name": name, "platform": platform, "import_dir": f"exports/{name}"}
                         for name, platform, _, _ in DEMO_MARKETS
                     ),
+                    *([woo_store_entry(woo)] if woo else []),
                 ],
                 "reporting_currency": DEMO_SPEC.currency,
                 "campaigns": demo_campaigns() + market_campaigns() + _extra_campaigns(),
@@ -371,6 +402,27 @@ def write_demo_spend(demo_dir: Path, store: DemoStore) -> int:
     yesterday = datetime.now(ZoneInfo(DEMO_SPEC.timezone)).date() - timedelta(days=1)
     shutil.rmtree(demo_dir / "exports" / "demo", ignore_errors=True)
     return write_spend_files(demo_dir, store.traffic_csv(), yesterday)
+
+
+def start_woo_demo(out: Path) -> DemoStore:
+    """A small WooCommerce shop on the local stand-in (its own history, a few months long)."""
+    os.environ[WOO_KEY_ENV], os.environ[WOO_SECRET_ENV] = DEMO_WOO_KEYS
+    end = datetime.now(ZoneInfo(WOO_DEMO_SPEC.timezone)).date()
+    return DemoStore.start(replace(WOO_DEMO_SPEC, end_date=end), data_dir=out / "demo-store")
+
+
+def woo_store_entry(woo: DemoStore) -> dict[str, object]:
+    """The WooCommerce demo store's entry in ``storepulse.yaml``; its keys come from the
+    environment, as a team's would."""
+    return {
+        "name": WOO_DEMO_NAME,
+        "platform": "woocommerce",
+        "url": woo.url,
+        "timezone": WOO_DEMO_SPEC.timezone,
+        "currency": WOO_DEMO_SPEC.currency,
+        "consumer_key_env": WOO_KEY_ENV,
+        "consumer_secret_env": WOO_SECRET_ENV,
+    }
 
 
 def demo_targets() -> list[dict[str, object]]:
@@ -442,6 +494,7 @@ def print_side_by_side(console: Console) -> None:
     for name in shown:
         table.add_column(chinese.metric(name), justify="right", no_wrap=True)
     labels = {"demo": "Shopify demo", "tmall": "天猫 tmall", "douyin": "抖店 douyin"}
+    labels[WOO_DEMO_NAME] = f"WooCommerce {WOO_DEMO_NAME}"
     labels[ROLLUP] = f"合计 ({DEMO_SPEC.currency})"
     with get_engine().connect() as conn:
         for store, label in labels.items():

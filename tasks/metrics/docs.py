@@ -36,6 +36,42 @@ GOOD = {"up": "higher", "down": "lower", "neutral": "neither"}
 ENGLISH, CHINESE = Locale("en"), Locale("zh-CN")
 
 
+#: How a WooCommerce store's orders become the orders the metrics read (``connectors/
+#: woocommerce/parse.py``).
+WOOCOMMERCE = [
+    "## WooCommerce stores",
+    "",
+    "Read through the REST API v3 (`platform: woocommerce`); every metric above means the same "
+    "for them.",
+    "",
+    "- An order is dated by `date_paid_gmt` in the store's timezone, else (an order on hold, "
+    "awaiting payment) by `date_created_gmt`. WooCommerce's `*_gmt` times carry no offset; they "
+    "are read as UTC.",
+    "- Which statuses count: `processing` and `completed` (financial status paid; completed is "
+    "fulfilled, on `date_completed_gmt`), `on-hold` (pending), `refunded` (refunded). "
+    "`pending`, `failed`, `checkout-draft` (never paid), `cancelled` and `trash` do not count, "
+    "as in WooCommerce's own Analytics: an order moved to one of them after it was read leaves "
+    "the metrics (it is marked deleted at its `date_modified_gmt`) and comes back if it returns "
+    "to a sale status. A plugin's own status is quarantined with a sentence naming it.",
+    "- What the buyer paid is the order's `total`. Line amounts are before tax (WooCommerce keeps "
+    "them so even when prices are entered with tax): gross sales are the lines' `subtotal`, "
+    "discounts their `subtotal − total` (coupons), shipping is `shipping_total`, taxes "
+    "`total_tax`. A fee line counts as a line without a product (a negative fee as a discount).",
+    "- Refunds come from `/orders/<id>/refunds` (the order lists them as negative totals) and are "
+    "dated by their own `date_created_gmt`. A refund's line items are returned goods and their "
+    "tax; the rest of its `amount` (a refund entered as an amount, refunded shipping) counts as "
+    "returned goods up to what of the order's goods is not yet refunded, then as shipping.",
+    "- Guests (`customer_id` 0) have no customer: they count in the guest metrics.",
+    "- Channels: `created_via` checkout (classic or block) is the online store, `pos` the point of "
+    "sale; others (admin, rest-api) are other.",
+    "- Products: a simple product is its own only variant; a variable product's variations are "
+    "its variants. Stock is the tracked `stock_quantity` of each, at one location. WooCommerce "
+    "records no unit cost: margins use the cost file, by SKU.",
+    "- Customers cannot be listed by modification date on WooCommerce, so each is read once, in "
+    "the window of its registration.",
+    "",
+]
+
 #: How a marketplace store's export rows become the orders the metrics read (``connectors/
 #: marketplaces``); the metric names are the same as a Shopify store's.
 MARKETPLACES = [
@@ -111,6 +147,7 @@ def render() -> str:
         "latest loaded on or before the day); product and variant breakdowns do not roll up.",
         "- Each definition has a version; raising it recomputes that history.",
         "",
+        *WOOCOMMERCE,
         *MARKETPLACES,
     ]
     for group, members in groupby(METRICS, key=lambda m: m.group):
