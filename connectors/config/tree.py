@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from connectors.config.channels import ChannelConfig
 from connectors.config.fields import (
@@ -69,6 +69,12 @@ WOO_CREDENTIALS = (
 )
 #: Hosts a store may be reached on over plain http: a local stand-in, never a real shop.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _differs_from_default(model: BaseModel, key: str) -> bool:
+    """Whether ``key`` holds something of its own: a configuration dumped and read again marks
+    every key as set, so being set is not enough to refuse a key that does not apply."""
+    return bool(getattr(model, key) != type(model).model_fields[key].default)
 
 
 class StoreConfig(Strict):
@@ -150,13 +156,13 @@ class StoreConfig(Strict):
     def _shopify_needs(self) -> None:
         woo_only = [key for pair in WOO_CREDENTIALS for key in pair] + ["auth"]
         for key in woo_only:
-            if key in self.model_fields_set:
+            if _differs_from_default(self, key):
                 raise ValueError(f"{key} is for woocommerce stores; a shopify store uses token_env")
         one_of(self, "token_env", "token_secret")
 
     def _woocommerce_needs(self) -> None:
         for key in ("token_env", "token_secret", "api_version"):
-            if key in self.model_fields_set:
+            if _differs_from_default(self, key):
                 raise ValueError(
                     f"{key} is for shopify stores; a woocommerce store uses consumer_key_env "
                     "and consumer_secret_env"
