@@ -309,6 +309,7 @@ class ChecksConfig(Strict):
             WatchConfig(metric="refund_rate", side="spike", min_change=1.0),
             WatchConfig(metric="ad_spend", side="spike", min_volume=50, min_change=0.3),
             WatchConfig(metric="platform_roas", side="drop", min_change=0.2),
+            WatchConfig(metric="channel_conversion_rate", side="drop", min_change=0.3),
         ]
     )
     rules: list[RuleConfig] = Field(

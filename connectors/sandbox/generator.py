@@ -233,10 +233,12 @@ class Generator:
         day_start = self._local(plan.day, time(0))
         moments = sorted(self._moment(plan.day) for _ in range(plan.orders))
         broken = self._checkout_broken(plan.day)
+        placed = [m for m in moments if m <= self.cutoff and (broken is None or m < broken)]
+        # Returning shoppers are handed out first: on a day cut short (a broken checkout, the
+        # run's own moment) only their share of the orders placed may return.
+        returning_left = round(returning_left * len(placed) / max(len(moments), 1))
         orders = []
-        for moment in moments:
-            if moment > self.cutoff or (broken is not None and moment >= broken):
-                break
+        for moment in placed:
             channel = self._channel(moment, day_start)
             plan.channel_counts[channel] = plan.channel_counts.get(channel, 0) + 1
             shopper = None

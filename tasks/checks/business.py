@@ -7,6 +7,7 @@ is the English wording, for logs.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date
@@ -45,16 +46,17 @@ def metric_dimension(metric: str) -> str | None:
     return found.dimension if found else None
 
 
-def settings_for(watch: WatchConfig, budget: float) -> DetectorSettings:
+def settings_for(watch: WatchConfig, budget: float, parts: int = 1) -> DetectorSettings:
     """The detector's defaults, with what the configuration overrides; ``budget`` is the false
-    alerts a month this metric may cost unless its entry sets its own."""
+    alerts a month this metric may cost unless its entry sets its own, split among its
+    ``parts`` (a broken-down metric's channels)."""
     unit = unit_of(watch.metric)
     default = DetectorSettings(counts=unit in ("count", "units"))
     return replace(
         default,
         side=watch.side or default.side,
         threshold=watch.threshold,
-        false_alerts_per_month=watch.false_alerts_per_month or budget,
+        false_alerts_per_month=(watch.false_alerts_per_month or budget) / max(parts, 1),
         min_volume=default.min_volume if watch.min_volume is None else watch.min_volume,
         min_change=default.min_change if watch.min_change is None else watch.min_change,
     )
@@ -68,13 +70,13 @@ def metric_budget(watch: list[WatchConfig], store_budget: float) -> float:
     return max(store_budget - own, 0.0) / len(shared) if shared else store_budget
 
 
-def _recorded(history: History, watch: list[WatchConfig]) -> list[WatchConfig]:
-    """The watched metrics the store has any history of: a store that does not advertise
-    keeps its whole budget for what it does record."""
-    recorded = {
+def recorded_parts(history: History, watch: list[WatchConfig]) -> Counter[int]:
+    """How many series of each watched entry (by ``id``) the store has any history of: one for
+    a plain metric, one per channel for a broken-down one, none for what the store does not
+    record (a store that does not advertise keeps its whole budget for what it does)."""
+    return Counter(
         id(item) for item, _, series in watched_series(history, watch) if np.isfinite(series).any()
-    }
-    return [item for item in watch if id(item) in recorded]
+    )
 
 
 def anomaly_findings(
@@ -101,12 +103,19 @@ def anomaly_findings(
     special = bool(excluded[position])
     baseline = excluded.copy()
     baseline[position] = False  # the day itself is scored; it is never its own history
-    reference = reference_days(history.days, events or {}, day) if special else None
+    reference = (
+        reference_days(history.days, history.recorded_events(events or {}), day)
+        if special
+        else None
+    )
     past = reference.positions if reference else ()
     findings = []
-    share = metric_budget(_recorded(history, watch), budget)
+    parts = recorded_parts(history, watch)
+    share = metric_budget([item for item in watch if parts[id(item)]], budget)
     for item, part, series in watched_series(history, watch):
-        settings = settings_for(item, share)
+        # A broken-down metric's channels share its entry's budget, so more channels do not
+        # mean more false alerts.
+        settings = settings_for(item, share, parts[id(item)])
         if np.isnan(series[position]):
             continue
         scored = detect(series, settings, baseline)

@@ -38,7 +38,11 @@ def day_expectations(
     )
     position = history.position(day)
     excluded = np.array([d in events for d in history.days])
-    reference = reference_days(history.days, events, day) if special else Reference("ordinary_days")
+    reference = (
+        reference_days(history.days, history.recorded_events(events), day)
+        if special
+        else Reference("ordinary_days")
+    )
     expected = {}
     for metric in metrics:
         series = history.get(metric).copy()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,6 +32,17 @@ class History:
 
     def position(self, day: date) -> int:
         return (day - self.days[0]).days
+
+    def recorded_events(self, events: Mapping[date, str]) -> dict[date, str]:
+        """``events`` from the store's first recorded day on: an event from before a store's
+        history began cannot be what a day is expected from."""
+        known = np.zeros(len(self.days), dtype=bool)
+        for series in self.series.values():
+            known |= np.isfinite(series)
+        if not known.any():
+            return {}
+        first = self.days[int(np.argmax(known))]
+        return {d: name for d, name in events.items() if d >= first}
 
 
 def load_history(

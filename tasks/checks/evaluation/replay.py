@@ -23,10 +23,14 @@ from tasks.metrics.registry import REGISTRY
 #: Which days ``--series`` leaves unscored: the built-in retail days, or none.
 Calendar = Literal["retail", "none"]
 #: What one metric may cost in false alerts a month in the default configuration: the store's
-#: budget shared by the watched metrics every store records (advertising ones only count where
-#: the store has spend).
+#: budget shared by the watched metrics every store records (spend and channels take a share
+#: only where the store has them).
 SERIES_BUDGET = DEFAULT_BUDGET / len(
-    [w for w in ChecksConfig().watch if REGISTRY[w.metric].group != "advertising"]
+    [
+        w
+        for w in ChecksConfig().watch
+        if REGISTRY[w.metric].group != "advertising" and REGISTRY[w.metric].dimension is None
+    ]
 )
 
 

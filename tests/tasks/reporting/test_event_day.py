@@ -64,3 +64,18 @@ def test_a_first_campaign_with_nothing_like_it_is_expected_as_an_ordinary_day(
     orders = next(k for k in digest.kpis if k.metric == "orders")
     assert orders.vs_expected is not None and orders.vs_expected.ratio is not None
     assert orders.vs_expected.ratio > 1.5  # three times an ordinary day
+
+
+def test_an_event_from_before_the_stores_history_began_is_not_what_it_is_expected_from(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A young shop: last year's campaign is configured, but its orders start after it."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('young') / 'w.db'}"
+    write_shop(url, CampaignShop(seed=4, orders_per_day=200, history_days=200, lift=3.0))
+    with reading(get_engine(url)) as conn:
+        digest = build_daily(conn, "shop", "USD", DAY, campaigns=campaign_config().campaigns)
+    assert digest.special_day is not None
+    assert (digest.special_day.source, digest.special_day.past) == ("ordinary_days", ())
+    orders = next(k for k in digest.kpis if k.metric == "orders")
+    assert orders.vs_expected is not None and orders.vs_expected.ratio is not None
+    assert orders.vs_expected.ratio > 1.5  # against ordinary days, the lift shows
