@@ -79,10 +79,10 @@ def store_config(url: str, **overrides: object) -> StoreConfig:
 WOO_KEY_ENV, WOO_SECRET_ENV = "STOREPULSE_TEST_WOO_KEY", "STOREPULSE_TEST_WOO_SECRET"
 
 
-def woo_config(url: str, **overrides: Any) -> StoreConfig:
-    """The validated config of a sandbox shop's WooCommerce face, its keys in the environment."""
-    os.environ[WOO_KEY_ENV], os.environ[WOO_SECRET_ENV] = DEMO_WOO_KEYS
-    entry = {
+def woo_entry(url: str, **overrides: object) -> dict[str, object]:
+    """A ``stores[]`` entry for a sandbox shop's WooCommerce face, its keys read from
+    ``WOO_KEY_ENV`` and ``WOO_SECRET_ENV``."""
+    return {
         "name": "woo",
         "platform": "woocommerce",
         "url": url,
@@ -92,7 +92,12 @@ def woo_config(url: str, **overrides: Any) -> StoreConfig:
         "consumer_secret_env": WOO_SECRET_ENV,
         "sync": {"safety_lag_seconds": 0},
     } | overrides
-    return parse_config({"stores": [entry]}).stores[0]
+
+
+def woo_config(url: str, **overrides: Any) -> StoreConfig:
+    """The validated config of a sandbox shop's WooCommerce face, its keys in the environment."""
+    os.environ[WOO_KEY_ENV], os.environ[WOO_SECRET_ENV] = DEMO_WOO_KEYS
+    return parse_config({"stores": [woo_entry(url, **overrides)]}).stores[0]
 
 
 def write_config(directory: Path, url: str, **overrides: object) -> Path:
