@@ -45,6 +45,7 @@ ORDER_STATUSES = (
 STATUS = """CASE
     WHEN cancelled = 1 THEN 'cancelled'
     WHEN financial_status = 'refunded' THEN 'refunded'
+    WHEN financial_status IN ('pending', 'authorized') THEN 'on-hold'
     WHEN fulfillment_status = 'fulfilled' THEN 'completed'
     ELSE 'processing' END"""
 #: Every order with its status; trashed orders sit in their own table. WooCommerce has no test

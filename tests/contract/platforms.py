@@ -147,6 +147,8 @@ class WooCommerceHarness:
         self.config = woo_config(self.store.url, sync={"safety_lag_seconds": 0, "page_size": 40})
         self.site = WooFace(self.store.shop(), DEMO_WOO_KEYS)
         self.money = Money(WOO_SPEC.currency)
+        # One order on hold, awaiting a bank transfer: a sale without date_paid_gmt.
+        self.store.await_payment(self._pick())
 
     def sync(self, url: str) -> SyncSummary:
         return run_sync(self.config, url, now=a_moment_later())
