@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 import yaml
 
 from connectors.config import StoreConfig, parse_config
-from connectors.sandbox import DemoStore, StoreSpec
+from connectors.sandbox import DEMO_WOO_KEYS, DemoStore, StoreSpec
 from tasks.warehouse.engine import dispose_engines
 from tests.support.processes import PG_ADMIN, scratch_database
 
@@ -73,6 +74,30 @@ def store_config(url: str, **overrides: object) -> StoreConfig:
     """The validated config of a sandbox shop, with its token in the environment."""
     os.environ[TOKEN_ENV] = TOKEN
     return parse_config({"stores": [store_entry(url, **overrides)]}).stores[0]
+
+
+WOO_KEY_ENV, WOO_SECRET_ENV = "STOREPULSE_TEST_WOO_KEY", "STOREPULSE_TEST_WOO_SECRET"
+
+
+def woo_entry(url: str, **overrides: object) -> dict[str, object]:
+    """A ``stores[]`` entry for a sandbox shop's WooCommerce face, its keys read from
+    ``WOO_KEY_ENV`` and ``WOO_SECRET_ENV``."""
+    return {
+        "name": "woo",
+        "platform": "woocommerce",
+        "url": url,
+        "timezone": "America/New_York",
+        "currency": "USD",
+        "consumer_key_env": WOO_KEY_ENV,
+        "consumer_secret_env": WOO_SECRET_ENV,
+        "sync": {"safety_lag_seconds": 0},
+    } | overrides
+
+
+def woo_config(url: str, **overrides: Any) -> StoreConfig:
+    """The validated config of a sandbox shop's WooCommerce face, its keys in the environment."""
+    os.environ[WOO_KEY_ENV], os.environ[WOO_SECRET_ENV] = DEMO_WOO_KEYS
+    return parse_config({"stores": [woo_entry(url, **overrides)]}).stores[0]
 
 
 def write_config(directory: Path, url: str, **overrides: object) -> Path:

@@ -4,6 +4,7 @@
         store.url                       # http://127.0.0.1:<port>: /admin/api/… and /wp-json/…
         store.refund_order(order_id)    # a late refund, bumping the order's updated_at
         store.trash_order(order_id)     # WooCommerce's delete: listed under status=trash
+        store.await_payment(order_id)   # unpaid: Shopify's pending, WooCommerce's on-hold
 
 The same spec always gives the same shop. Generated shops are cached under ``data_dir`` by their
 spec's fingerprint, and each run serves a private copy that tests may change.
@@ -163,6 +164,9 @@ class DemoStore:
 
     def edit_order(self, order_id: int, **kwargs: Any) -> dict[str, Any]:
         return self.shop().edit_order(order_id, **kwargs)
+
+    def await_payment(self, order_id: int, **kwargs: Any) -> dict[str, Any]:
+        return self.shop().await_payment(order_id, **kwargs)
 
     def delete_order(self, order_id: int, **kwargs: Any) -> None:
         self.shop().delete_order(order_id, **kwargs)

@@ -297,6 +297,16 @@ class SandboxShop:
             self._save(order)
             return order
 
+    def await_payment(self, order_id: int, *, at: float | None = None) -> Json:
+        """Set an order to awaiting payment (a bank transfer not yet received): Shopify's
+        ``pending``, WooCommerce's ``on-hold`` without ``date_paid``."""
+        with self._lock, self.data.write_lock:
+            order = self._order(order_id)
+            order["financial_status"] = "pending"
+            self._factory.touch(order, int(at if at is not None else self.clock()))
+            self._save(order)
+            return order
+
     def delete_order(self, order_id: int, *, at: float | None = None) -> None:
         """Delete an order: it leaves every listing and an ``Order/destroy`` event records it."""
         with self._lock, self.data.write_lock:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -45,6 +45,7 @@ ORDER_STATUSES = (
 STATUS = """CASE
     WHEN cancelled = 1 THEN 'cancelled'
     WHEN financial_status = 'refunded' THEN 'refunded'
+    WHEN financial_status IN ('pending', 'authorized') THEN 'on-hold'
     WHEN fulfillment_status = 'fulfilled' THEN 'completed'
     ELSE 'processing' END"""
 #: Every order with its status; trashed orders sit in their own table. WooCommerce has no test
@@ -150,6 +151,16 @@ class WooFace:
         if variations:
             return self._variations(int(variations[1]), params, link_base)
         raise _no_route()
+
+    def orders(self, statuses: Collection[str]) -> list[Json]:
+        """Every order in one of ``statuses``, rendered as the listing renders it: the site's
+        own view of its orders, for a test to compare what was synced with."""
+        marks = ",".join("?" * len(statuses))
+        rows = self.shop.data.connect().execute(
+            f"SELECT status, json FROM ({ORDER_ROWS}) WHERE status IN ({marks}) ORDER BY id",
+            tuple(statuses),
+        )
+        return [self.render.order(orjson.loads(raw), status) for status, raw in rows]
 
     # --- listings -------------------------------------------------------------------------------
 

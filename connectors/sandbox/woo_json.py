@@ -48,7 +48,8 @@ class WooRenderer:
         customer = o.get("customer") or {}
         address = o.get("billing_address") or {}
         fulfilled = [f["created_at"] for f in o["fulfillments"] if f.get("status") == "success"]
-        paid = None if o["financial_status"] == "voided" else o["processed_at"]
+        unpaid = o["financial_status"] in ("voided", "pending", "authorized")
+        paid = None if unpaid else o["processed_at"]
         return {
             "id": o["id"],
             "parent_id": 0,

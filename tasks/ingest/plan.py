@@ -83,7 +83,8 @@ def plan_windows(
         start = history_start if full or state.cursor is None else state.cursor - lookback
         if since is not None and not full:
             start = min(start, since)
-        deep = (
+        deep_start = end - timedelta(days=settings.deep_resync_days)
+        due = (
             resource == "orders"
             and not full
             and state.cursor is not None
@@ -92,9 +93,12 @@ def plan_windows(
                 or now - state.deep_synced_at >= timedelta(days=settings.deep_resync_every_days)
             )
         )
-        if deep:
-            start = min(start, end - timedelta(days=settings.deep_resync_days))
+        if due:
+            start = min(start, deep_start)
         start = _whole_second(max(start, history_start))
+        # Any read reaching that far back (a first sync, a full one, a backfill) is a deep
+        # re-sync: the next is due a period after it, not at the very next run.
+        deep = resource == "orders" and start <= max(deep_start, history_start)
         windows = list(_split(start, end, timedelta(days=settings.window_days)))
         plans += [
             WindowPlan(store.name, resource, w, deep=deep and w is windows[-1]) for w in windows

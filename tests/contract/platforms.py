@@ -1,5 +1,5 @@
-"""One harness per store platform: the local Shopify store over HTTP, and the marketplaces'
-export files as the local store writes them.
+"""One harness per store platform: the local store over HTTP (its Shopify and its WooCommerce
+face), and the marketplaces' export files as the local store writes them.
 
 To add a platform: write a class that fits ``StoreHarness`` and append it to ``PLATFORMS``.
 """
@@ -15,8 +15,8 @@ from typing import Any
 import orjson
 
 from connectors.config import parse_config
-from connectors.sandbox import DemoStore, StoreSpec
-from connectors.sandbox.amounts import Money
+from connectors.sandbox import DEMO_WOO_KEYS, DemoStore, StoreSpec
+from connectors.sandbox.amounts import Json, Money
 from connectors.sandbox.marketplace import (
     FEN,
     PAID_COLUMN,
@@ -25,13 +25,19 @@ from connectors.sandbox.marketplace import (
     MarketSpec,
     Platform,
 )
+from connectors.sandbox.woo import WooFace
 from tasks.ingest.run import SyncSummary
-from tests.conftest import TOKEN, store_config
+from tests.conftest import TOKEN, store_config, woo_config
 from tests.contract.harness import Broken, StoreHarness, Truth
 from tests.support.helpers import a_moment_later, run_sync
 
 #: Ten small days around the spring DST change; small enough for pages of 40 to be several.
 SHOPIFY_SPEC = StoreSpec(seed=21, days=10, orders_per_day=12, end_date=date(2026, 3, 12))
+#: The same history through the local store's WooCommerce face: generated once for both.
+WOO_SPEC = SHOPIFY_SPEC
+#: The statuses WooCommerce's own Analytics counts as sales, stated here rather than taken
+#: from the connector, so that the truth does not lean on the code it checks.
+WOO_COUNTED = ("processing", "completed", "on-hold", "refunded")
 #: Four small days of each marketplace, the first two before 618's run-up ends.
 MARKET_DAYS, MARKET_ORDERS_PER_DAY, MARKET_END = 4, 10, date(2026, 6, 19)
 #: When the team imports: a file that records no moment of its own (生意参谋's shop days) is
@@ -122,6 +128,77 @@ class ShopifyHarness:
         """A paid live order from the middle of the history."""
         paid = [o for o in self._orders() if o["financial_status"] == "paid" and not o["test"]]
         return paid[len(paid) // 2]
+
+
+class WooCommerceHarness:
+    """The local store's WooCommerce face, synced over HTTP by the production client.
+
+    Its truth is the site's own view of its orders: the sales statuses WooCommerce's Analytics
+    counts, each dated by ``date_paid_gmt`` (else ``date_created_gmt``) in the site's timezone.
+    """
+
+    platform = "woocommerce"
+    id_column = "order_id"
+    loader = "tasks.ingest.run.load_orders"
+    no_deletions = None  # trash, and statuses that are not sales, read as deletions
+
+    def __init__(self, workdir: Path, sandbox_cache: Path) -> None:
+        self.store = DemoStore.start(WOO_SPEC, data_dir=sandbox_cache, workdir=workdir / "site")
+        self.config = woo_config(self.store.url, sync={"safety_lag_seconds": 0, "page_size": 40})
+        self.site = WooFace(self.store.shop(), DEMO_WOO_KEYS)
+        self.money = Money(WOO_SPEC.currency)
+        # One order on hold, awaiting a bank transfer: a sale without date_paid_gmt.
+        self.store.await_payment(self._pick())
+
+    def sync(self, url: str) -> SyncSummary:
+        return run_sync(self.config, url, now=a_moment_later())
+
+    def replay(self, url: str) -> SyncSummary:
+        return run_sync(self.config, url, full=True, now=a_moment_later())
+
+    def truth(self, leaving_out: Collection[str] = ()) -> Truth:
+        days: Truth = {}
+        for order in self._sales():
+            if str(order["id"]) in leaving_out:
+                continue
+            paid = datetime.fromisoformat(order["date_paid_gmt"] or order["date_created_gmt"])
+            day = paid.replace(tzinfo=UTC).astimezone(self.store.shop().zone).date()
+            count, total = days.get(day, (0, 0))
+            days[day] = (count + 1, total + self.money.minor(order["total"]))
+        return days
+
+    def order_ids(self) -> set[str]:
+        return {str(order["id"]) for order in self._sales()}
+
+    def refund_later(self) -> str:
+        order_id = self._pick()
+        self.store.refund_order(order_id)
+        return str(order_id)
+
+    def break_one(self) -> Broken:
+        order = self.store.shop().data.order(self._pick())
+        assert order is not None
+        order["total_price"] = "12,50"  # the face serves it as the order's total
+        self.store.shop().data.connect().execute(
+            "UPDATE orders SET json = ? WHERE id = ?", (orjson.dumps(order).decode(), order["id"])
+        )
+        return Broken(str(order["id"]), ("$.total", f"order {order['id']}"))
+
+    def delete_later(self) -> str:
+        order_id = self._pick()
+        self.store.trash_order(order_id)
+        return str(order_id)
+
+    def close(self) -> None:
+        self.store.stop()
+
+    def _sales(self) -> list[Json]:
+        return self.site.orders(WOO_COUNTED)
+
+    def _pick(self) -> int:
+        """A paid order, not refunded, from the middle of the history."""
+        paid = [o["id"] for o in self.site.orders(("processing", "completed")) if not o["refunds"]]
+        return int(paid[len(paid) // 2])
 
 
 class ExportHarness:
@@ -217,6 +294,7 @@ class PddHarness(ExportHarness):
 #: Every store platform the contract runs over.
 PLATFORMS: list[type[StoreHarness]] = [
     ShopifyHarness,
+    WooCommerceHarness,
     TaobaoHarness,
     DouyinHarness,
     JdHarness,

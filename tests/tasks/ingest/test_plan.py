@@ -57,6 +57,32 @@ def test_a_deep_resync_reaches_back_when_it_is_due() -> None:
     assert [p.deep for p in orders] == [False] * (len(orders) - 1) + [True]
 
 
+def test_a_first_sync_is_a_deep_one_and_the_next_deep_resync_waits_its_period() -> None:
+    first = [
+        p
+        for p in plan_windows(store_config("http://x"), SHOP_CREATED, {}, NOW)
+        if p.resource == "orders"
+    ]
+    assert [p.deep for p in first] == [False] * (len(first) - 1) + [True]
+    cursor = first[-1].window.end
+    later = NOW + timedelta(hours=1)
+    states = {"orders": CursorState(cursor, deep_synced_at=NOW)}
+    [window] = [
+        p
+        for p in plan_windows(store_config("http://x"), SHOP_CREATED, states, later)
+        if p.resource == "orders"
+    ]
+    assert window.window.start == cursor - timedelta(minutes=30) and not window.deep
+
+
+def test_a_young_shops_first_sync_reads_all_of_it_and_counts_as_deep() -> None:
+    opened = NOW - timedelta(days=3)
+    [window] = [
+        p for p in plan_windows(store_config("http://x"), opened, {}, NOW) if p.resource == "orders"
+    ]
+    assert window.window.start == opened.replace(microsecond=0) and window.deep
+
+
 def test_full_ignores_cursors_and_configured_history_start_wins() -> None:
     store = store_config(
         "http://x", sync={"history_start": "2026-01-01"}, traffic_csv="traffic.csv"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -12,32 +11,16 @@ import requests
 from sqlalchemy import func, select
 
 from connectors.base import Order, Page, Window
-from connectors.config import StoreConfig, parse_config
 from connectors.errors import ConnectorError
 from connectors.sandbox import DEMO_WOO_KEYS, DemoStore
 from connectors.stores import open_store
 from connectors.woocommerce import WooSource
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
+from tests.conftest import woo_config
 from tests.support.helpers import a_moment_later, run_sync, snapshot
 
-KEY_ENV, SECRET_ENV = "STOREPULSE_TEST_WOO_KEY", "STOREPULSE_TEST_WOO_SECRET"
 SALES = "processing,on-hold,completed,refunded"
-
-
-def woo_config(url: str, **overrides: Any) -> StoreConfig:
-    os.environ[KEY_ENV], os.environ[SECRET_ENV] = DEMO_WOO_KEYS
-    entry = {
-        "name": "woo",
-        "platform": "woocommerce",
-        "url": url,
-        "timezone": "America/New_York",
-        "currency": "USD",
-        "consumer_key_env": KEY_ENV,
-        "consumer_secret_env": SECRET_ENV,
-        "sync": {"safety_lag_seconds": 0},
-    } | overrides
-    return parse_config({"stores": [entry]}).stores[0]
 
 
 def site_orders(store: DemoStore, status: str = SALES) -> list[dict[str, Any]]:
