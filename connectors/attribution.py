@@ -57,9 +57,10 @@ AD_SOURCES: dict[str, MarketingChannel] = {
         ("facebook", "fb", "instagram", "ig", "meta", "messenger", "audience_network"), "meta"
     ),
     **dict.fromkeys(
-        ("douyin", "toutiao", "oceanengine", "ocean_engine", "巨量", "巨量引擎", "抖音", "今日头条"),
+        ("douyin", "toutiao", "oceanengine", "ocean_engine", "巨量", "巨量引擎", "抖音"),
         "ocean_engine",
     ),
+    "今日头条": "ocean_engine",
 }
 #: Click ids, each with the ad channel that sets it, in the order they are looked for.
 CLICK_IDS: tuple[tuple[str, MarketingChannel], ...] = (
@@ -115,7 +116,7 @@ def marketing_channel(
     """The channel a visit's tags map to (the module's table, first rule that applies)."""
     source_key, medium_key = _key(source), _key(medium)
     if medium_key in PAID_MEDIUMS:
-        return AD_SOURCES.get(source_key, "paid_other")
+        return AD_SOURCES.get(source_key or "", "paid_other")
     clicked = dict(CLICK_IDS).get(click_id or "")
     if clicked == "google_ads":
         return clicked
