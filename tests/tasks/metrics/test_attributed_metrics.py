@@ -17,6 +17,7 @@ from connectors.config import parse_config
 from tasks.ingest.context import StoreContext
 from tasks.ingest.spend import load_spend
 from tasks.metrics.run import refresh_metrics
+from tasks.reporting.daily import build_daily
 from tasks.warehouse.engine import get_engine
 from tests.tasks.metrics.fixtures import load, order, refund
 from tests.tasks.metrics.test_definitions import values
@@ -153,3 +154,18 @@ def test_a_store_whose_orders_record_no_source_is_na(computed: str) -> None:
     assert day["ad_spend"] == Decimal("30.00") and day["mer"] == pytest.approx(3.0)
     assert day["attributed_sales"] is None and day["attributed_roas"] is None
     assert day[("channel_attributed_roas", "ocean_engine")] is None
+
+
+def test_the_digest_shows_attributed_roas_beside_platform_roas_where_sources_exist(
+    computed: str,
+) -> None:
+    with get_engine(computed).connect() as conn:
+        web = build_daily(conn, "web", "USD", date(2026, 11, 10))
+        mall = build_daily(conn, "mall", "USD", date(2026, 11, 10))
+    shown = [k.metric for k in web.kpis]
+    assert shown[-4:] == ["ad_spend", "platform_roas", "attributed_roas", "mer"]
+    attributed = web.kpis[shown.index("attributed_roas")]
+    assert attributed.value == pytest.approx(40 / 30)
+    assert attributed.vs_prior.ratio == pytest.approx((40 / 30) / (170 / 60) - 1)
+    # A store whose orders record no source shows spend without an attributed ROAS line.
+    assert [k.metric for k in mall.kpis][-3:] == ["ad_spend", "platform_roas", "mer"]
