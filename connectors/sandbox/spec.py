@@ -136,7 +136,7 @@ class StoreSpec:
 
 
 #: Bump when the generator's output changes, so cached shops are rebuilt.
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6  # 6: orders carry their landing page's UTM tags and referrer
 
 
 @dataclass(frozen=True, slots=True)
