@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from connectors.attribution import Attribution
 from connectors.http import RequestStats
 
 T = TypeVar("T")
@@ -144,6 +145,9 @@ class Order:
     lines: list[OrderLine] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
     discount_codes: list[DiscountCode] = field(default_factory=list)
+    #: The visit's marketing source; None where the platform records none (marketplaces,
+    #: point of sale, orders entered by staff).
+    attribution: Attribution | None = None
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from connectors.sandbox.attribution import ONLINE, SourceTagger
 from connectors.sandbox.catalog import Calendar, make_customer, make_products
 from connectors.sandbox.db import ShopData
 from connectors.sandbox.orders import Basket, OrderFactory
@@ -39,7 +40,6 @@ CHANNELS: dict[str, float] = {
     "pos": 0.22,
     "shopify_draft_order": 0.04,
 }
-ONLINE = ("web", "iphone", "android")
 TRAFFIC_CHANNELS = (
     ("Direct", 0.30, 1.2),
     ("Organic Search", 0.28, 0.9),
@@ -148,6 +148,7 @@ class Generator:
         self.intents: dict[int, list[int]] = {}
         self.ready: list[tuple[int, int]] = []  # (day the intent woke, customer id)
         self.pending: list[tuple[int, Json]] = []  # (order, when it can be written)
+        self.sources = SourceTagger(spec.seed)
 
     # --- the whole run --------------------------------------------------------------------------
 
@@ -170,7 +171,9 @@ class Generator:
         for index in range(self.spec.days):
             plan = self._plan(index)
             day_orders = self._orders_for(plan)
-            traffic_rows.extend(self._traffic(plan))
+            day_traffic = self._traffic(plan)
+            traffic_rows.extend(day_traffic)
+            self.sources.tag(day_orders, {row[1]: row[5] for row in day_traffic})
             for order in day_orders:
                 deleted_at = self._after_sale(order)
                 if deleted_at is not None:

@@ -136,7 +136,9 @@ class StoreSpec:
 
 
 #: Bump when the generator's output changes, so cached shops are rebuilt.
-GENERATOR_VERSION = 6
+#: 6: orders carry their landing page's UTM tags and referrer; 7: returning shoppers keep their
+#: share of the orders on a day cut short.
+GENERATOR_VERSION = 7
 
 
 @dataclass(frozen=True, slots=True)

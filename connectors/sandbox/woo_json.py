@@ -14,10 +14,16 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from connectors.attribution import from_landing
 from connectors.sandbox.amounts import Json
+from connectors.sandbox.attribution import ONLINE
 
 #: Shopify ``source_name`` → WooCommerce ``created_via``.
 CREATED_VIA = {"pos": "pos", "shopify_draft_order": "admin"}
+#: The site's home, which WooCommerce's order attribution writes landing pages under.
+HOME = "https://demo.example"
+#: A visit's marketing channel → the ``source_type`` WooCommerce's attribution records.
+SOURCE_TYPES = {"direct": "typein", "organic": "organic", "referral": "referral"}
 
 
 class WooRenderer:
@@ -81,7 +87,7 @@ class WooRenderer:
             **self.dates("paid", paid),
             **self.dates("completed", min(fulfilled) if status == "completed" else None),
             "cart_hash": "",
-            "meta_data": [],
+            "meta_data": attribution_meta(o),
             "line_items": [self._line(line) for line in o["line_items"]],
             "tax_lines": [],
             "shipping_lines": [
@@ -250,3 +256,31 @@ def with_fields(record: Json, fields: str | None) -> Any:
         return record
     wanted = {f.strip() for f in fields.split(",")}
     return {k: v for k, v in record.items() if k in wanted}
+
+
+def attribution_meta(o: Json) -> list[Json]:
+    """WooCommerce's order attribution meta (8.5+) for an order placed on a visit, as its
+    sourcebuster script records one: ``(direct)``/``(none)`` for a typed-in visit, the
+    referrer's host and ``organic``/``referral`` for an untagged one."""
+    if o["source_name"] not in ONLINE:
+        return []  # entered in the shop, not on the site: WooCommerce records no source
+    landing, referrer = o.get("landing_site") or "/", o.get("referring_site")
+    found = from_landing(landing, referrer)
+    source_type = SOURCE_TYPES.get(found.marketing_channel, "utm")
+    host = (referrer or "").split("/")[2] if referrer else None
+    fields = {
+        "source_type": source_type,
+        "referrer": referrer,
+        "utm_source": found.utm_source or (host if referrer else "(direct)"),
+        "utm_medium": found.utm_medium or (source_type if referrer else "(none)"),
+        "utm_campaign": found.utm_campaign,
+        "session_entry": HOME + landing,
+        "session_pages": "3",
+        "session_count": "1",
+        "device_type": "Mobile" if o["source_name"] != "web" else "Desktop",
+    }
+    return [
+        {"id": 9_000_000 + index, "key": f"_wc_order_attribution_{key}", "value": value}
+        for index, (key, value) in enumerate(fields.items())
+        if value is not None
+    ]

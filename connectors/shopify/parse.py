@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from connectors.attribution import Attribution, from_landing
 from connectors.base import (
     Customer,
     DiscountCode,
@@ -34,6 +35,8 @@ from connectors.shopify.settings import PERSONAL_KEYS
 __all__ = ["ORDERS", "MalformedPage", "PageReader", "unidentified_key"]
 
 ZERO = Decimal(0)
+#: ``source_name`` values of orders no web visit led to: they carry no marketing source.
+NOT_VISITS = frozenset({"pos", "shopify_draft_order"})
 
 
 # --- converters ---------------------------------------------------------------------------------
@@ -75,7 +78,16 @@ def to_order(o: p.OrderPayload) -> Order:
         lines=[_line(item) for item in o.line_items],
         refunds=[_refund(r, o.id) for r in o.refunds],
         discount_codes=[DiscountCode(d.code, d.amount, d.type or "") for d in o.discount_codes],
+        attribution=_attribution(o),
     )
+
+
+def _attribution(o: p.OrderPayload) -> Attribution | None:
+    """The landing page's UTM tags and click id, and the referrer; none for a sale no visit
+    led to (point of sale, a draft order)."""
+    if o.source_name in NOT_VISITS:
+        return None
+    return from_landing(o.landing_site, o.referring_site)
 
 
 def _line(item: p.LineItem) -> OrderLine:

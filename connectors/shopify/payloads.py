@@ -130,6 +130,9 @@ class OrderPayload(Payload):
     fulfillment_status: str | None = None
     presentment_currency: str | None = None
     source_name: str | None = None
+    #: The visit's landing page (path and query) and referrer; read for their UTM tags only.
+    landing_site: str | None = None
+    referring_site: str | None = None
     test: bool | None = None
     taxes_included: bool | None = None
     tags: str | None = None

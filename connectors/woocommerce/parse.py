@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
+from connectors.attribution import Attribution, from_landing
 from connectors.base import (
     Customer,
     DiscountCode,
@@ -45,6 +46,13 @@ FINANCIAL = {
 SOURCES = {"checkout": "web", "store-api": "web", "pos": "pos", "woocommerce-pos": "pos"}
 #: The refund line meta that names the order line it refunds.
 REFUNDED_ITEM = "_refunded_item_id"
+#: The order meta WooCommerce's order attribution (8.5+) writes, ``_wc_order_attribution_``
+#: then ``source_type``, ``referrer``, ``utm_source``, ``utm_medium``, ``utm_campaign``,
+#: ``session_entry`` (the landing URL), ….
+ATTRIBUTION_META = "_wc_order_attribution_"
+#: Source types of orders no visit led to: entered in wp-admin or the WooCommerce app.
+NOT_VISITS = frozenset({"admin", "mobile_app"})
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 
 
 def to_order(o: p.OrderPayload) -> Order | None:
@@ -102,7 +110,26 @@ def to_order(o: p.OrderPayload) -> Order | None:
         tags="",
         lines=lines,
         discount_codes=[DiscountCode(c.code, c.discount, "coupon") for c in o.coupon_lines],
+        attribution=attribution(o.meta_data),
     )
+
+
+def attribution(meta: list[p.Meta]) -> Attribution | None:
+    """The order's marketing source from WooCommerce's order attribution meta; None when the
+    order has none (attribution off, an order before 8.5) or no visit led to it."""
+    found = {
+        m.key.removeprefix(ATTRIBUTION_META): _text(m.value)
+        for m in meta
+        if m.key.startswith(ATTRIBUTION_META)
+    }
+    if not found or found.get("source_type") in NOT_VISITS:
+        return None
+    utm = {key: found.get(key) for key in UTM_KEYS}
+    return from_landing(found.get("session_entry"), found.get("referrer"), utm)
+
+
+def _text(value: object) -> str | None:
+    return str(value) if isinstance(value, str | int | float) and value != "" else None
 
 
 def _line(item: p.LineItem, exponent: int) -> OrderLine:

@@ -87,6 +87,8 @@ class OrderPayload(Payload):
     fee_lines: list[FeeLine] = []
     coupon_lines: list[CouponLine] = []
     refunds: list[RefundRef] = []
+    #: Holds WooCommerce's order attribution (``_wc_order_attribution_*``, WooCommerce 8.5+).
+    meta_data: list[Meta] = []
 
 
 class RefundLine(Payload):

@@ -17,10 +17,15 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
+from connectors.sandbox.attribution import SEARCH_CAMPAIGNS, SOCIAL_CAMPAIGNS
+
 #: Days of spend the demo writes: enough for the digests, a month's pacing and the CPA history.
 SPEND_DAYS = 60
-#: What a paid-search click costs the demo shop, by campaign, and its share of the clicks.
-SEARCH_CAMPAIGNS = (("Brand search", 0.45, 0.55), ("Shopping – all products", 0.55, 1.25))
+#: What a paid-search click costs the demo shop, by campaign (the local store's search
+#: campaigns, whose orders land with their UTM tags).
+COST_PER_CLICK = {"Brand search": 0.55, "Shopping – all products": 1.25}
+#: Each Meta campaign's daily spend and what a purchase costs it (USD).
+META_SPEND = {"Prospecting – lookalike": (95, 38), "Retargeting 14d": (75, 22)}
 #: What the ad platforms claim a purchase is worth (USD), before their own over-counting.
 CLAIMED_ORDER_VALUE = 92.0
 #: Monthly budgets: the Shopify shop's whole spend and its Meta share (USD); Tmall's (CNY).
@@ -82,7 +87,8 @@ def _google(traffic_csv: str, days: list[date], rng: random.Random) -> str:
     ]  # fmt: skip
     for day in days:
         sessions, purchases = traffic[day]
-        for campaign, share, cpc in SEARCH_CAMPAIGNS:
+        for campaign, share in SEARCH_CAMPAIGNS:
+            cpc = COST_PER_CLICK[campaign]
             clicks = round(sessions * share)
             conversions = round(purchases * share * rng.uniform(0.9, 1.3))
             rows.append(
@@ -100,10 +106,8 @@ def _meta(days: list[date], rng: random.Random) -> str:
          "Link clicks", "Impressions", "Purchases", "Purchases conversion value"]
     ]  # fmt: skip
     for day in days:
-        for campaign, spend, per_purchase in (
-            ("Prospecting – lookalike", 95, 38),
-            ("Retargeting 14d", 75, 22),
-        ):
+        for campaign, _ in SOCIAL_CAMPAIGNS:
+            spend, per_purchase = META_SPEND[campaign]
             spent = spend * rng.uniform(0.85, 1.15)
             stalled = campaign.startswith("Retargeting") and day == days[-1]
             purchases = (

@@ -58,6 +58,11 @@ class OrderRow(NamedTuple):
     total_minor: int
     current_total_minor: int | None
     tags: str
+    utm_source: str | None
+    utm_medium: str | None
+    utm_campaign: str | None
+    click_id: str | None
+    marketing_channel: str | None
     synced_at: datetime
     first_synced_at: datetime
     content_hash: str | None
@@ -233,6 +238,7 @@ def order_rows(ctx: StoreContext, minor: Minor, order: Order) -> OrderRows:
         total_minor=minor(order.total_price, "total_price"),
         current_total_minor=None if current is None else minor(current, "current_total_price"),
         tags=order.tags,
+        **_attribution(order),
         synced_at=ctx.synced_at,
         first_synced_at=ctx.synced_at,
         content_hash=None,  # set below, from the rows
@@ -282,6 +288,18 @@ def line_row(ctx: StoreContext, minor: Minor, order_id: int, line: OrderLine) ->
     )
 
 
+def _attribution(order: Order) -> dict[str, str | None]:
+    """The order's attribution columns, all null where its platform records none."""
+    found = order.attribution
+    return {
+        "utm_source": found.utm_source if found else None,
+        "utm_medium": found.utm_medium if found else None,
+        "utm_campaign": found.utm_campaign if found else None,
+        "click_id": found.click_id if found else None,
+        "marketing_channel": found.marketing_channel if found else None,
+    }
+
+
 def _local_date(ctx: StoreContext, moment: datetime | None) -> date | None:
     return None if moment is None else ctx.local_day(moment)[0]
 
@@ -324,7 +342,8 @@ def content_hash(head: OrderRow, lines: list[LineRow], codes: list[CodeRow]) -> 
 
     Only what the order's own day's metrics read counts (not its refunds, not bookkeeping), and
     a line only by what it contributes to that day (a refund changes current_quantity, not this).
-    The fields are hashed as plain tuples in a fixed order, so stored hashes stay valid.
+    The fields are hashed as plain tuples in a fixed order, so stored hashes stay valid; an
+    order's marketing source joins them only when it has one, so an order without stays put.
     """
     day = (
         head.processed_at,
@@ -351,7 +370,14 @@ def content_hash(head: OrderRow, lines: list[LineRow], codes: list[CodeRow]) -> 
         )
         for line in lines
     ]
-    fields = (day, head.financial_status == "voided", sold, [tuple(c) for c in codes])
+    fields: tuple[object, ...] = (
+        day,
+        head.financial_status == "voided",
+        sold,
+        [tuple(c) for c in codes],
+    )
+    if head.marketing_channel is not None:
+        fields += ((head.marketing_channel, head.utm_source, head.utm_medium, head.utm_campaign),)
     return hashlib.blake2b(repr(fields).encode(), digest_size=8).hexdigest()
 
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import Connection
 
+from tasks.metrics.attribution_facts import add_attributed
 from tasks.metrics.customer_facts import add_active, add_customers, add_second_orders
 from tasks.metrics.facts import ADDITIVE, Facts, days, sum_range, sum_weeks
 from tasks.metrics.operations_facts import add_inventory, add_traffic, add_unfulfilled
@@ -50,6 +51,7 @@ def collect(
     add_codes(conn, store, start, end, facts)
     add_inventory(conn, store, start, end, facts)
     add_spend(conn, store, start, end, facts)
+    add_attributed(conn, store, start, end, facts)  # after spend: its campaigns get zeros
     sum_weeks(facts)
     if whole:
         sum_range(facts, start, end)

@@ -125,6 +125,55 @@ MARKETPLACES = [
     "",
 ]
 
+#: How an order's marketing source is read and mapped (``connectors/attribution.py``); the
+#: attributed sales and ROAS under Advertising read it.
+ATTRIBUTION = [
+    "## Marketing source (attribution)",
+    "",
+    "Each order keeps the marketing source of the visit that placed it: `utm_source`, "
+    "`utm_medium`, `utm_campaign`, the name of the ad click id its landing page carried "
+    "(`gclid`, `fbclid`…, never its value) and a `marketing_channel`. Nothing else of the "
+    "landing or referring URL is kept: a query string can carry e-mail addresses or tokens.",
+    "",
+    "- Shopify: from the order's `landing_site` (its query's UTM tags and click ids) and "
+    "`referring_site`. Point-of-sale and draft orders (`source_name` pos, "
+    "shopify_draft_order) have no source.",
+    "- WooCommerce 8.5+: from the order attribution meta, `_wc_order_attribution_utm_source`, "
+    "`_utm_medium`, `_utm_campaign`, `_referrer` and `_session_entry` (the landing URL, read for "
+    "click ids); `(direct)` and `(none)` count as no tag. Orders entered by staff (`source_type` "
+    "admin, mobile_app), and orders without that meta (attribution off, placed before 8.5), "
+    "have no source.",
+    "- Marketplace exports (Taobao/Tmall, 抖店, 京东, 拼多多) record no source: their "
+    "attributed metrics are n/a.",
+    "",
+    "| rule (first that applies) | `marketing_channel` |",
+    "|---|---|",
+    "| paid `utm_medium` (cpc, ppc, paid, paid_search, paid_social, cpm, cpv, display, ads, "
+    "sem) and `utm_source` google, adwords, youtube | `google_ads` |",
+    "| paid medium and source facebook, fb, instagram, ig, meta, messenger, audience_network "
+    "| `meta` |",
+    "| paid medium and source douyin, toutiao, oceanengine, 巨量, 巨量引擎, 抖音, 今日头条 "
+    "| `ocean_engine` |",
+    "| paid medium, any other source | `paid_other` |",
+    "| a Google click id (`gclid`, `gbraid`, `wbraid`: auto-tagging marks ad clicks only) "
+    "| `google_ads` |",
+    "| `fbclid` and no `utm_medium` (Meta adds it to organic post clicks too, so a medium "
+    "saying otherwise wins) | `meta` |",
+    "| medium or source email, newsletter, klaviyo, mailchimp, edm | `email` |",
+    "| medium organic, social, sns | `organic` |",
+    "| medium referral | `referral` |",
+    "| any other tag | `unassigned` |",
+    "| untagged, from a search engine or social network | `organic` |",
+    "| untagged, from another site | `referral` |",
+    "| untagged, no referrer | `direct` |",
+    "",
+    "Only `google_ads`, `meta` and `ocean_engine` are ad-spend channels: their orders are "
+    "the attributed sales. For campaigns, `utm_campaign` must carry the campaign's name as its "
+    "spend export names it (a campaign id, as ValueTrack's `{campaignid}` gives, matches "
+    "nothing).",
+    "",
+]
+
 
 def render() -> str:
     lines = [
@@ -149,6 +198,7 @@ def render() -> str:
         "",
         *WOOCOMMERCE,
         *MARKETPLACES,
+        *ATTRIBUTION,
     ]
     for group, members in groupby(METRICS, key=lambda m: m.group):
         lines += [f"## {GROUPS[group]}", ""]

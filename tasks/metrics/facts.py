@@ -99,6 +99,9 @@ ADDITIVE = (
     "ad_impressions",
     "unconverted_spend",
 )
+#: Additive measures only some stores' sources record: a day without them has none (n/a),
+#: not zero (``tasks/metrics/attribution_facts.py``).
+RECORDED_ONLY = ("attributed_sales_minor",)
 #: Measures a period defines itself (queried per period), and measures that hold at a moment
 #: (a period takes its last day's): neither is summed over days.
 PERIOD_MEASURES = frozenset({"customers", "returning_customers", "median_second_order_days"})

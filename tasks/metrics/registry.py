@@ -147,9 +147,21 @@ PLATFORM_ROAS_CHOICES = (
     "channels' values do not add up to the store's sales.",
     "Only spend whose export states a conversion value counts (巨量引擎 campaign exports have "
     "none): n/a when no spend in the period has one.",
-    "A storepulse-attributed ROAS (the store's own orders attributed by UTM) is not "
-    "computed: stored orders carry no UTM or landing-site fields yet.",
+    "storepulse's own measure, from the store's orders, is `attributed_roas`: the two are "
+    "kept apart and neither replaces the other.",
 )
+ATTRIBUTED_CHOICES = (
+    "Last click by the order's own landing visit: an order counts for the ad channel its "
+    "landing UTM tags or ad click id map to (the table under *Marketing source*), and for the "
+    "campaign its `utm_campaign` names, matched without case to the ad-spend export's campaign "
+    "name. No other touch, no view-through, no attribution window: an order whose last visit "
+    "was untagged is not attributed, whatever ad its buyer saw before.",
+    "Net sales as `net_sales` reads them: line items less discounts on the order's day, less "
+    "returns on the refund's day (a voided cancellation on its day).",
+    "n/a on days before the store's first order with a recorded source: marketplace exports "
+    "record none, and orders stored before storepulse read sources have none until re-read.",
+)
+ATTRIBUTED_ROAS = _converted(_ratio(_fact("attributed_sales_minor"), "spend_minor"))
 
 METRICS: tuple[Metric, ...] = (
     # --- sales (Shopify's sales stack) ----------------------------------------------------------
@@ -829,6 +841,43 @@ METRICS: tuple[Metric, ...] = (
             ("platform_roas", None, ""),
             ("channel_platform_roas", "ad_channel", ", by ad channel"),
             ("campaign_platform_roas", "campaign", ", by campaign"),
+        )
+    ),
+    *(
+        Metric(
+            name,
+            "money",
+            "up",
+            "Σ net sales of orders attributed to an ad channel" + suffix,
+            _fact("attributed_sales_minor"),
+            ATTRIBUTED_CHOICES,
+            group="advertising",
+            dimension=dimension,
+            uses=("attributed_sales_minor",),
+        )
+        for name, dimension, suffix in (
+            ("attributed_sales", None, ""),
+            ("channel_attributed_sales", "ad_channel", ", by ad channel"),
+            ("campaign_attributed_sales", "campaign", ", by campaign"),
+        )
+    ),
+    *(
+        Metric(
+            name,
+            "multiple",
+            "up",
+            "attributed net sales ÷ ad spend" + suffix,
+            ATTRIBUTED_ROAS,
+            (*ATTRIBUTED_CHOICES, "n/a where the spend is zero."),
+            group="advertising",
+            aggregation="ratio",
+            dimension=dimension,
+            uses=("attributed_sales_minor", "spend_minor"),
+        )
+        for name, dimension, suffix in (
+            ("attributed_roas", None, ""),
+            ("channel_attributed_roas", "ad_channel", ", by ad channel"),
+            ("campaign_attributed_roas", "campaign", ", by campaign"),
         )
     ),
     Metric(

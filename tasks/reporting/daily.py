@@ -38,11 +38,13 @@ from tasks.metrics.compare import Comparison, Delta, compare
 from tasks.metrics.movers import ProductMove, product_moves, risers_and_fallers, top_products
 from tasks.metrics.query import metric_rows
 from tasks.metrics.registry import HEADLINE, REGISTRY
+from tasks.metrics.scope import live
 from tasks.warehouse import schema as tables
 
 TREND_DAYS = 14
-#: What the digest adds for a store with ad spend in the trend's days.
-SPEND_KPIS = ("ad_spend", "platform_roas", "mer")
+#: What the digest adds for a store with ad spend in the trend's days; attributed ROAS only
+#: where the store's orders record their marketing source (not on marketplaces).
+SPEND_KPIS = ("ad_spend", "platform_roas", "attributed_roas", "mer")
 #: Variants with fewer days of cover than this are listed as stock at risk.
 AT_RISK_DAYS = 7.0
 
@@ -58,7 +60,7 @@ def build_daily(
     """The digest of ``day`` (a complete store-local day) for ``store``; on an event day (a
     retail holiday or one of ``campaigns``) its KPIs are also set against the day's
     special-day expectation."""
-    shown = HEADLINE + (SPEND_KPIS if _advertises(conn, store, day) else ())
+    shown = HEADLINE + _spend_kpis(conn, store, day)
     comparisons = compare(
         conn, store, "day", day, day + timedelta(days=1), tuple(REGISTRY[m] for m in shown)
     )
@@ -146,6 +148,26 @@ def kpi(
         trend=trend,
         good_when_up=m.good != "down",
     )
+
+
+def _spend_kpis(conn: Connection, store: str, day: date) -> tuple[str, ...]:
+    """The spend KPIs the digest shows: none without spend; attributed ROAS beside platform
+    ROAS once the store's orders record their marketing source."""
+    if not _advertises(conn, store, day):
+        return ()
+    if _records_sources(conn, store, day):
+        return SPEND_KPIS
+    return tuple(m for m in SPEND_KPIS if m != "attributed_roas")
+
+
+def _records_sources(conn: Connection, store: str, day: date) -> bool:
+    o = tables.orders.c
+    query = (
+        select(o.order_id)
+        .where(live(store), o.marketing_channel.is_not(None), o.local_date <= day)
+        .limit(1)
+    )
+    return conn.execute(query).first() is not None
 
 
 def _advertises(conn: Connection, store: str, day: date) -> bool:

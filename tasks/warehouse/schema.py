@@ -119,6 +119,14 @@ orders = Table(
     Column("total_minor", BigInteger, nullable=False),
     Column("current_total_minor", BigInteger),
     Column("tags", Text, nullable=False),
+    #: The visit's marketing source (``connectors/attribution.py``): its UTM values, the name
+    #: of the ad click id it carried, and the channel they map to; null where the platform
+    #: records none (marketplaces, point of sale). Never a URL.
+    Column("utm_source", String(255)),
+    Column("utm_medium", String(255)),
+    Column("utm_campaign", String(255)),
+    Column("click_id", String(16)),
+    Column("marketing_channel", String(32)),
     _synced(),
     #: When storepulse first saw the order: a new order can change who counts as a new customer.
     Column("first_synced_at", UtcDateTime()),

@@ -66,6 +66,7 @@ def sample_digest(alerts: int = 2) -> DailyDigest:
         ),
         Kpi("ad_spend", "money", Decimal("812.40"), Change(0.12), Change(0.05), Change(None)),
         Kpi("platform_roas", "multiple", 3.42, Change(-0.21), Change(-0.1), Change(None)),
+        Kpi("attributed_roas", "multiple", 2.15, Change(-0.3), Change(-0.12), Change(None)),
         Kpi("mer", "multiple", 6.81, Change(-0.76), Change(-0.56), Change(None)),
     ]
     alert = AlertLine(

@@ -121,3 +121,42 @@ def test_a_record_without_an_id_gets_the_same_key_in_every_process() -> None:
         for seed in ("1", "2")
     }
     assert keys == {rejected.record_key}
+
+
+def test_the_documented_orders_landing_and_referrer_make_a_referral(
+    sample: dict[str, object],
+) -> None:
+    # The fixture lands on http://www.example.com?source=abc from http://www.otherexample.com.
+    [order] = ORDERS.read(_body(sample)).records
+    assert order.attribution is not None
+    assert order.attribution.marketing_channel == "referral"
+    assert order.attribution.utm_source is None
+
+
+def test_a_paid_search_landing_gives_its_tags_and_nothing_else(
+    sample: dict[str, object],
+) -> None:
+    sample["landing_site"] = (
+        "/products/oak-cushion?utm_source=google&utm_medium=cpc"
+        "&utm_campaign=Shopping+%E2%80%93+all+products&gclid=Cj0KCQiA&ref=ann%40example.com"
+    )
+    sample["referring_site"] = "https://www.google.com/"
+    [order] = ORDERS.read(_body(sample)).records
+    found = order.attribution
+    assert found is not None
+    assert (found.utm_source, found.utm_medium, found.utm_campaign) == (
+        "google",
+        "cpc",
+        "Shopping – all products",
+    )
+    assert (found.click_id, found.marketing_channel) == ("gclid", "google_ads")
+    assert "Cj0KCQiA" not in repr(found) and "example.com" not in repr(found)
+
+
+@pytest.mark.parametrize("source_name", ["pos", "shopify_draft_order"])
+def test_a_sale_no_visit_led_to_has_no_marketing_source(
+    sample: dict[str, object], source_name: str
+) -> None:
+    sample["source_name"] = source_name
+    [order] = ORDERS.read(_body(sample)).records
+    assert order.attribution is None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from reports.i18n import LANGUAGES, METRIC_LABELS
 from tasks.metrics.docs import DOC, render
-from tasks.metrics.facts import ADDITIVE, NOT_SUMMED
+from tasks.metrics.facts import ADDITIVE, NOT_SUMMED, RECORDED_ONLY
 from tasks.metrics.registry import HEADLINE, METRICS, REGISTRY
 
 #: Measures produced for breakdowns or from inventory, besides the additive and moment ones.
-OTHER_MEASURES = {"line_sales_minor", "cohort_retention", "cohort_customers"}
+OTHER_MEASURES = {"line_sales_minor", "cohort_retention", "cohort_customers", *RECORDED_ONLY}
 
 
 def test_docs_metrics_md_is_generated_from_the_registry() -> None:
