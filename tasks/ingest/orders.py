@@ -62,6 +62,9 @@ class OrderRow(NamedTuple):
     first_synced_at: datetime
     content_hash: str | None
     changed_at: datetime
+    #: Discounts the shop funded and those the platform funded, where the source says.
+    discount_shop_minor: int | None = None
+    discount_platform_minor: int | None = None
 
 
 class LineRow(NamedTuple):
@@ -158,36 +161,52 @@ def load_orders(conn: Connection, ctx: StoreContext, orders: Sequence[Order]) ->
             result.rejected.append(rejected_record(order.order_id, str(exc), order))
     if not built:
         return result
-    loaded = [rows.head.order_id for rows in built]
-    stored = _stored_orders(conn, ctx.store, loaded)
-    heads = [_keep_changed_at(rows.head, stored.get(rows.head.order_id)) for rows in built]
-    refunds = [r for rows in built for r in rows.refunds]
-    refund_lines = [r for rows in built for r in rows.refund_lines]
-    if stored:  # orders read before: replace their lines and codes, drop vanished refunds
-        ids = list(stored)
-        for table in (tables.order_lines, tables.order_discount_codes):
-            conn.execute(children_of(table), {"store": ctx.store, "ids": ids})
-        for table, key, kept in (
-            (tables.refunds, "refund_id", [r.refund_id for r in refunds]),
-            (tables.refund_lines, "refund_line_id", [r.refund_line_id for r in refund_lines]),
-        ):
-            conn.execute(_vanished(table, key), {"store": ctx.store, "ids": ids, "kept": kept})
-    upsert(conn, tables.orders, heads, columns=ORDER_COLUMNS, keep=("first_synced_at",))
-    insert(
-        conn, tables.order_lines, [r for rows in built for r in rows.lines], columns=LINE_COLUMNS
-    )
-    insert(
+    write_orders(
         conn,
-        tables.order_discount_codes,
+        ctx,
+        [rows.head for rows in built],
+        [r for rows in built for r in rows.lines],
         [c for rows in built for c in rows.codes],
-        columns=CODE_COLUMNS,
+        [r for rows in built for r in rows.refunds],
+        [r for rows in built for r in rows.refund_lines],
     )
+    result.upserted = len(built)
+    return result
+
+
+def write_orders(
+    conn: Connection,
+    ctx: StoreContext,
+    heads: list[OrderRow],
+    lines: list[LineRow],
+    codes: list[CodeRow],
+    refunds: list[RefundRow],
+    refund_lines: list[RefundLineRow],
+) -> None:
+    """Upsert the orders' rows and replace their children (rows built by ``order_rows``, or in
+    bulk from an export's columns)."""
+    loaded = [head.order_id for head in heads]
+    stored = _stored_orders(conn, ctx.store, loaded)
+    heads = [_keep_changed_at(head, stored.get(head.order_id)) for head in heads]
+    if stored:  # orders read before: replace their lines and codes, drop vanished refunds
+        kept_refunds = [r.refund_id for r in refunds]
+        kept_lines = [r.refund_line_id for r in refund_lines]
+        for ids in _chunks(list(stored)):
+            for table in (tables.order_lines, tables.order_discount_codes):
+                conn.execute(children_of(table), {"store": ctx.store, "ids": ids})
+            for table, key, kept in (
+                (tables.refunds, "refund_id", kept_refunds),
+                (tables.refund_lines, "refund_line_id", kept_lines),
+            ):
+                params = {"store": ctx.store, "ids": ids, "kept": kept}
+                conn.execute(_vanished(table, key), params)
+    upsert(conn, tables.orders, heads, columns=ORDER_COLUMNS, keep=("first_synced_at",))
+    insert(conn, tables.order_lines, lines, columns=LINE_COLUMNS)
+    insert(conn, tables.order_discount_codes, codes, columns=CODE_COLUMNS)
     # Refunds are kept, not replaced, so that the first sync of each one is known.
     upsert(conn, tables.refunds, refunds, columns=REFUND_COLUMNS, keep=("first_synced_at",))
     upsert(conn, tables.refund_lines, refund_lines, columns=REFUND_LINE_COLUMNS)
     release_from_quarantine(conn, ctx.store, "orders", [str(i) for i in loaded])
-    result.upserted = len(heads)
-    return result
 
 
 def order_rows(ctx: StoreContext, minor: Minor, order: Order) -> OrderRows:
@@ -351,7 +370,14 @@ def content_hash(head: OrderRow, lines: list[LineRow], codes: list[CodeRow]) -> 
         )
         for line in lines
     ]
-    fields = (day, head.financial_status == "voided", sold, [tuple(c) for c in codes])
+    fields: tuple[object, ...] = (
+        day,
+        head.financial_status == "voided",
+        sold,
+        [tuple(c) for c in codes],
+    )
+    if head.discount_shop_minor is not None or head.discount_platform_minor is not None:
+        fields += (head.discount_shop_minor, head.discount_platform_minor)
     return hashlib.blake2b(repr(fields).encode(), digest_size=8).hexdigest()
 
 
@@ -364,8 +390,14 @@ def _stored_orders(conn: Connection, store: str, order_ids: list[int]) -> dict[i
     """The orders already stored, with their content hash and when that content last changed."""
     return {
         row.order_id: _Stored(row.content_hash, row.changed_at)
-        for row in conn.execute(_STORED, {"store": store, "ids": order_ids})
+        for ids in _chunks(order_ids)
+        for row in conn.execute(_STORED, {"store": store, "ids": ids})
     }
+
+
+def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    """Ids in slices that stay well under any driver's limit on bound parameters."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _keep_changed_at(head: OrderRow, stored: _Stored | None) -> OrderRow:

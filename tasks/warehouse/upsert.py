@@ -70,7 +70,7 @@ def _write(
         names, tuples = tuple(columns), list(rows)  # type: ignore[arg-type]
     statement = _statement(conn.dialect, table, names, on_conflict, keep)
     if statement.converters:
-        tuples = [_converted(row, statement.converters) for row in tuples]
+        tuples = _converted(tuples, statement.converters)
     if on_conflict == "update":
         tuples = _last_per_key(tuples, statement.key)
     # One statement, all rows: SQLite runs it in-process, psycopg pipelines it in one round trip.
@@ -86,13 +86,17 @@ def _last_per_key(rows: list[tuple[Any, ...]], key: tuple[int, ...]) -> list[tup
     return list(dict(zip(keys, rows, strict=True)).values())
 
 
-def _converted(row: Sequence[Any], converters: tuple[tuple[int, Convert], ...]) -> tuple[Any, ...]:
-    values = list(row)
+def _converted(
+    rows: list[tuple[Any, ...]], converters: tuple[tuple[int, Convert], ...]
+) -> list[tuple[Any, ...]]:
+    """The rows with their values in the driver's types, converted a column at a time and each
+    distinct value once (a load's rows share their sync time, days and flags)."""
+    columns = list(zip(*rows, strict=True))
     for index, convert in converters:
-        value = values[index]
-        if value is not None:
-            values[index] = convert(value)
-    return tuple(values)
+        values = columns[index]
+        converted = {v: None if v is None else convert(v) for v in set(values)}
+        columns[index] = tuple(converted[v] for v in values)
+    return list(zip(*columns, strict=True))
 
 
 @dataclass(frozen=True)
