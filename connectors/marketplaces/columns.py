@@ -14,7 +14,7 @@ and the column, as the row-by-row reader did.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -65,6 +65,16 @@ class OrderColumns:
         """The column's cleaned text, per row."""
         return self.sheet.column(name)
 
+    def line_keys(self, ids: list[str | None]) -> list[str]:
+        """Each row's line key: the line's own id, else its place within its order."""
+        keys: list[Any] = list(ids)
+        missing = [i for i, key in enumerate(keys) if key is None]
+        if missing:
+            places = pd.Series(self.order).groupby(self.order).cumcount().to_numpy()
+            for i in missing:
+                keys[i] = str(places[i])
+        return keys
+
     def firsts(self, values: list[T]) -> list[T]:
         """Each order's value on its first row."""
         return [values[i] for i in self.first]
@@ -84,6 +94,14 @@ class OrderColumns:
         only those rows are read (the others are zero)."""
         return self._parse(name, self._minor, where)
 
+    def first_amounts(self, names: Collection[str]) -> Ints | None:
+        """Each order's sum of the named amount columns the export has, on its first row;
+        None when it has none of them."""
+        present = [name for name in names if self.has(name)]
+        if not present:
+            return None
+        return sum((self.money(n)[self.first] for n in present), np.zeros(len(self.keys), np.int64))
+
     def counts(self, name: str) -> Ints:
         """A whole-number column (``1,234``), per row; a null count is zero."""
         return self._parse(name, _whole)
@@ -99,7 +117,7 @@ class OrderColumns:
             local = pd.to_datetime(local)
         return self._utc(local)
 
-    def statuses(self, name: str, words: dict[str, str], raw: list[str]) -> list[str]:
+    def statuses(self, name: str, words: Mapping[str, str], raw: list[str]) -> list[str]:
         """Each order's canonical status from its first row's words (``raw``, normalised)."""
         statuses = []
         for first, text in zip(self.first, raw, strict=True):
@@ -144,7 +162,7 @@ class OrderColumns:
             for position, text in enumerate(texts):
                 if text in reasons:
                     self._error(position, reasons[text])
-        return np.fromiter((values[t] for t in texts), dtype=np.int64, count=len(texts))
+        return np.fromiter(map(values.__getitem__, texts), dtype=np.int64, count=len(texts))
 
     def _first_rows_parse(
         self, name: str, texts: list[str | None], irregular: Collection[str]

@@ -54,7 +54,7 @@ def sales(c: OrderColumns) -> Sales:
         refunded=refunded,
         lines=SaleLines(
             order=c.order,
-            key=_line_keys(c),
+            key=c.line_keys(c.texts("子订单编号")),
             title=[t or c.keys[o] for t, o in zip(c.texts("选购商品"), c.order, strict=True)],
             sku=c.texts("商家编码"),
             quantity=quantity,
@@ -63,13 +63,3 @@ def sales(c: OrderColumns) -> Sales:
         discount_shop=c.total(shop),
         discount_platform=c.total(platform),
     )
-
-
-def _line_keys(c: OrderColumns) -> list[str]:
-    """A sub-order's number, else its place within its order."""
-    seen: dict[int, int] = {}
-    keys = []
-    for sub, order in zip(c.texts("子订单编号"), c.order.tolist(), strict=True):
-        place = seen[order] = seen.get(order, -1) + 1
-        keys.append(sub or f"{place}")
-    return keys

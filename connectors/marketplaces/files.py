@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
+from operator import itemgetter
 from typing import Any
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -73,6 +74,8 @@ class Sheet:
     numbers: list[int]
     cells: list[Sequence[Any]]
     kept: dict[str, int]
+    #: The width of the shortest data row: a column left of it needs no test per cell.
+    narrowest: int = 0
     _cleaned: dict[str, list[str | None]] = field(default_factory=dict)
 
     def column(self, name: str) -> list[str | None]:
@@ -80,8 +83,8 @@ class Sheet:
         cleaned = self._cleaned.get(name)
         if cleaned is None:
             index = self.kept.get(name)
-            raw = [None] * len(self.cells) if index is None else _raw_column(self.cells, index)
-            cleaned = self._cleaned[name] = clean_column(raw)
+            raw = [None] * len(self.cells) if index is None else self._raw(index)
+            cleaned = self._cleaned[name] = clean_cells(raw)
         return cleaned
 
     def row(self, position: int) -> dict[str, str | None]:
@@ -90,20 +93,25 @@ class Sheet:
         width = len(cells)
         return {name: cell_text(cells[i]) if i < width else None for name, i in self.kept.items()}
 
+    def _raw(self, index: int) -> list[Any]:
+        if index < self.narrowest:
+            return list(map(itemgetter(index), self.cells))
+        return [row[index] if index < len(row) else None for row in self.cells]
+
     @property
     def rows(self) -> list[tuple[int, dict[str, str | None]]]:
         """Every data row as (row number, cells by name): for the small exports read row-wise."""
         return [(number, self.row(i)) for i, number in enumerate(self.numbers)]
 
 
-def _raw_column(cells: list[Sequence[Any]], index: int) -> list[Any]:
-    return [row[index] if index < len(row) else None for row in cells]
-
-
-def clean_column(values: list[Any]) -> list[str | None]:
-    """``cell_text`` of every cell, each distinct value cleaned once (columns repeat a lot)."""
-    cleaned = {value: cell_text(value) for value in set(values)}
-    return [cleaned[value] for value in values]
+def clean_cells(values: list[Any]) -> list[str | None]:
+    """``cell_text`` of every cell; a column that repeats itself (most do: amounts, statuses,
+    titles) cleans each distinct value once."""
+    if len(set(values[:256])) > 64:  # ids and times: nearly every value is new
+        return list(map(cell_text, values))
+    distinct = set(values)
+    cleaned = dict(zip(distinct, map(cell_text, distinct), strict=True))
+    return list(map(cleaned.__getitem__, values))
 
 
 def read_grid(data: bytes) -> tuple[str, list[list[Any]]]:
@@ -231,13 +239,10 @@ def _sheet(file_format: str, header: list[str], grid: Sequence[Sequence[Any]], a
     # Personal columns are never even cleaned: only the kept ones are read.
     columns = [i for i, name in enumerate(header) if name and name not in PERSONAL]
     kept = {header[i]: i for i in columns}  # a repeated name reads its last column
-    numbers, cells = [], []
-    for index in range(at + 1, len(grid)):
-        row = grid[index]
-        if _counts(row, columns):
-            numbers.append(index + 1)
-            cells.append(row)
-    return Sheet(file_format, header, numbers, cells, kept)
+    below = grid[at + 1 :]
+    numbers = [at + 2 + i for i, row in enumerate(below) if _counts(row, columns)]
+    cells = [grid[number - 1] for number in numbers]
+    return Sheet(file_format, header, numbers, cells, kept, min(map(len, cells), default=0))
 
 
 def _counts(row: Sequence[Any], kept: list[int]) -> bool:

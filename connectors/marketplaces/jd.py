@@ -46,7 +46,7 @@ def sales(c: OrderColumns) -> Sales:
         refunded=np.where(np.array(status) == "refunded", paid, 0),
         lines=SaleLines(
             order=c.order,
-            key=_line_keys(c.order.tolist(), ids),
+            key=c.line_keys(ids),
             title=[t or c.keys[o] for t, o in zip(c.texts("商品名称"), c.order, strict=True)],
             sku=[s or i for s, i in zip(c.texts("货号"), ids, strict=True)],
             quantity=quantity,
@@ -54,13 +54,3 @@ def sales(c: OrderColumns) -> Sales:
         ),
         deleted=deleted,
     )
-
-
-def _line_keys(orders: list[int], ids: list[str | None]) -> list[str]:
-    """A line's 商品ID, else its place within its order."""
-    seen: dict[int, int] = {}
-    keys = []
-    for order, sku in zip(orders, ids, strict=True):
-        place = seen[order] = seen.get(order, -1) + 1
-        keys.append(sku or f"{place}")
-    return keys

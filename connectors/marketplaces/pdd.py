@@ -62,13 +62,6 @@ def sales(c: OrderColumns) -> Sales:
             quantity=np.where(quantity == 0, 1, quantity),
             amount=goods,
         ),
-        discount_shop=c.money(SHOP_DISCOUNT)[c.first] if c.has(SHOP_DISCOUNT) else None,
-        discount_platform=_platform_discounts(c),
+        discount_shop=c.first_amounts([SHOP_DISCOUNT]),
+        discount_platform=c.first_amounts(PLATFORM_DISCOUNTS),
     )
-
-
-def _platform_discounts(c: OrderColumns) -> np.ndarray | None:
-    present = [name for name in PLATFORM_DISCOUNTS if c.has(name)]
-    if not present:
-        return None
-    return sum((c.money(name)[c.first] for name in present), np.zeros(len(c.keys), np.int64))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from connectors.base import TrafficDay
-from connectors.marketplaces.columns import Ints, OrderColumns, SaleLines, Sales
+from connectors.marketplaces.columns import OrderColumns, SaleLines, Sales
 from connectors.marketplaces.files import Sheet, day, money, whole
 from connectors.marketplaces.records import ORDER_LEVEL_LINE, SaleLine, Status
 
@@ -71,17 +71,9 @@ def sales(c: OrderColumns) -> Sales:
             quantity=np.where(units == 0, 1, units),
             amount=goods,
         ),
-        discount_shop=c.money(SHOP_DISCOUNT)[c.first] if c.has(SHOP_DISCOUNT) else None,
-        discount_platform=_platform_discounts(c),
+        discount_shop=c.first_amounts([SHOP_DISCOUNT]),
+        discount_platform=c.first_amounts(PLATFORM_DISCOUNTS),
     )
-
-
-def _platform_discounts(c: OrderColumns) -> Ints | None:
-    """Tmall's coupons and 集分宝 are funded by the platform, when the export lists them."""
-    present = [name for name in PLATFORM_DISCOUNTS if c.has(name)]
-    if not present:
-        return None
-    return sum((c.money(name)[c.first] for name in present), np.zeros(len(c.keys), np.int64))
 
 
 def item_lines(rows: list[tuple[int, dict[str, str | None]]]) -> list[SaleLine]:

@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, Table
@@ -80,7 +81,7 @@ def _write(
 
 def _last_per_key(rows: list[tuple[Any, ...]], key: tuple[int, ...]) -> list[tuple[Any, ...]]:
     """Keep the last row of each key: one statement may not update a row twice on PostgreSQL."""
-    keys = [tuple(row[i] for i in key) for row in rows]
+    keys = list(map(itemgetter(*key), rows))
     if len(set(keys)) == len(keys):
         return rows
     return list(dict(zip(keys, rows, strict=True)).values())
@@ -94,8 +95,11 @@ def _converted(
     columns = list(zip(*rows, strict=True))
     for index, convert in converters:
         values = columns[index]
+        if len(set(values[:256])) > 64:  # nearly every value new (times): convert each
+            columns[index] = tuple(None if v is None else convert(v) for v in values)
+            continue
         converted = {v: None if v is None else convert(v) for v in set(values)}
-        columns[index] = tuple(converted[v] for v in values)
+        columns[index] = tuple(map(converted.__getitem__, values))
     return list(zip(*columns, strict=True))
 
 

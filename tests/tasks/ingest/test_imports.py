@@ -79,6 +79,66 @@ def test_each_platform_reproduces_what_buyers_paid_per_day(
         assert paid_by_day(warehouse_url, platform) == truth, platform
 
 
+PLATFORM_FILES = {
+    "taobao": ["ExportOrderList2087.csv", "ExportOrderDetailList2087.csv"],
+    "douyin": ["douyin_orders.csv"],
+    "jd": ["jd_orders.csv"],
+    "pdd": ["pdd_orders_0517.xlsx", "pdd_orders_0518.xlsx"],
+}
+
+
+def stored_rows(url: str, table: Any, columns: list[str], name: str) -> list[list[str]]:
+    query = select(*(table.c[c] for c in columns)).where(table.c.store == name)
+    with get_engine(url).connect() as conn:
+        rows = [[str(v) for v in row] for row in conn.execute(query)]
+    return sorted(rows, key=json.dumps)
+
+
+def test_each_platform_loads_exactly_the_rows_expected_to_the_fen(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    # The expected rows are what the row-by-row importer wrote before the bulk one replaced it.
+    expected = json.loads((FIXTURES / "expected_rows.json").read_text(encoding="utf-8"))
+    columns = expected["columns"]
+    for platform, names in PLATFORM_FILES.items():
+        config = store(platform, tmp_path, name=platform)
+        import_files(config, [FIXTURES / n for n in names], warehouse_url, now=NOW)
+        truth = expected["platforms"][platform]
+        for table in (o, tables.order_lines, tables.refunds):
+            found = stored_rows(warehouse_url, table, columns[table.name], platform)
+            assert found == truth[table.name], (platform, table.name)
+        q = tables.quarantine.c
+        with get_engine(warehouse_url).connect() as conn:
+            reasons = conn.scalars(select(q.reason).where(q.store == platform)).all()
+        assert sorted(reasons) == truth["quarantine"], platform
+
+
+def test_who_funded_the_discounts_is_kept_where_the_export_says(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    funded = {}
+    for platform, names in PLATFORM_FILES.items():
+        config = store(platform, tmp_path, name=platform)
+        import_files(config, [FIXTURES / n for n in names], sqlite_url, now=NOW)
+        query = select(
+            o.c.name, o.c.discounts_minor, o.c.discount_shop_minor, o.c.discount_platform_minor
+        ).where(o.c.store == platform)
+        with get_engine(sqlite_url).connect() as conn:
+            funded.update({row[0]: tuple(row[1:]) for row in conn.execute(query)})
+    assert funded == {
+        # 抖店: 商家 30.00 and 平台 20.00 of the 50.00 off.
+        "6918000000000000001": (5_000, 3_000, 2_000),
+        # 拼多多: 店铺优惠 5.00, 平台优惠 2.90 of 7.90 off; none on the other two.
+        "260517-607198974342268": (790, 500, 290),
+        "260517-607198974342269": (0, 0, 0),
+        "260518-607198974342270": (0, 0, 0),
+        # Taobao's 订单报表 here and 京东's export do not say who funded a discount.
+        "2087123456789012345": (2_000, None, None),
+        "2087123456789012347": (2_000, None, None),
+        "301234567890": (800, None, None),
+    }
+
+
 @pytest.mark.parametrize("platform", ["taobao", "douyin"])
 def test_the_local_stores_exports_reproduce_its_truth_to_the_fen(
     warehouse_url: str, tmp_path: Path, platform: Platform
