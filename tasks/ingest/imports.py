@@ -105,7 +105,7 @@ def import_files(
         # The freshness check reads the orders' last success: a marketplace store's is this.
         advance_cursor(conn, store.name, "orders", now, now=now)
         for result in results:
-            record_run(conn, run_id or f"import-{now.isoformat()}", result, now)
+            record_run(conn, run_id or f"import-{now.isoformat(timespec='seconds')}", result, now)
     return results
 
 

@@ -8,7 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -300,3 +300,38 @@ def _orders(url: str) -> dict[str, dict[str, Any]]:
 def _count(url: str, table: Any) -> int:
     with get_engine(url, migrate=False).connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_shop_and_platform_funded_discounts_are_metrics_where_every_order_says(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    from tasks.metrics.collect import collect
+    from tasks.metrics.registry import METRICS
+
+    funded = {m.name: m for m in METRICS if m.name in ("shop_discounts", "platform_discounts")}
+    values = {}
+    for platform, day in (("douyin", date(2026, 6, 18)), ("jd", date(2026, 11, 11))):
+        config = store(platform, tmp_path, name=platform)
+        import_files(config, [FIXTURES / n for n in PLATFORM_FILES[platform]], warehouse_url)
+        with get_engine(warehouse_url).connect() as conn:
+            monday = day - timedelta(days=day.weekday())
+            facts = collect(conn, platform, monday, monday + timedelta(days=6))
+        for grain, start in (("day", day), ("day", monday), ("week", monday)):
+            measured = facts.get(grain, start)
+            for name, metric in funded.items():
+                values[platform, grain, start, name] = metric.compute(measured)
+    assert values == {
+        ("douyin", "day", date(2026, 6, 18), "shop_discounts"): 3_000,
+        ("douyin", "day", date(2026, 6, 18), "platform_discounts"): 2_000,
+        ("douyin", "day", date(2026, 6, 15), "shop_discounts"): 0,  # no orders: nothing funded
+        ("douyin", "day", date(2026, 6, 15), "platform_discounts"): 0,
+        ("douyin", "week", date(2026, 6, 15), "shop_discounts"): 3_000,
+        ("douyin", "week", date(2026, 6, 15), "platform_discounts"): 2_000,
+        # 京东's export does not say who funded its 8.00 of discounts: n/a, not zero.
+        ("jd", "day", date(2026, 11, 11), "shop_discounts"): None,
+        ("jd", "day", date(2026, 11, 11), "platform_discounts"): None,
+        ("jd", "day", date(2026, 11, 9), "shop_discounts"): 0,
+        ("jd", "day", date(2026, 11, 9), "platform_discounts"): 0,
+        ("jd", "week", date(2026, 11, 9), "shop_discounts"): None,
+        ("jd", "week", date(2026, 11, 9), "platform_discounts"): None,
+    }
