@@ -259,3 +259,13 @@ def test_local_times_become_utc_as_python_reads_them_across_clock_changes(
     assert moment == utc
     naive = datetime.fromisoformat(wall.replace("/", "-") + (":00" if wall.count(":") == 1 else ""))
     assert moment == naive.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def test_a_legacy_biff_xls_is_read_through_calamine_as_its_xlsx_twin() -> None:
+    # Written by xlwt (tests/fixtures/marketplaces/write.py): numbers and date cells, not text.
+    data = (FIXTURES / "pdd_orders_0517_legacy.xls").read_bytes()
+    assert data.startswith(b"\xd0\xcf\x11\xe0")
+    legacy = read("pdd_orders_0517_legacy.xls", "pdd")
+    assert legacy.file_format == "xls"
+    assert orders_of(legacy) == orders_of(read("pdd_orders_0517.xlsx", "pdd"))
+    assert (legacy.rows, legacy.unpaid, legacy.rejected) == (2, 0, [])

@@ -335,3 +335,10 @@ def test_shop_and_platform_funded_discounts_are_metrics_where_every_order_says(
         ("jd", "week", date(2026, 11, 9), "shop_discounts"): None,
         ("jd", "week", date(2026, 11, 9), "platform_discounts"): None,
     }
+
+
+def test_a_legacy_xls_export_imports_like_its_xlsx_twin(sqlite_url: str, tmp_path: Path) -> None:
+    folder = dropped(tmp_path, "pdd_orders_0517_legacy.xls")
+    [result] = import_folder(store("pdd", folder), sqlite_url, now=NOW)
+    assert (result.upserted, result.quarantined) == (2, 0)
+    assert paid_by_day(sqlite_url) == {date(2026, 5, 17): (2, 3_200 + 4_990)}
