@@ -53,6 +53,8 @@ class OrderColumns:
         self.order: Ints = codes.astype(np.int64)
         self.keys: list[str] = list(uniques)
         self.first: Ints = np.unique(self.order, return_index=True)[1].astype(np.int64)
+        self._orders: list[int] = self.order.tolist()
+        self._firsts: list[int] = self.first.tolist()
         for position, key in enumerate(keys):
             if key is None:
                 self.errors[position] = f"column {key_column}: the order id is empty"
@@ -77,7 +79,12 @@ class OrderColumns:
 
     def firsts(self, values: list[T]) -> list[T]:
         """Each order's value on its first row."""
-        return [values[i] for i in self.first]
+        return [values[i] for i in self._firsts]
+
+    def or_key(self, texts: list[str | None]) -> list[str]:
+        """Each row's text, else its order's key (a line with no title is named by its order)."""
+        keys = self.keys
+        return [t or keys[o] for t, o in zip(texts, self._orders, strict=True)]
 
     def total(self, per_row: Ints) -> Ints:
         """Each order's sum of a per-row integer column (exact: integer arithmetic)."""
@@ -120,7 +127,7 @@ class OrderColumns:
     def statuses(self, name: str, words: Mapping[str, str], raw: list[str]) -> list[str]:
         """Each order's canonical status from its first row's words (``raw``, normalised)."""
         statuses = []
-        for first, text in zip(self.first, raw, strict=True):
+        for first, text in zip(self._firsts, raw, strict=True):
             status = words.get(text)
             if status is None:
                 self._error(
@@ -168,13 +175,13 @@ class OrderColumns:
         self, name: str, texts: list[str | None], irregular: Collection[str]
     ) -> dict[str | None, datetime | None]:
         parsed: dict[str | None, datetime | None] = {}
-        for first, text in zip(self.first, texts, strict=True):
+        for first, text in zip(self._firsts, texts, strict=True):
             if text not in irregular or text in parsed:
                 continue
             try:
                 parsed[text] = moment(text, name)
             except ValueError as exc:
-                self._error(int(first), str(exc))
+                self._error(first, str(exc))
         return parsed
 
     def _utc(self, local: pd.Series) -> Times:
@@ -190,6 +197,11 @@ class OrderColumns:
 
     def _error(self, position: int, reason: str) -> None:
         self.errors.setdefault(position, reason)
+
+
+def refunded_where(refunded: npt.NDArray[np.bool_], statuses: list[str]) -> list[str]:
+    """The statuses, ``refunded`` where the mask says so."""
+    return ["refunded" if r else s for s, r in zip(statuses, refunded.tolist(), strict=True)]
 
 
 def _whole(text: str | None, name: str) -> int:
@@ -348,7 +360,7 @@ def _orders(
     # Closed after payment with no refund stated: refunded in full.
     closed = np.array([s == "closed" for s in status], dtype=bool) & (refunded == 0)
     refunded[closed] = paid[closed]
-    status = ["refunded" if c else s for s, c in zip(status, closed, strict=True)]
+    status = refunded_where(closed, status)
     shipping = np.minimum(sales.shipping[at], paid)
     goods = np.maximum(sales.goods[at], paid - shipping)
     discounts = goods + shipping - paid

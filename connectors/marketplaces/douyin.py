@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from connectors.marketplaces.columns import OrderColumns, SaleLines, Sales
+from connectors.marketplaces.columns import OrderColumns, SaleLines, Sales, refunded_where
 from connectors.marketplaces.records import Status
 
 ORDER_ID = "主订单编号"
@@ -42,10 +42,10 @@ def sales(c: OrderColumns) -> Sales:
     raw = [s or "" for s in c.firsts(c.texts("订单状态"))]
     status = c.statuses("订单状态", STATUSES, raw)
     paid, refunded = c.total(payable), c.total(np.where(after_sale, payable, 0))
-    fully = (refunded > 0) & (refunded >= paid)
+    fully = (refunded != 0) & (refunded >= paid)
     return Sales(
         status_raw=raw,
-        status=["refunded" if f else s for s, f in zip(status, fully, strict=True)],
+        status=refunded_where(fully, status),
         created_at=c.moments("订单提交时间"),
         paid_at=c.moments("支付完成时间"),
         goods=c.total(amount),
@@ -55,7 +55,7 @@ def sales(c: OrderColumns) -> Sales:
         lines=SaleLines(
             order=c.order,
             key=c.line_keys(c.texts("子订单编号")),
-            title=[t or c.keys[o] for t, o in zip(c.texts("选购商品"), c.order, strict=True)],
+            title=c.or_key(c.texts("选购商品")),
             sku=c.texts("商家编码"),
             quantity=quantity,
             amount=amount,

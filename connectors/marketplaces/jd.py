@@ -47,7 +47,7 @@ def sales(c: OrderColumns) -> Sales:
         lines=SaleLines(
             order=c.order,
             key=c.line_keys(ids),
-            title=[t or c.keys[o] for t, o in zip(c.texts("商品名称"), c.order, strict=True)],
+            title=c.or_key(c.texts("商品名称")),
             sku=[s or i for s, i in zip(c.texts("货号"), ids, strict=True)],
             quantity=quantity,
             amount=amount,

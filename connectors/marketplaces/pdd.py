@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from connectors.marketplaces.columns import OrderColumns, SaleLines, Sales
+from connectors.marketplaces.columns import OrderColumns, SaleLines, Sales, refunded_where
 from connectors.marketplaces.records import Status
 
 ORDER_ID = "订单号"
@@ -47,7 +47,7 @@ def sales(c: OrderColumns) -> Sales:
     orders = len(c.keys)
     return Sales(
         status_raw=raw,
-        status=["refunded" if r else s for s, r in zip(status, refunded > 0, strict=True)],
+        status=refunded_where(refunded != 0, status),
         created_at=deal,
         paid_at=paid_at,
         goods=goods,
@@ -57,7 +57,7 @@ def sales(c: OrderColumns) -> Sales:
         lines=SaleLines(
             order=np.arange(orders, dtype=np.int64),
             key=["sku"] * orders,
-            title=[t or k for t, k in zip(c.firsts(c.texts("商品")), c.keys, strict=True)],
+            title=c.firsts(c.or_key(c.texts("商品"))),
             sku=c.firsts(skus),
             quantity=np.where(quantity == 0, 1, quantity),
             amount=goods,

@@ -66,7 +66,7 @@ def sales(c: OrderColumns) -> Sales:
         lines=SaleLines(
             order=np.arange(orders, dtype=np.int64),
             key=[ORDER_LEVEL_LINE] * orders,
-            title=[t or k for t, k in zip(c.firsts(c.texts("宝贝标题")), c.keys, strict=True)],
+            title=c.firsts(c.or_key(c.texts("宝贝标题"))),
             sku=[None] * orders,
             quantity=np.where(units == 0, 1, units),
             amount=goods,

@@ -154,7 +154,8 @@ def local_days(ctx: StoreContext, moments: Times) -> tuple[list[date], list[date
 
 def aware(moments: Times) -> list[datetime]:
     """Naive UTC moments as aware ``datetime``s."""
-    return [m.replace(tzinfo=UTC) for m in moments.astype("datetime64[us]").tolist()]
+    stamps: list[datetime] = pd.DatetimeIndex(moments).tz_localize(UTC).to_pydatetime().tolist()
+    return stamps
 
 
 def _optional(values: Ints | None) -> list[int] | None:

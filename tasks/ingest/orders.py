@@ -11,6 +11,7 @@ import functools
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import Connection, Delete, Table, bindparam, delete, select
@@ -338,6 +339,41 @@ def _refund_row(ctx: StoreContext, minor: Minor, order_id: int, refund: Refund) 
     )
 
 
+#: What the order's day reads of its row and of each line, in the hash's fixed order.
+_DAY_FIELDS = itemgetter(
+    *(
+        ORDER_COLUMNS.index(name)
+        for name in (
+            "processed_at",
+            "cancelled_at",
+            "fulfilled_at",
+            "test",
+            "customer_id",
+            "source_name",
+            "line_items_minor",
+            "discounts_minor",
+            "shipping_minor",
+            "tax_minor",
+            "total_minor",
+        )
+    )
+)
+_SOLD_FIELDS = itemgetter(
+    *(
+        LINE_COLUMNS.index(name)
+        for name in (
+            "line_id",
+            "product_id",
+            "variant_id",
+            "quantity",
+            "price_minor",
+            "discount_minor",
+            "tax_minor",
+        )
+    )
+)
+
+
 def content_hash(head: OrderRow, lines: list[LineRow], codes: list[CodeRow]) -> str:
     """A fingerprint of what the order's day reads: an unchanged order does not reopen it.
 
@@ -345,31 +381,8 @@ def content_hash(head: OrderRow, lines: list[LineRow], codes: list[CodeRow]) -> 
     a line only by what it contributes to that day (a refund changes current_quantity, not this).
     The fields are hashed as plain tuples in a fixed order, so stored hashes stay valid.
     """
-    day = (
-        head.processed_at,
-        head.cancelled_at,
-        head.fulfilled_at,
-        head.test,
-        head.customer_id,
-        head.source_name,
-        head.line_items_minor,
-        head.discounts_minor,
-        head.shipping_minor,
-        head.tax_minor,
-        head.total_minor,
-    )
-    sold = [
-        (
-            line.line_id,
-            line.product_id,
-            line.variant_id,
-            line.quantity,
-            line.price_minor,
-            line.discount_minor,
-            line.tax_minor,
-        )
-        for line in lines
-    ]
+    day = _DAY_FIELDS(head)
+    sold = list(map(_SOLD_FIELDS, lines))
     fields: tuple[object, ...] = (
         day,
         head.financial_status == "voided",
