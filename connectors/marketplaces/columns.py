@@ -115,7 +115,7 @@ class OrderColumns:
 
     def moments(self, name: str) -> Times:
         """Each order's local time in the column (first row) as UTC; NaT where null."""
-        texts = self.firsts(self.texts(name))
+        texts = self.sheet.column_at(name, self._firsts)
         local = pd.to_datetime(pd.Series(texts, dtype=object), format=ISO_MOMENT, errors="coerce")
         irregular = {t for t, at in zip(texts, local.isna(), strict=True) if at and t is not None}
         if irregular:  # other spellings (2026/11/11 00:05, no seconds …), read one by one

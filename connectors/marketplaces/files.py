@@ -87,6 +87,14 @@ class Sheet:
             cleaned = self._cleaned[name] = clean_cells(raw)
         return cleaned
 
+    def column_at(self, name: str, positions: list[int]) -> list[str | None]:
+        """The column's cleaned cells in the given data rows only."""
+        if name in self._cleaned or name not in self.kept:
+            column = self.column(name)
+            return [column[p] for p in positions]
+        index, cells = self.kept[name], self.cells
+        return [cell_text(cells[p][index]) if index < len(cells[p]) else None for p in positions]
+
     def row(self, position: int) -> dict[str, str | None]:
         """One data row's kept cells by column name (to quote a row that is set aside)."""
         cells = self.cells[position]
