@@ -9,7 +9,7 @@ canonical orders, lines and refunds. Money never passes through a float: every a
 ``int64`` count of minor units, exact to the fen.
 
 A row that cannot be read sets its whole order aside, naming the file, the order's first row
-and the column, as the row-by-row reader did.
+and the column.
 """
 
 from __future__ import annotations
@@ -131,8 +131,7 @@ class OrderColumns:
             status = words.get(text)
             if status is None:
                 self._error(
-                    int(first),
-                    f"column {name}: {text!r} is not a status this export is known to use",
+                    first, f"column {name}: {text!r} is not a status this export is known to use"
                 )
             statuses.append(status or "pending")
         return statuses
@@ -206,9 +205,7 @@ def refunded_where(refunded: npt.NDArray[np.bool_], statuses: list[str]) -> list
 
 def _whole(text: str | None, name: str) -> int:
     amount = money(text, name)
-    if amount != amount.to_integral_value():
-        raise ValueError(f"column {name}: {text!r} is not a whole number")
-    if abs(amount) >= LARGEST_MINOR:
+    if amount != amount.to_integral_value() or abs(amount) >= LARGEST_MINOR:
         raise ValueError(f"column {name}: {text!r} is not a whole number")
     return int(amount)
 
@@ -353,8 +350,9 @@ def _orders(
     seen: np.datetime64,
 ) -> ExportOrders:
     at = np.flatnonzero(keep)
-    names = [columns.keys[i] for i in at]
-    status = [sales.status[i] for i in at]
+    kept = at.tolist()
+    names = [columns.keys[i] for i in kept]
+    status = [sales.status[i] for i in kept]
     paid = sales.paid[at]
     refunded = sales.refunded[at].copy()
     # Closed after payment with no refund stated: refunded in full.
@@ -366,7 +364,7 @@ def _orders(
     discounts = goods + shipping - paid
     refunded = np.minimum(refunded, paid)
     financial = np.where(
-        refunded == 0, "paid", np.where(refunded == paid, "refunded", "partially_refunded")
+        refunded <= 0, "paid", np.where(refunded == paid, "refunded", "partially_refunded")
     ).tolist()
     paid_at = sales.paid_at[at]
     created = sales.created_at[at]
@@ -385,7 +383,7 @@ def _orders(
         name=names,
         order_id=order_ids,
         seen_at=_aware(seen),
-        status_raw=[sales.status_raw[i] for i in at],
+        status_raw=[sales.status_raw[i] for i in kept],
         created_at=created,
         processed_at=paid_at,
         financial_status=financial,

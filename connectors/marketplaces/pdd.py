@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from connectors.marketplaces.columns import OrderColumns, SaleLines, Sales, refunded_where
+from connectors.marketplaces.columns import (
+    NOT_A_TIME,
+    OrderColumns,
+    SaleLines,
+    Sales,
+    refunded_where,
+)
 from connectors.marketplaces.records import Status
 
 ORDER_ID = "订单号"
@@ -33,9 +39,7 @@ def sales(c: OrderColumns) -> Sales:
     deal = c.moments("订单成交时间")
     stated = c.moments("支付时间")
     pending = np.array(status) == "pending"
-    paid_at = np.where(
-        np.isnat(stated), np.where(pending, np.datetime64("NaT", "us"), deal), stated
-    )
+    paid_at = np.where(np.isnat(stated), np.where(pending, NOT_A_TIME, deal), stated)
     after_sale = np.array([s in REFUNDED for s in c.firsts(c.texts("售后状态"))], dtype=bool)
     refunded = np.where(after_sale, paid, 0)
     goods = c.money("商品总价(元)")[c.first]
