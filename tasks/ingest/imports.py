@@ -243,7 +243,7 @@ def _kept_item_lines(
     order_level = {x.order_id: x.line_id for x in lines if x.line_id in order_level_lines}
     stored: dict[int, list[LineRow]] = {}
     for row in _stored(conn, ctx, _LINES, list(order_level)):
-        stored.setdefault(row.order_id, []).append(LineRow(*row))
+        stored.setdefault(row.order_id, []).append(LineRow._make(row))
     replaced = {
         order_id
         for order_id, kept in stored.items()
@@ -257,6 +257,7 @@ def _kept_item_lines(
 
 
 def _stored(conn: Connection, ctx: StoreContext, query: Select[Any], ids: list[int]) -> list[Any]:
+    """The store's rows the query finds for the given ids, a slice of ids at a time."""
     rows: list[Any] = []
     for start in range(0, len(ids), _CHUNK):
         rows += conn.execute(query, {"store": ctx.store, "ids": ids[start : start + _CHUNK]})
@@ -332,7 +333,7 @@ _UPDATED = select(tables.orders.c.order_id, tables.orders.c.updated_at).where(
     tables.orders.c.store == bindparam("store"),
     tables.orders.c.order_id.in_(bindparam("ids", expanding=True)),
 )
-_LINES = select(tables.order_lines).where(
+_LINES = select(*(tables.order_lines.c[name] for name in LINE_COLUMNS)).where(
     tables.order_lines.c.store == bindparam("store"),
     tables.order_lines.c.order_id.in_(bindparam("ids", expanding=True)),
 )
