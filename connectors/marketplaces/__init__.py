@@ -1,9 +1,10 @@
 """Marketplace stores (Taobao/Tmall, 抖店, 京东, 拼多多) read from the exports teams download.
 
 ``read_export`` recognises a file by its content (format sniffed, header row found, columns
-matched against each export this platform writes) and returns its canonical records. Personal
-fields are dropped as the file is read; rows that cannot be read come back as ``Rejected`` with
-the file, row and column in one sentence.
+matched against each export this platform writes) and returns what it holds: an order export's
+orders, lines and refunds as columns (``columns.ExportOrders``), read in bulk; item lines and
+shop days as canonical records. Personal fields are dropped as the file is read; rows that
+cannot be read come back as ``Rejected`` with the file, row and column in one sentence.
 """
 
 from __future__ import annotations
