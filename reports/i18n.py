@@ -296,6 +296,8 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     "en": {
         "gross_sales": "Gross sales",
         "discounts": "Discounts",
+        "shop_discounts": "Shop-funded discounts",
+        "platform_discounts": "Platform-funded discounts",
         "returns": "Returns",
         "net_sales": "Net sales",
         "shipping": "Shipping",
@@ -375,6 +377,8 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     "zh-CN": {
         "gross_sales": "总销售额",
         "discounts": "折扣",
+        "shop_discounts": "店铺承担优惠",
+        "platform_discounts": "平台承担优惠",
         "returns": "退货",
         "net_sales": "净销售额",
         "shipping": "运费",

@@ -1,9 +1,10 @@
 """Marketplace stores (Taobao/Tmall, 抖店, 京东, 拼多多) read from the exports teams download.
 
 ``read_export`` recognises a file by its content (format sniffed, header row found, columns
-matched against each export this platform writes) and returns its canonical records. Personal
-fields are dropped as the file is read; rows that cannot be read come back as ``Rejected`` with
-the file, row and column in one sentence.
+matched against each export this platform writes) and returns what it holds: an order export's
+orders, lines and refunds as columns (``columns.ExportOrders``), read in bulk; item lines and
+shop days as canonical records. Personal fields are dropped as the file is read; rows that
+cannot be read come back as ``Rejected`` with the file, row and column in one sentence.
 """
 
 from __future__ import annotations
@@ -14,16 +15,10 @@ from zoneinfo import ZoneInfo
 
 from connectors.base import Rejected
 from connectors.marketplaces import douyin, jd, pdd, taobao
+from connectors.marketplaces.columns import OrderColumns, Sales, canonical
 from connectors.marketplaces.files import Sheet, UnreadableFile, find_sheet, read_grid
-from connectors.marketplaces.records import (
-    ExportBatch,
-    Sale,
-    add_sales,
-    numeric_id,
-    order_lines,
-    read_groups,
-    read_sales,
-)
+from connectors.marketplaces.records import ExportBatch, numeric_id, order_lines, read_groups
+from connectors.money import currency_exponent
 
 __all__ = ["MARKETPLACES", "ExportBatch", "UnreadableFile", "read_export"]
 
@@ -35,14 +30,14 @@ class OrderExport:
     kind: str
     columns: frozenset[str]
     key_column: str
-    sale: Callable[[str, list[tuple[int, dict[str, str | None]]]], Sale]
+    sales: Callable[[OrderColumns], Sales]
 
 
 ORDER_EXPORTS: dict[str, OrderExport] = {
-    "taobao": OrderExport("淘宝 订单报表", taobao.ORDERS, taobao.ORDER_ID, taobao.sale),
-    "douyin": OrderExport("抖店 订单", douyin.ORDERS, douyin.ORDER_ID, douyin.sale),
-    "jd": OrderExport("京东 订单", jd.ORDERS, jd.ORDER_ID, jd.sale),
-    "pdd": OrderExport("拼多多 订单", pdd.ORDERS, pdd.ORDER_ID, pdd.sale),
+    "taobao": OrderExport("淘宝 订单报表", taobao.ORDERS, taobao.ORDER_ID, taobao.sales),
+    "douyin": OrderExport("抖店 订单", douyin.ORDERS, douyin.ORDER_ID, douyin.sales),
+    "jd": OrderExport("京东 订单", jd.ORDERS, jd.ORDER_ID, jd.sales),
+    "pdd": OrderExport("拼多多 订单", pdd.ORDERS, pdd.ORDER_ID, pdd.sales),
 }
 #: The platforms whose stores are read from export files.
 MARKETPLACES = tuple(ORDER_EXPORTS)
@@ -66,10 +61,18 @@ def read_export(
         return _shop_days(sheet, file_name)
     if matched == 2:
         return _item_lines(sheet, file_name)
-    batch = ExportBatch(orders.kind, file_format)
-    sales = read_sales(batch, sheet, file_name, orders.key_column, orders.sale)
-    add_sales(batch, sales, zone, currency)
-    return batch
+    columns = OrderColumns(sheet, orders.key_column, currency_exponent(currency), zone)
+    read = canonical(columns, orders.sales(columns), file_name)
+    return ExportBatch(
+        orders.kind,
+        file_format,
+        rows=columns.rows,
+        orders=read.orders,
+        deletions=read.deletions,
+        rejected=read.rejected,
+        unpaid=read.unpaid,
+        exported_at=read.exported_at,
+    )
 
 
 def _shop_days(sheet: Sheet, file_name: str) -> ExportBatch:

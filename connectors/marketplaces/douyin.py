@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import numpy as np
 
-from connectors.marketplaces.files import moment, money, whole
-from connectors.marketplaces.records import Sale, SaleLine, Status, status_of
+from connectors.marketplaces.columns import OrderColumns, SaleLines, Sales, refunded_where
+from connectors.marketplaces.records import Status
 
 ORDER_ID = "主订单编号"
 ORDERS = frozenset({ORDER_ID, "子订单编号", "订单应付金额", "订单状态"})
@@ -21,48 +21,45 @@ STATUSES: dict[str, Status] = {
     "已关闭": "closed",
 }
 REFUNDED = frozenset({"退款成功", "售后完成", "退货退款成功"})
-DISCOUNTS = ("平台实际承担优惠金额", "商家实际承担优惠金额", "达人实际承担优惠金额")
+#: Who funded each discount: the platform, the shop, or the creator (达人) who sold it.
+PLATFORM_DISCOUNT, SHOP_DISCOUNT, CREATOR_DISCOUNT = (
+    "平台实际承担优惠金额",
+    "商家实际承担优惠金额",
+    "达人实际承担优惠金额",
+)
 
 
-def sale(key: str, rows: list[tuple[int, dict[str, str | None]]]) -> Sale:
-    """One 主订单: what the buyer paid is the sum of its sub-orders' 订单应付金额."""
-    _, first = rows[0]
-    paid = goods = refunded = Decimal(0)
-    shipping = Decimal(0)
-    lines: list[SaleLine] = []
-    for _, row in rows:
-        payable = money(row.get("订单应付金额"), "订单应付金额")
-        freight = money(row.get("运费"), "运费")
-        discount = sum((money(row.get(c), c) for c in DISCOUNTS), Decimal(0))
-        paid += payable
-        shipping += freight
-        amount = payable - freight + discount
-        goods += amount
-        if (row.get("售后状态") or "") in REFUNDED:
-            refunded += payable
-        lines.append(
-            SaleLine(
-                key=row.get("子订单编号") or f"{len(lines)}",
-                title=row.get("选购商品") or key,
-                sku=row.get("商家编码"),
-                quantity=whole(row.get("商品数量"), "商品数量"),
-                amount=amount,
-            )
-        )
-    raw = first.get("订单状态") or ""
-    status = status_of(raw, STATUSES, "订单状态")
-    if refunded and refunded >= paid:
-        status = "refunded"
-    paid_at = moment(first.get("支付完成时间"), "支付完成时间")
-    return Sale(
-        order_key=key,
+def sales(c: OrderColumns) -> Sales:
+    """The 主订单s: what the buyer paid is the sum of their sub-orders' 订单应付金额."""
+    payable = c.money("订单应付金额")
+    freight = c.money("运费")
+    platform = c.money(PLATFORM_DISCOUNT)
+    shop = c.money(SHOP_DISCOUNT)
+    creator = c.money(CREATOR_DISCOUNT)
+    quantity = c.counts("商品数量")
+    amount = payable - freight + platform + shop + creator
+    after_sale = np.array([s in REFUNDED for s in c.texts("售后状态")], dtype=bool)
+    raw = [s or "" for s in c.firsts(c.texts("订单状态"))]
+    status = c.statuses("订单状态", STATUSES, raw)
+    paid, refunded = c.total(payable), c.total(np.where(after_sale, payable, 0))
+    fully = (refunded != 0) & (refunded >= paid)
+    return Sales(
         status_raw=raw,
-        status=status,
-        created_at=moment(first.get("订单提交时间"), "订单提交时间"),
-        paid_at=paid_at,
-        goods=goods,
-        shipping=shipping,
+        status=refunded_where(fully, status),
+        created_at=c.moments("订单提交时间"),
+        paid_at=c.moments("支付完成时间"),
+        goods=c.total(amount),
+        shipping=c.total(freight),
         paid=paid,
         refunded=refunded,
-        lines=lines,
+        lines=SaleLines(
+            order=c.order,
+            key=c.line_keys(c.texts("子订单编号")),
+            title=c.or_key(c.texts("选购商品")),
+            sku=c.texts("商家编码"),
+            quantity=quantity,
+            amount=amount,
+        ),
+        discount_shop=c.total(shop),
+        discount_platform=c.total(platform),
     )

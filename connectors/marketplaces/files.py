@@ -15,11 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
+from operator import itemgetter
 from typing import Any
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -70,11 +71,63 @@ class UnreadableFile(ValueError):
 
 @dataclass(slots=True)
 class Sheet:
-    """A file's table below its header: each data row with its 1-based row number in the file."""
+    """A file's table below its header, kept as raw cells and cleaned a column at a time.
+
+    ``numbers`` holds each data row's 1-based row number in the file; a column is cleaned the
+    first time it is asked for, so columns no reader uses (and personal ones) are never cleaned.
+    """
 
     file_format: str
     header: list[str]
-    rows: list[tuple[int, dict[str, str | None]]]
+    numbers: list[int]
+    cells: list[Sequence[Any]]
+    kept: dict[str, int]
+    #: The width of the shortest data row: a column left of it needs no test per cell.
+    narrowest: int = 0
+    _cleaned: dict[str, list[str | None]] = field(default_factory=dict)
+
+    def column(self, name: str) -> list[str | None]:
+        """The column's cleaned cells, one per data row (all None if the file lacks it)."""
+        cleaned = self._cleaned.get(name)
+        if cleaned is None:
+            index = self.kept.get(name)
+            raw = [None] * len(self.cells) if index is None else self._raw(index)
+            cleaned = self._cleaned[name] = clean_cells(raw)
+        return cleaned
+
+    def column_at(self, name: str, positions: list[int]) -> list[str | None]:
+        """The column's cleaned cells in the given data rows only."""
+        if name in self._cleaned or name not in self.kept:
+            column = self.column(name)
+            return [column[p] for p in positions]
+        index, cells = self.kept[name], self.cells
+        return [cell_text(cells[p][index]) if index < len(cells[p]) else None for p in positions]
+
+    def row(self, position: int) -> dict[str, str | None]:
+        """One data row's kept cells by column name (to quote a row that is set aside)."""
+        cells = self.cells[position]
+        width = len(cells)
+        return {name: cell_text(cells[i]) if i < width else None for name, i in self.kept.items()}
+
+    def _raw(self, index: int) -> list[Any]:
+        if index < self.narrowest:
+            return list(map(itemgetter(index), self.cells))
+        return [row[index] if index < len(row) else None for row in self.cells]
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, str | None]]]:
+        """Every data row as (row number, cells by name): for the small exports read row-wise."""
+        return [(number, self.row(i)) for i, number in enumerate(self.numbers)]
+
+
+def clean_cells(values: list[Any]) -> list[str | None]:
+    """``cell_text`` of every cell; a column that repeats itself (most do: amounts, statuses,
+    titles) cleans each distinct value once."""
+    if len(set(values[:256])) > 64:  # ids and times: nearly every value is new
+        return list(map(cell_text, values))
+    distinct = set(values)
+    cleaned = dict(zip(distinct, map(cell_text, distinct), strict=True))
+    return list(map(cleaned.__getitem__, values))
 
 
 def read_grid(data: bytes) -> tuple[str, list[list[Any]]]:
@@ -210,24 +263,27 @@ def find_sheet(
         present = set(header)
         for number, signature in enumerate(signatures):
             if set(signature) <= present:
-                return Sheet(file_format, header, list(_data_rows(header, grid, index))), number
+                return _sheet(file_format, header, grid, index), number
     raise UnreadableFile("has no header row of a known export in its first rows")
 
 
-def _data_rows(
-    header: list[str], grid: Sequence[Sequence[Any]], header_index: int
-) -> Iterator[tuple[int, dict[str, str | None]]]:
+def _sheet(file_format: str, header: list[str], grid: Sequence[Sequence[Any]], at: int) -> Sheet:
     # Personal columns are never even cleaned: only the kept ones are read.
-    kept = [(i, name) for i, name in enumerate(header) if name and name not in PERSONAL]
-    names = [name for _, name in kept]
-    for index in range(header_index + 1, len(grid)):
-        row = grid[index]
-        width = len(row)
-        cells = [cell_text(row[i]) if i < width else None for i, _ in kept]
-        first = next((c for c in cells if c), None)
-        if first is None or first.startswith(TOTAL_MARKERS):
-            continue
-        yield index + 1, dict(zip(names, cells, strict=True))
+    columns = [i for i, name in enumerate(header) if name and name not in PERSONAL]
+    kept = {header[i]: i for i in columns}  # a repeated name reads its last column
+    below = grid[at + 1 :]
+    numbers = [at + 2 + i for i, row in enumerate(below) if _counts(row, columns)]
+    cells = [grid[number - 1] for number in numbers]
+    return Sheet(file_format, header, numbers, cells, kept, min(map(len, cells), default=0))
+
+
+def _counts(row: Sequence[Any], kept: list[int]) -> bool:
+    """Whether a row holds data: its first kept non-empty cell is not a total (总计/合计)."""
+    width = len(row)
+    for i in kept:
+        if i < width and (text := cell_text(row[i])):
+            return not text.startswith(TOTAL_MARKERS)
+    return False
 
 
 def money(text: str | None, column: str) -> Decimal:

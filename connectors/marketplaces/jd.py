@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import numpy as np
 
-from connectors.marketplaces.files import moment, money, whole
-from connectors.marketplaces.records import Sale, SaleLine, Status, status_of
+from connectors.marketplaces.columns import OrderColumns, SaleLines, Sales
+from connectors.marketplaces.records import Status
 
 ORDER_ID = "订单号"
 ORDERS = frozenset({ORDER_ID, "商品ID", "应付金额", "付款确认时间"})
@@ -25,39 +25,32 @@ STATUSES: dict[str, Status] = {
 }
 
 
-def sale(key: str, rows: list[tuple[int, dict[str, str | None]]]) -> Sale:
-    """One 订单号: 应付金额 and 运费金额 are the order's, counted once however many SKUs."""
-    _, first = rows[0]
-    raw = (first.get("订单状态") or "").replace("（", "(").replace("）", ")")
-    deleted = raw.startswith(DELETED)
-    raw = raw.removeprefix(DELETED)
-    status = status_of(raw, STATUSES, "订单状态")
-    paid = money(first.get("应付金额"), "应付金额")
-    lines: list[SaleLine] = []
-    goods = Decimal(0)
-    for _, row in rows:
-        quantity = whole(row.get("订购数量"), "订购数量")
-        amount = money(row.get("京东价"), "京东价") * quantity
-        goods += amount
-        lines.append(
-            SaleLine(
-                key=row.get("商品ID") or f"{len(lines)}",
-                title=row.get("商品名称") or key,
-                sku=row.get("货号") or row.get("商品ID"),
-                quantity=quantity,
-                amount=amount,
-            )
-        )
-    return Sale(
-        order_key=key,
+def sales(c: OrderColumns) -> Sales:
+    """The 订单号s: 应付金额 and 运费金额 are the order's, counted once however many SKUs."""
+    words = [(s or "").replace("（", "(").replace("）", ")") for s in c.firsts(c.texts("订单状态"))]
+    deleted = np.array([w.startswith(DELETED) for w in words], dtype=bool)
+    raw = [w.removeprefix(DELETED) for w in words]
+    status = c.statuses("订单状态", STATUSES, raw)
+    paid = c.money("应付金额")[c.first]
+    quantity = c.counts("订购数量")
+    amount = c.money("京东价") * quantity
+    ids = c.texts("商品ID")
+    return Sales(
         status_raw=raw,
         status=status,
-        created_at=moment(first.get("下单时间"), "下单时间"),
-        paid_at=moment(first.get("付款确认时间"), "付款确认时间"),
-        goods=goods,
-        shipping=money(first.get("运费金额"), "运费金额"),
+        created_at=c.moments("下单时间"),
+        paid_at=c.moments("付款确认时间"),
+        goods=c.total(amount),
+        shipping=c.money("运费金额")[c.first],
         paid=paid,
-        refunded=paid if status == "refunded" else Decimal(0),
-        lines=lines,
+        refunded=np.where(np.array(status) == "refunded", paid, 0),
+        lines=SaleLines(
+            order=c.order,
+            key=c.line_keys(ids),
+            title=c.or_key(c.texts("商品名称")),
+            sku=[s or i for s, i in zip(c.texts("货号"), ids, strict=True)],
+            quantity=quantity,
+            amount=amount,
+        ),
         deleted=deleted,
     )

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from connectors.marketplaces.files import moment, money, whole
-from connectors.marketplaces.records import Sale, SaleLine, Status, status_of
+import numpy as np
+
+from connectors.marketplaces.columns import (
+    NOT_A_TIME,
+    OrderColumns,
+    SaleLines,
+    Sales,
+    refunded_where,
+)
+from connectors.marketplaces.records import Status
 
 ORDER_ID = "订单号"
 ORDERS = frozenset({ORDER_ID, "订单成交时间", "用户实付金额(元)", "订单状态"})
@@ -18,37 +26,46 @@ STATUSES: dict[str, Status] = {
     "已取消": "closed",
 }
 REFUNDED = frozenset({"退款成功", "已退款"})
+#: Who funded the discount: the shop (店铺优惠) or the platform (平台优惠, 多多支付立减).
+SHOP_DISCOUNT = "店铺优惠折扣(元)"
+PLATFORM_DISCOUNTS = ("平台优惠折扣(元)", "多多支付立减金额(元)")
 
 
-def sale(key: str, rows: list[tuple[int, dict[str, str | None]]]) -> Sale:
-    """One order row; paid at 支付时间, else 订单成交时间 (the deal is struck on payment)."""
-    _, row = rows[0]
-    raw = (row.get("订单状态") or "").replace(",", "，")
-    status = status_of(raw, STATUSES, "订单状态")
-    paid = money(row.get("用户实付金额(元)"), "用户实付金额(元)")
-    deal = moment(row.get("订单成交时间"), "订单成交时间")
-    paid_at = moment(row.get("支付时间"), "支付时间") or (deal if status != "pending" else None)
-    refunded = paid if (row.get("售后状态") or "") in REFUNDED else money(None, "")
-    if refunded:
-        status = "refunded"
-    goods = money(row.get("商品总价(元)"), "商品总价(元)")
-    return Sale(
-        order_key=key,
+def sales(c: OrderColumns) -> Sales:
+    """The orders, one row each; paid at 支付时间, else 订单成交时间 (struck on payment)."""
+    raw = [(s or "").replace(",", "，") for s in c.firsts(c.texts("订单状态"))]
+    status = c.statuses("订单状态", STATUSES, raw)
+    paid = c.money("用户实付金额(元)")[c.first]
+    deal = c.moments("订单成交时间")
+    stated = c.moments("支付时间")
+    pending = np.array(status) == "pending"
+    paid_at = np.where(np.isnat(stated), np.where(pending, NOT_A_TIME, deal), stated)
+    after_sale = np.array([s in REFUNDED for s in c.firsts(c.texts("售后状态"))], dtype=bool)
+    refunded = np.where(after_sale, paid, 0)
+    goods = c.money("商品总价(元)")[c.first]
+    quantity = c.counts("商品数量(件)")[c.first]
+    skus = [
+        a or b
+        for a, b in zip(c.texts("商家编码-SKU维度"), c.texts("商家编码-规格维度"), strict=True)
+    ]
+    orders = len(c.keys)
+    return Sales(
         status_raw=raw,
-        status=status,
+        status=refunded_where(refunded != 0, status),
         created_at=deal,
         paid_at=paid_at,
         goods=goods,
-        shipping=money(row.get("邮费(元)"), "邮费(元)"),
+        shipping=c.money("邮费(元)")[c.first],
         paid=paid,
         refunded=refunded,
-        lines=[
-            SaleLine(
-                key="sku",
-                title=row.get("商品") or key,
-                sku=row.get("商家编码-SKU维度") or row.get("商家编码-规格维度"),
-                quantity=whole(row.get("商品数量(件)"), "商品数量(件)") or 1,
-                amount=goods,
-            )
-        ],
+        lines=SaleLines(
+            order=np.arange(orders, dtype=np.int64),
+            key=["sku"] * orders,
+            title=c.firsts(c.or_key(c.texts("商品"))),
+            sku=c.firsts(skus),
+            quantity=np.where(quantity == 0, 1, quantity),
+            amount=goods,
+        ),
+        discount_shop=c.first_amounts([SHOP_DISCOUNT]),
+        discount_platform=c.first_amounts(PLATFORM_DISCOUNTS),
     )

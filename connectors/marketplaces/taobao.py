@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from connectors.base import TrafficDay
-from connectors.marketplaces.files import Sheet, day, moment, money, whole
-from connectors.marketplaces.records import (
-    ORDER_LEVEL_LINE,
-    Sale,
-    SaleLine,
-    Status,
-    status_of,
-)
+from connectors.marketplaces.columns import OrderColumns, SaleLines, Sales
+from connectors.marketplaces.files import Sheet, day, money, whole
+from connectors.marketplaces.records import ORDER_LEVEL_LINE, SaleLine, Status
 
 ORDER_ID = "订单编号"
 ORDERS = frozenset({ORDER_ID, "订单付款时间", "买家实际支付金额", "订单状态"})
@@ -18,6 +15,10 @@ ORDERS = frozenset({ORDER_ID, "订单付款时间", "买家实际支付金额", 
 ITEM_LINES = frozenset({ORDER_ID, "标题", "价格", "购买数量"})
 #: 生意参谋 店铺整体 / 店铺概况: one row per store-local day.
 SHOP_DAYS = frozenset({"统计日期", "访客数", "支付买家数"})
+#: Discounts the shop funds (店铺优惠) and those the platform funds (天猫购物券, 集分宝, 平台优惠),
+#: in the exports that list them apart.
+SHOP_DISCOUNT = "店铺优惠"
+PLATFORM_DISCOUNTS = ("平台优惠", "天猫卡券抵扣", "集分宝抵扣")
 
 STATUSES: dict[str, Status] = {
     "没有创建支付宝交易": "pending",
@@ -37,33 +38,41 @@ STATUSES: dict[str, Status] = {
 }
 
 
-def sale(key: str, rows: list[tuple[int, dict[str, str | None]]]) -> Sale:
-    """One order row of the 订单报表."""
-    _, row = rows[0]
-    raw = (row.get("订单状态") or "").replace(",", "，")
-    status = status_of(raw, STATUSES, "订单状态")
-    paid = money(row.get("买家实际支付金额"), "买家实际支付金额")
-    shipping = money(row.get("买家应付邮费"), "买家应付邮费")
-    goods_column = "买家应付货款" if row.get("买家应付货款") else "总金额"
-    goods = money(row.get(goods_column), goods_column)
-    if goods_column == "总金额":
-        goods -= shipping
-    refunded = money(row.get("退款金额"), "退款金额")
-    if status == "refunded" and refunded == 0:
-        refunded = paid
-    units = whole(row.get("宝贝总数量"), "宝贝总数量") or 1
-    title = row.get("宝贝标题") or key
-    return Sale(
-        order_key=key,
+def sales(c: OrderColumns) -> Sales:
+    """The orders of the 订单报表, one row each (a repeated order number reads its first row)."""
+    raw = [(s or "").replace(",", "，") for s in c.firsts(c.texts("订单状态"))]
+    status = c.statuses("订单状态", STATUSES, raw)
+    paid = c.money("买家实际支付金额")[c.first]
+    shipping = c.money("买家应付邮费")[c.first]
+    # 买家应付货款 when the export fills it in, else 总金额 less the postage.
+    stated = np.array([g is not None for g in c.texts("买家应付货款")], dtype=bool)
+    goods = np.where(
+        stated, c.money("买家应付货款", where=stated), c.money("总金额", where=~stated)
+    )[c.first]
+    goods = np.where(stated[c.first], goods, goods - shipping)
+    refunded = c.money("退款金额")[c.first]
+    refunded = np.where((np.array(status) == "refunded") & (refunded == 0), paid, refunded)
+    units = c.counts("宝贝总数量")[c.first]
+    orders = len(c.keys)
+    return Sales(
         status_raw=raw,
         status=status,
-        created_at=moment(row.get("订单创建时间"), "订单创建时间"),
-        paid_at=moment(row.get("订单付款时间"), "订单付款时间"),
+        created_at=c.moments("订单创建时间"),
+        paid_at=c.moments("订单付款时间"),
         goods=goods,
         shipping=shipping,
         paid=paid,
         refunded=refunded,
-        lines=[SaleLine(ORDER_LEVEL_LINE, title, None, units, goods)],
+        lines=SaleLines(
+            order=np.arange(orders, dtype=np.int64),
+            key=[ORDER_LEVEL_LINE] * orders,
+            title=c.firsts(c.or_key(c.texts("宝贝标题"))),
+            sku=[None] * orders,
+            quantity=np.where(units == 0, 1, units),
+            amount=goods,
+        ),
+        discount_shop=c.first_amounts([SHOP_DISCOUNT]),
+        discount_platform=c.first_amounts(PLATFORM_DISCOUNTS),
     )
 
 

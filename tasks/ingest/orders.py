@@ -11,7 +11,8 @@ import functools
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import NamedTuple
+from operator import itemgetter
+from typing import NamedTuple, TypedDict
 
 from sqlalchemy import Connection, Delete, Table, bindparam, delete, select
 
@@ -67,6 +68,9 @@ class OrderRow(NamedTuple):
     first_synced_at: datetime
     content_hash: str | None
     changed_at: datetime
+    #: Discounts the shop funded and those the platform funded, where the source says.
+    discount_shop_minor: int | None = None
+    discount_platform_minor: int | None = None
 
 
 class LineRow(NamedTuple):
@@ -163,36 +167,52 @@ def load_orders(conn: Connection, ctx: StoreContext, orders: Sequence[Order]) ->
             result.rejected.append(rejected_record("order", order.order_id, str(exc), order))
     if not built:
         return result
-    loaded = [rows.head.order_id for rows in built]
-    stored = _stored_orders(conn, ctx.store, loaded)
-    heads = [_keep_changed_at(rows.head, stored.get(rows.head.order_id)) for rows in built]
-    refunds = [r for rows in built for r in rows.refunds]
-    refund_lines = [r for rows in built for r in rows.refund_lines]
-    if stored:  # orders read before: replace their lines and codes, drop vanished refunds
-        ids = list(stored)
-        for table in (tables.order_lines, tables.order_discount_codes):
-            conn.execute(children_of(table), {"store": ctx.store, "ids": ids})
-        for table, key, kept in (
-            (tables.refunds, "refund_id", [r.refund_id for r in refunds]),
-            (tables.refund_lines, "refund_line_id", [r.refund_line_id for r in refund_lines]),
-        ):
-            conn.execute(_vanished(table, key), {"store": ctx.store, "ids": ids, "kept": kept})
-    upsert(conn, tables.orders, heads, columns=ORDER_COLUMNS, keep=("first_synced_at",))
-    insert(
-        conn, tables.order_lines, [r for rows in built for r in rows.lines], columns=LINE_COLUMNS
-    )
-    insert(
+    write_orders(
         conn,
-        tables.order_discount_codes,
+        ctx,
+        [rows.head for rows in built],
+        [r for rows in built for r in rows.lines],
         [c for rows in built for c in rows.codes],
-        columns=CODE_COLUMNS,
+        [r for rows in built for r in rows.refunds],
+        [r for rows in built for r in rows.refund_lines],
     )
+    result.upserted = len(built)
+    return result
+
+
+def write_orders(
+    conn: Connection,
+    ctx: StoreContext,
+    heads: list[OrderRow],
+    lines: list[LineRow],
+    codes: list[CodeRow],
+    refunds: list[RefundRow],
+    refund_lines: list[RefundLineRow],
+) -> None:
+    """Upsert the orders' rows and replace their children (rows built by ``order_rows``, or in
+    bulk from an export's columns)."""
+    loaded = [head.order_id for head in heads]
+    stored = _stored_orders(conn, ctx.store, loaded)
+    heads = [_keep_changed_at(head, stored.get(head.order_id)) for head in heads]
+    if stored:  # orders read before: replace their lines and codes, drop vanished refunds
+        kept_refunds = [r.refund_id for r in refunds]
+        kept_lines = [r.refund_line_id for r in refund_lines]
+        for ids in _chunks(list(stored)):
+            for table in (tables.order_lines, tables.order_discount_codes):
+                conn.execute(children_of(table), {"store": ctx.store, "ids": ids})
+            for table, key, kept in (
+                (tables.refunds, "refund_id", kept_refunds),
+                (tables.refund_lines, "refund_line_id", kept_lines),
+            ):
+                params = {"store": ctx.store, "ids": ids, "kept": kept}
+                conn.execute(_vanished(table, key), params)
+    upsert(conn, tables.orders, heads, columns=ORDER_COLUMNS, keep=("first_synced_at",))
+    insert(conn, tables.order_lines, lines, columns=LINE_COLUMNS)
+    insert(conn, tables.order_discount_codes, codes, columns=CODE_COLUMNS)
     # Refunds are kept, not replaced, so that the first sync of each one is known.
     upsert(conn, tables.refunds, refunds, columns=REFUND_COLUMNS, keep=("first_synced_at",))
     upsert(conn, tables.refund_lines, refund_lines, columns=REFUND_LINE_COLUMNS)
     release_from_quarantine(conn, ctx.store, "orders", [str(i) for i in loaded])
-    result.upserted = len(heads)
-    return result
 
 
 def order_rows(ctx: StoreContext, minor: Minor, order: Order) -> OrderRows:
@@ -288,7 +308,15 @@ def line_row(ctx: StoreContext, minor: Minor, order_id: int, line: OrderLine) ->
     )
 
 
-def _attribution(order: Order) -> dict[str, str | None]:
+class AttributionColumns(TypedDict):
+    utm_source: str | None
+    utm_medium: str | None
+    utm_campaign: str | None
+    click_id: str | None
+    marketing_channel: str | None
+
+
+def _attribution(order: Order) -> AttributionColumns:
     """The order's attribution columns, all null where its platform records none."""
     found = order.attribution
     return {
@@ -337,6 +365,41 @@ def _refund_row(ctx: StoreContext, minor: Minor, order_id: int, refund: Refund) 
     )
 
 
+#: What the order's day reads of its row and of each line, in the hash's fixed order.
+_DAY_FIELDS = itemgetter(
+    *(
+        ORDER_COLUMNS.index(name)
+        for name in (
+            "processed_at",
+            "cancelled_at",
+            "fulfilled_at",
+            "test",
+            "customer_id",
+            "source_name",
+            "line_items_minor",
+            "discounts_minor",
+            "shipping_minor",
+            "tax_minor",
+            "total_minor",
+        )
+    )
+)
+_SOLD_FIELDS = itemgetter(
+    *(
+        LINE_COLUMNS.index(name)
+        for name in (
+            "line_id",
+            "product_id",
+            "variant_id",
+            "quantity",
+            "price_minor",
+            "discount_minor",
+            "tax_minor",
+        )
+    )
+)
+
+
 def content_hash(head: OrderRow, lines: list[LineRow], codes: list[CodeRow]) -> str:
     """A fingerprint of what the order's day reads: an unchanged order does not reopen it.
 
@@ -345,37 +408,16 @@ def content_hash(head: OrderRow, lines: list[LineRow], codes: list[CodeRow]) -> 
     The fields are hashed as plain tuples in a fixed order, so stored hashes stay valid; an
     order's marketing source joins them only when it has one, so an order without stays put.
     """
-    day = (
-        head.processed_at,
-        head.cancelled_at,
-        head.fulfilled_at,
-        head.test,
-        head.customer_id,
-        head.source_name,
-        head.line_items_minor,
-        head.discounts_minor,
-        head.shipping_minor,
-        head.tax_minor,
-        head.total_minor,
-    )
-    sold = [
-        (
-            line.line_id,
-            line.product_id,
-            line.variant_id,
-            line.quantity,
-            line.price_minor,
-            line.discount_minor,
-            line.tax_minor,
-        )
-        for line in lines
-    ]
+    day = _DAY_FIELDS(head)
+    sold = list(map(_SOLD_FIELDS, lines))
     fields: tuple[object, ...] = (
         day,
         head.financial_status == "voided",
         sold,
         [tuple(c) for c in codes],
     )
+    if head.discount_shop_minor is not None or head.discount_platform_minor is not None:
+        fields += (head.discount_shop_minor, head.discount_platform_minor)
     if head.marketing_channel is not None:
         fields += ((head.marketing_channel, head.utm_source, head.utm_medium, head.utm_campaign),)
     return hashlib.blake2b(repr(fields).encode(), digest_size=8).hexdigest()
@@ -390,8 +432,14 @@ def _stored_orders(conn: Connection, store: str, order_ids: list[int]) -> dict[i
     """The orders already stored, with their content hash and when that content last changed."""
     return {
         row.order_id: _Stored(row.content_hash, row.changed_at)
-        for row in conn.execute(_STORED, {"store": store, "ids": order_ids})
+        for ids in _chunks(order_ids)
+        for row in conn.execute(_STORED, {"store": store, "ids": ids})
     }
+
+
+def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    """Ids in slices that stay well under any driver's limit on bound parameters."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _keep_changed_at(head: OrderRow, stored: _Stored | None) -> OrderRow:

@@ -96,7 +96,13 @@ MARKETPLACES = [
     "| 商品总价(元) | 邮费(元) | 商品数量(件) |",
     "",
     "- Discounts are gross sales + shipping − what the buyer paid: shop, platform and (抖店) "
-    "creator discounts together; the split is not kept separately.",
+    "creator discounts together, and net sales subtracts them once. Who funded them is kept "
+    "apart where the export says (`shop_discounts`, `platform_discounts`): douyin "
+    "商家实际承担优惠金额 (shop) and 平台实际承担优惠金额 (platform), summed over sub-orders, "
+    "达人实际承担优惠金额 (the creator's) in neither; pdd 店铺优惠折扣(元) (shop) and "
+    "平台优惠折扣(元) + 多多支付立减金额(元) (platform); taobao 店铺优惠 (shop) and 平台优惠 + "
+    "天猫卡券抵扣 + 集分宝抵扣 (platform) when the export has those columns (the usual 订单报表 "
+    "has only the last two, so its shop share stays n/a); jd's export does not say.",
     "- An order counts on the store-local day it was paid; an order never paid never counts. "
     "Deleted orders (京东 `(删除)`) leave the metrics.",
     "- Refunds and after-sales are returns: taobao `退款金额` (or the whole payment when a paid "

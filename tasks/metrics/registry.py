@@ -89,6 +89,11 @@ def _sum(*names: str, minus: tuple[str, ...] = ()) -> Callable[[Facts], float | 
     return compute
 
 
+def _said(name: str, unsaid: str) -> Callable[[Facts], float | None]:
+    """A measure only some orders say, or None ("n/a") when any order of the period does not."""
+    return lambda f: None if f.get(unsaid) else f.get(name)
+
+
 def _ratio(
     numerator: Callable[[Facts], float | None], denominator: str
 ) -> Callable[[Facts], float | None]:
@@ -109,6 +114,15 @@ SALES_CHOICES = (
     "Returns are dated by the refund (`processed_at` in the store's timezone), not by the order: "
     "a late refund lowers the day it happens. A cancelled order whose payment was voided "
     "(no refund) is reversed on its cancellation day.",
+)
+#: Who funded the discounts: only marketplace exports say (docs/metrics.md, per platform).
+FUNDED_CHOICES = (
+    "Part of `discounts`, never added to it: net sales subtracts every discount once, whoever "
+    "funded it.",
+    "Read from the marketplace exports that list shop- and platform-funded discounts apart "
+    "(抖店, 拼多多, Taobao/Tmall where the export has the columns); n/a for a day or week "
+    "when any of its orders came from a source that does not say (Shopify, WooCommerce, "
+    "京东's export). A day without orders funded nothing: zero.",
 )
 
 SPEND_CHOICES = (
@@ -182,6 +196,24 @@ METRICS: tuple[Metric, ...] = (
         _fact("discounts_minor"),
         ("Discounts are Shopify's `total_discounts`: code, automatic and manual discounts.",),
         uses=("discounts_minor",),
+    ),
+    Metric(
+        "shop_discounts",
+        "money",
+        "neutral",
+        "Σ discounts the shop funded",
+        _said("shop_discounts_minor", "shop_unsaid_orders"),
+        FUNDED_CHOICES,
+        uses=("shop_discounts_minor", "shop_unsaid_orders"),
+    ),
+    Metric(
+        "platform_discounts",
+        "money",
+        "neutral",
+        "Σ discounts the platform funded",
+        _said("platform_discounts_minor", "platform_unsaid_orders"),
+        FUNDED_CHOICES,
+        uses=("platform_discounts_minor", "platform_unsaid_orders"),
     ),
     Metric(
         "returns",

@@ -7,8 +7,20 @@ included) to ``facts``; ``tasks.metrics.collect`` calls them all.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, String, and_, case, cast, exists, func, not_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    not_,
+    select,
+)
 
 from tasks.metrics.facts import Facts
 from tasks.metrics.scope import NET, channel_of, live, row_measures
@@ -32,6 +44,10 @@ def add_orders(conn: Connection, store: str, start: date, end: date, facts: Fact
         func.count().label("orders"),
         func.sum(o.c.line_items_minor).label("gross_minor"),
         func.sum(o.c.discounts_minor).label("discounts_minor"),
+        func.coalesce(func.sum(o.c.discount_shop_minor), 0).label("shop_discounts_minor"),
+        unsaid(o.c.discount_shop_minor).label("shop_unsaid_orders"),
+        func.coalesce(func.sum(o.c.discount_platform_minor), 0).label("platform_discounts_minor"),
+        unsaid(o.c.discount_platform_minor).label("platform_unsaid_orders"),
         func.sum(o.c.shipping_minor).label("shipping_minor"),
         func.sum(o.c.tax_minor).label("tax_minor"),
         func.sum(case((o.c.cancelled_at.is_not(None), 1), else_=0)).label("cancelled_orders"),
@@ -56,6 +72,11 @@ def add_orders(conn: Connection, store: str, start: date, end: date, facts: Fact
             ("day", row["local_date"], "channel", row["channel"]),
             {k: measured[k] for k in ("orders", "gross_minor", "discounts_minor")},
         )
+
+
+def unsaid(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """How many orders do not say who funded their discounts (the column is null)."""
+    return func.sum(case((column.is_(None), 1), else_=0))
 
 
 def add_lines(conn: Connection, store: str, start: date, end: date, facts: Facts) -> None:

@@ -138,6 +138,10 @@ orders = Table(
     #: before; kept by the metrics computation, null for guests and orders not counted.
     Column("customer_order_number", Integer),
     Column("previous_order_date", Date),
+    #: Of ``discounts_minor``, what the shop funded and what the platform funded, where the
+    #: source says (marketplace exports that list them apart); null where it does not.
+    Column("discount_shop_minor", BigInteger),
+    Column("discount_platform_minor", BigInteger),
     Index(None, "store", "local_date"),
     Index(None, "store", "changed_at"),
     Index(None, "store", "customer_id"),

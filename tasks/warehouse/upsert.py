@@ -13,8 +13,11 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Boolean, Connection, Date, Table
 from sqlalchemy.engine import Dialect
 
@@ -70,7 +73,7 @@ def _write(
         names, tuples = tuple(columns), list(rows)  # type: ignore[arg-type]
     statement = _statement(conn.dialect, table, names, on_conflict, keep)
     if statement.converters:
-        tuples = [_converted(row, statement.converters) for row in tuples]
+        tuples = _converted(tuples, statement.converters)
     if on_conflict == "update":
         tuples = _last_per_key(tuples, statement.key)
     # One statement, all rows: SQLite runs it in-process, psycopg pipelines it in one round trip.
@@ -80,19 +83,29 @@ def _write(
 
 def _last_per_key(rows: list[tuple[Any, ...]], key: tuple[int, ...]) -> list[tuple[Any, ...]]:
     """Keep the last row of each key: one statement may not update a row twice on PostgreSQL."""
-    keys = [tuple(row[i] for i in key) for row in rows]
+    keys = list(map(itemgetter(*key), rows))
     if len(set(keys)) == len(keys):
         return rows
     return list(dict(zip(keys, rows, strict=True)).values())
 
 
-def _converted(row: Sequence[Any], converters: tuple[tuple[int, Convert], ...]) -> tuple[Any, ...]:
-    values = list(row)
+def _converted(
+    rows: list[tuple[Any, ...]], converters: tuple[tuple[int, Convert], ...]
+) -> list[tuple[Any, ...]]:
+    """The rows with their values in the driver's types, converted a column at a time."""
+    columns = list(zip(*rows, strict=True))
     for index, convert in converters:
-        value = values[index]
-        if value is not None:
-            values[index] = convert(value)
-    return tuple(values)
+        columns[index] = _converted_column(columns[index], convert)
+    return list(zip(*columns, strict=True))
+
+
+def _converted_column(values: tuple[Any, ...], convert: Convert) -> tuple[Any, ...]:
+    if len(set(values[:256])) <= 64:  # a column that repeats itself: each distinct value once
+        converted = {v: None if v is None else convert(v) for v in set(values)}
+        return tuple(map(converted.__getitem__, values))
+    if convert is sqlite_utc:  # a bulk load's timestamps, through numpy
+        return sqlite_utc_column(values)
+    return tuple(None if v is None else convert(v) for v in values)
 
 
 @dataclass(frozen=True)
@@ -159,6 +172,20 @@ def sqlite_utc(value: datetime) -> str:
     if value.tzinfo is not UTC:
         value = _aware_utc(value)
     return value.isoformat(" ", "microseconds")[:26]
+
+
+def sqlite_utc_column(values: Sequence[datetime | None]) -> tuple[str | None, ...]:
+    """``sqlite_utc`` of every value (None stays None), formatted by numpy in one pass.
+
+    Raises:
+        ValueError: a value is naive.
+    """
+    for value in values:
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to a UTC column")
+    stamps = pd.to_datetime(pd.Series(values, dtype=object), utc=True).dt.tz_localize(None)
+    texts = np.datetime_as_string(stamps.to_numpy().astype("datetime64[us]"), unit="us")
+    return tuple(None if t == "NaT" else f"{t[:10]} {t[11:]}" for t in texts.tolist())
 
 
 def _aware_utc(value: datetime) -> datetime:

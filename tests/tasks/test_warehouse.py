@@ -19,7 +19,7 @@ from tasks.warehouse.engine import (
     head_revision,
     reading,
 )
-from tasks.warehouse.upsert import upsert
+from tasks.warehouse.upsert import sqlite_utc, sqlite_utc_column, upsert
 
 
 def test_migrations_build_exactly_the_models(warehouse_url: str) -> None:
@@ -169,3 +169,17 @@ def test_a_reading_connection_leaves_the_sqlite_write_lock_to_writers(sqlite_url
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             writer.execute("BEGIN IMMEDIATE")
         writer.close()
+
+
+def test_a_column_of_timestamps_is_stored_as_each_one_alone_would_be() -> None:
+    east = timezone(timedelta(hours=8))
+    values = [
+        datetime(2026, 6, 1, 0, 26, 58, tzinfo=UTC),
+        None,
+        datetime(2026, 6, 1, 8, 26, 58, 123456, tzinfo=east),
+        datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    assert sqlite_utc_column(values) == tuple(None if v is None else sqlite_utc(v) for v in values)
+    assert sqlite_utc_column(values)[2] == "2026-06-01 00:26:58.123456"
+    with pytest.raises(ValueError, match="naive datetime"):
+        sqlite_utc_column([*values, datetime(2026, 6, 1)])

@@ -8,7 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,66 @@ def test_each_platform_reproduces_what_buyers_paid_per_day(
         config = store(platform, dropped(tmp_path / platform, name), name=platform)
         import_folder(config, warehouse_url, now=NOW)
         assert paid_by_day(warehouse_url, platform) == truth, platform
+
+
+PLATFORM_FILES = {
+    "taobao": ["ExportOrderList2087.csv", "ExportOrderDetailList2087.csv"],
+    "douyin": ["douyin_orders.csv"],
+    "jd": ["jd_orders.csv"],
+    "pdd": ["pdd_orders_0517.xlsx", "pdd_orders_0518.xlsx"],
+}
+
+
+def stored_rows(url: str, table: Any, columns: list[str], name: str) -> list[list[str]]:
+    query = select(*(table.c[c] for c in columns)).where(table.c.store == name)
+    with get_engine(url).connect() as conn:
+        rows = [[str(v) for v in row] for row in conn.execute(query)]
+    return sorted(rows, key=json.dumps)
+
+
+def test_each_platform_loads_exactly_the_rows_expected_to_the_fen(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    # The expected rows are what the row-by-row importer wrote before the bulk one replaced it.
+    expected = json.loads((FIXTURES / "expected_rows.json").read_text(encoding="utf-8"))
+    columns = expected["columns"]
+    for platform, names in PLATFORM_FILES.items():
+        config = store(platform, tmp_path, name=platform)
+        import_files(config, [FIXTURES / n for n in names], warehouse_url, now=NOW)
+        truth = expected["platforms"][platform]
+        for table in (o, tables.order_lines, tables.refunds):
+            found = stored_rows(warehouse_url, table, columns[table.name], platform)
+            assert found == truth[table.name], (platform, table.name)
+        q = tables.quarantine.c
+        with get_engine(warehouse_url).connect() as conn:
+            reasons = conn.scalars(select(q.reason).where(q.store == platform)).all()
+        assert sorted(reasons) == truth["quarantine"], platform
+
+
+def test_who_funded_the_discounts_is_kept_where_the_export_says(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    funded = {}
+    for platform, names in PLATFORM_FILES.items():
+        config = store(platform, tmp_path, name=platform)
+        import_files(config, [FIXTURES / n for n in names], sqlite_url, now=NOW)
+        query = select(
+            o.c.name, o.c.discounts_minor, o.c.discount_shop_minor, o.c.discount_platform_minor
+        ).where(o.c.store == platform)
+        with get_engine(sqlite_url).connect() as conn:
+            funded.update({row[0]: tuple(row[1:]) for row in conn.execute(query)})
+    assert funded == {
+        # 抖店: 商家 30.00 and 平台 20.00 of the 50.00 off.
+        "6918000000000000001": (5_000, 3_000, 2_000),
+        # 拼多多: 店铺优惠 5.00, 平台优惠 2.90 of 7.90 off; none on the other two.
+        "260517-607198974342268": (790, 500, 290),
+        "260517-607198974342269": (0, 0, 0),
+        "260518-607198974342270": (0, 0, 0),
+        # Taobao's 订单报表 here and 京东's export do not say who funded a discount.
+        "2087123456789012345": (2_000, None, None),
+        "2087123456789012347": (2_000, None, None),
+        "301234567890": (800, None, None),
+    }
 
 
 @pytest.mark.parametrize("platform", ["taobao", "douyin"])
@@ -240,3 +300,45 @@ def _orders(url: str) -> dict[str, dict[str, Any]]:
 def _count(url: str, table: Any) -> int:
     with get_engine(url, migrate=False).connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_shop_and_platform_funded_discounts_are_metrics_where_every_order_says(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    from tasks.metrics.collect import collect
+    from tasks.metrics.registry import METRICS
+
+    funded = {m.name: m for m in METRICS if m.name in ("shop_discounts", "platform_discounts")}
+    values = {}
+    for platform, day in (("douyin", date(2026, 6, 18)), ("jd", date(2026, 11, 11))):
+        config = store(platform, tmp_path, name=platform)
+        import_files(config, [FIXTURES / n for n in PLATFORM_FILES[platform]], warehouse_url)
+        with get_engine(warehouse_url).connect() as conn:
+            monday = day - timedelta(days=day.weekday())
+            facts = collect(conn, platform, monday, monday + timedelta(days=6))
+        for grain, start in (("day", day), ("day", monday), ("week", monday)):
+            measured = facts.get(grain, start)
+            for name, metric in funded.items():
+                values[platform, grain, start, name] = metric.compute(measured)
+    assert values == {
+        ("douyin", "day", date(2026, 6, 18), "shop_discounts"): 3_000,
+        ("douyin", "day", date(2026, 6, 18), "platform_discounts"): 2_000,
+        ("douyin", "day", date(2026, 6, 15), "shop_discounts"): 0,  # no orders: nothing funded
+        ("douyin", "day", date(2026, 6, 15), "platform_discounts"): 0,
+        ("douyin", "week", date(2026, 6, 15), "shop_discounts"): 3_000,
+        ("douyin", "week", date(2026, 6, 15), "platform_discounts"): 2_000,
+        # 京东's export does not say who funded its 8.00 of discounts: n/a, not zero.
+        ("jd", "day", date(2026, 11, 11), "shop_discounts"): None,
+        ("jd", "day", date(2026, 11, 11), "platform_discounts"): None,
+        ("jd", "day", date(2026, 11, 9), "shop_discounts"): 0,
+        ("jd", "day", date(2026, 11, 9), "platform_discounts"): 0,
+        ("jd", "week", date(2026, 11, 9), "shop_discounts"): None,
+        ("jd", "week", date(2026, 11, 9), "platform_discounts"): None,
+    }
+
+
+def test_a_legacy_xls_export_imports_like_its_xlsx_twin(sqlite_url: str, tmp_path: Path) -> None:
+    folder = dropped(tmp_path, "pdd_orders_0517_legacy.xls")
+    [result] = import_folder(store("pdd", folder), sqlite_url, now=NOW)
+    assert (result.upserted, result.quarantined) == (2, 0)
+    assert paid_by_day(sqlite_url) == {date(2026, 5, 17): (2, 3_200 + 4_990)}
