@@ -206,7 +206,7 @@ class ExportHarness:
 
     platform: Platform
     id_column = "name"
-    loader = "tasks.ingest.imports.load_orders"
+    loader = "tasks.ingest.imports.load_export_orders"
     no_deletions: str | None = (
         "its exports have no mark for a deleted order, and an order missing from a later "
         "export only fell outside that export's range"
