@@ -270,6 +270,18 @@ class RestClient:
                 raise ResponseError(self._describe(endpoint, response))
             return response
 
+    def _get_object(self, url: str, params: dict[str, Any] | None, endpoint: str) -> dict[str, Any]:
+        """GET ``url`` as ``_get`` does and return its body, which must be a JSON object.
+
+        Raises:
+            ResponseError: the body is JSON but not an object.
+        """
+        response = self._get(url, params, endpoint)
+        body = msgspec.json.decode(response.content)  # a body that is not JSON was retried
+        if not isinstance(body, dict):
+            raise ResponseError(self._describe(endpoint, response, "answered with a non-object"))
+        return body
+
     # --- hooks ----------------------------------------------------------------------------------
 
     def _query(self, params: dict[str, Any] | None) -> dict[str, Any] | None:

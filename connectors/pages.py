@@ -16,6 +16,7 @@ import msgspec
 
 from connectors.base import Page, Rejected, redact
 from connectors.errors import MalformedRecord
+from connectors.money import currency_exponent, inexact_amount
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -92,6 +93,21 @@ class PageReader:
             except (msgspec.ValidationError, MalformedRecord) as exc:
                 page.rejected.append(rejected(raw, f"{self.what} {{}}: {exc}", self.personal))
         return page
+
+
+def fits_currency(currency: str) -> Callable[[object], None]:
+    """A check that refuses a record the store's warehouse cannot hold exactly."""
+    exponent = currency_exponent(currency)
+
+    def fits(record: object) -> None:
+        theirs = getattr(record, "currency", currency)
+        if theirs != currency:
+            raise MalformedRecord(f"currency {theirs} is not the store's {currency}")
+        field = inexact_amount(record, exponent)
+        if field is not None:
+            raise MalformedRecord(f"{field} has more than {exponent} decimals for {currency}")
+
+    return fits
 
 
 def _checked(record: T, check: Callable[[Any], None] | None) -> T:

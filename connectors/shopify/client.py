@@ -8,11 +8,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import orjson
 import requests
 from pydantic import SecretStr
 
-from connectors.errors import ResponseError
 from connectors.http import LeakyBucket, RestClient, RetryPolicy, build_session
 from connectors.shopify.settings import (
     ACCESS_TOKEN_HEADER,
@@ -66,11 +64,7 @@ class ShopifyClient(RestClient):
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Json:
         """GET one resource (``shop.json``, ``orders/count.json``…) and return its JSON body."""
-        response = self._get(self.api_root + path, params, path)
-        body = orjson.loads(response.content)  # a body that is not JSON was retried, then refused
-        if not isinstance(body, dict):
-            raise ResponseError(self._describe(path, response, "answered with a non-object"))
-        return body
+        return self._get_object(self.api_root + path, params, path)
 
     def get_body(self, path: str, params: dict[str, Any] | None = None) -> bytes:
         """GET one resource and return its raw JSON body, for a typed decoder."""

@@ -19,12 +19,11 @@ from connectors.base import (
     ShopInfo,
     Window,
 )
-from connectors.errors import MalformedRecord, ResponseError
+from connectors.errors import ResponseError
 from connectors.http import RequestStats
-from connectors.money import currency_exponent, inexact_amount
+from connectors.pages import PageReader, fits_currency
 from connectors.shopify import parse
 from connectors.shopify.client import ShopifyClient
-from connectors.shopify.parse import PageReader
 from connectors.shopify.settings import (
     INVENTORY_ITEM_IDS_PER_CALL,
     LOCATION_IDS_PER_CALL,
@@ -62,7 +61,7 @@ class ShopifySource:
         #: The store's currency: records in another, or with amounts finer than its minor unit,
         #: are set aside here, as the platform sent them, rather than refused by the warehouse.
         self.currency = currency
-        self._fits = _fits_in(currency) if currency else None
+        self._fits = fits_currency(currency) if currency else None
 
     def shop(self) -> ShopInfo:
         return parse.parse_shop(self.client.get("shop.json")["shop"])
@@ -136,21 +135,6 @@ class ShopifySource:
     def _read(self, path: str, reader: PageReader, body: bytes) -> list[Any]:
         """Read a small listing whole; its malformed records are skipped, as they are optional."""
         return self._page(path, reader, body).records
-
-
-def _fits_in(currency: str) -> Callable[[object], None]:
-    """A check that refuses a record the store's warehouse cannot hold exactly."""
-    exponent = currency_exponent(currency)
-
-    def fits(record: object) -> None:
-        theirs = getattr(record, "currency", currency)
-        if theirs != currency:
-            raise MalformedRecord(f"currency {theirs} is not the store's {currency}")
-        field = inexact_amount(record, exponent)
-        if field is not None:
-            raise MalformedRecord(f"{field} has more than {exponent} decimals for {currency}")
-
-    return fits
 
 
 def _window_params(listing: Listing, window: Window) -> dict[str, str]:

@@ -76,11 +76,11 @@ class WooClient(RestClient):
 
     def site(self) -> Json:
         """The WordPress REST index: the site's name, home and timezone (no keys needed)."""
-        return self._object(self.base_url + SITE_INDEX_PATH, None, "wp-json")
+        return self._get_object(self.base_url + SITE_INDEX_PATH, None, "wp-json")
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Json:
         """GET one resource (``settings/general/woocommerce_currency``…) as a JSON object."""
-        return self._object(self.api_root + path, params, path)
+        return self._get_object(self.api_root + path, params, path)
 
     def get_body(self, path: str, params: dict[str, Any] | None = None) -> bytes:
         """GET one resource and return its raw JSON body, for a typed decoder."""
@@ -126,13 +126,6 @@ class WooClient(RestClient):
             yield response.content
             page += 1
         return True
-
-    def _object(self, url: str, params: dict[str, Any] | None, endpoint: str) -> Json:
-        response = self._get(url, params, endpoint)
-        body = orjson.loads(response.content)  # a body that is not JSON was retried, then refused
-        if not isinstance(body, dict):
-            raise ResponseError(self._describe(endpoint, response, "answered with a non-object"))
-        return body
 
     # --- RestClient hooks -----------------------------------------------------------------------
 

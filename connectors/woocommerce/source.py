@@ -30,8 +30,7 @@ from connectors.base import (
 )
 from connectors.errors import MalformedRecord, ResponseError
 from connectors.http import RequestStats
-from connectors.money import currency_exponent, inexact_amount
-from connectors.pages import MalformedPage, PageReader
+from connectors.pages import MalformedPage, PageReader, fits_currency
 from connectors.woocommerce import parse
 from connectors.woocommerce import payloads as p
 from connectors.woocommerce.client import WooClient
@@ -54,7 +53,7 @@ class WooSource:
         #: The store's currency: records in another, or with amounts finer than its minor unit,
         #: are set aside here, as the platform sent them, rather than refused by the warehouse.
         self.currency = currency
-        self._fits = _fits_in(currency) if currency else None
+        self._fits = fits_currency(currency) if currency else None
 
     def shop(self) -> ShopInfo:
         """The site's name and timezone (WordPress's index), currency (WooCommerce's setting),
@@ -248,21 +247,6 @@ def site_timezone(site: dict[str, Any]) -> str:
         )
     # POSIX signs are inverted: Etc/GMT-8 is eight hours ahead of UTC.
     return "UTC" if hours == 0 else f"Etc/GMT{-int(hours):+d}"
-
-
-def _fits_in(currency: str) -> Callable[[object], None]:
-    """A check that refuses a record the store's warehouse cannot hold exactly."""
-    exponent = currency_exponent(currency)
-
-    def fits(record: object) -> None:
-        theirs = getattr(record, "currency", currency)
-        if theirs != currency:
-            raise MalformedRecord(f"currency {theirs} is not the store's {currency}")
-        field = inexact_amount(record, exponent)
-        if field is not None:
-            raise MalformedRecord(f"{field} has more than {exponent} decimals for {currency}")
-
-    return fits
 
 
 def _modified(window: Window) -> dict[str, str]:
