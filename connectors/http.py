@@ -288,6 +288,10 @@ class RestClient:
         """The query string to send: the caller's parameters, plus any the platform needs."""
         return params
 
+    def _secrets_in_query(self) -> bool:
+        """Whether ``_query`` adds credentials, so that no error may quote the URL sent."""
+        return False
+
     def _observe(self, response: requests.Response) -> None:
         """Read what the platform says in every answer's headers (rate limits, versions)."""
 
@@ -331,7 +335,9 @@ class RestClient:
                 if response is not None
                 else (f"store {self.store!r}: GET {endpoint} failed: {what}")
             )
-            raise ConnectorError(f"{detail} (gave up after {failures} attempts)") from cause
+            # requests' errors quote the URL, query string and all: not chained where it holds keys
+            chained = None if self._secrets_in_query() else cause
+            raise ConnectorError(f"{detail} (gave up after {failures} attempts)") from chained
         self.stats.retries += 1
         delay = self.retry.backoff(failures)
         self._log.info(

@@ -138,6 +138,9 @@ class WooClient(RestClient):
         }
         return (params or {}) | keys
 
+    def _secrets_in_query(self) -> bool:
+        return self.auth == "query"
+
     def _retry_refused(self, response: requests.Response) -> bool:
         if self.auth != "header" or error_code(response) != CANNOT_VIEW:
             return False

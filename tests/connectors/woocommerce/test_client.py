@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import traceback
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -101,6 +102,22 @@ def test_a_host_that_strips_the_header_is_answered_with_the_query_string(
     assert c.auth == "query"
     assert "set auth: query" in caplog.text
     assert SECRET not in caplog.text
+
+
+def test_an_unreachable_site_is_reported_without_the_keys_of_the_query_string() -> None:
+    unreachable = WooClient(
+        store="woo",
+        base_url="http://127.0.0.1:9",  # discard: nothing listens
+        consumer_key=SecretStr(KEY),
+        consumer_secret=SecretStr(SECRET),
+        auth="query",
+        retry=RetryPolicy(max_attempts=2, base_seconds=0, cap_seconds=0),
+    )
+    with pytest.raises(ConnectorError) as failed:
+        unreachable.total("orders", {})
+    told = "".join(traceback.format_exception(failed.value))  # what a task's failure log shows
+    assert "GET orders failed: ConnectionError (gave up after 2 attempts)" in told
+    assert KEY not in told and SECRET not in told
 
 
 def test_wrong_keys_are_refused_in_one_sentence_without_the_secret(shop: DemoStore) -> None:
