@@ -111,24 +111,30 @@ def budget_values(
     values: list[MetricValue] = []
     for channel, month, budget_minor in budgets:
         dimension_value = channel or ALL_CHANNELS
-        spent = 0
+        spent, unconverted = 0, False
         for day in days(month, month_end(month)):
             measures = (
                 facts.get("day", day, "ad_channel", channel) if channel else facts.get("day", day)
             )
-            spent += int(measures.get("spend_minor") or 0)  # a day n/a for want of a rate: 0
-            if not start <= day <= end:
-                continue
-            p = pace(spent, budget_minor, day)
-            complete = day < today
-            for name, minor, number in (
-                ("budget_spent", None, p.spent_share),
-                ("spend_pacing", None, p.pacing),
-                ("projected_spend", p.projected_minor, None),
-            ):
-                values.append(
-                    MetricValue(
-                        name, "day", day, "budget", dimension_value, minor, number, complete
-                    )
-                )
+            spent += int(measures.get("spend_minor") or 0)
+            # Spend without a rate to convert it is unknown, not zero: the month-to-date is n/a.
+            unconverted = unconverted or bool(measures.get("unconverted_spend"))
+            if start <= day <= end:
+                p = None if unconverted else pace(spent, budget_minor, day)
+                values += _pace_values(p, day, dimension_value, complete=day < today)
     return values + weeks_of(values, today)
+
+
+def _pace_values(
+    p: Pace | None, day: date, dimension_value: str, complete: bool
+) -> list[MetricValue]:
+    """A day's three budget values; all n/a when ``p`` is None."""
+    triples: tuple[tuple[str, int | None, float | None], ...] = (
+        ("budget_spent", None, p.spent_share if p else None),
+        ("spend_pacing", None, p.pacing if p else None),
+        ("projected_spend", p.projected_minor if p else None, None),
+    )
+    return [
+        MetricValue(name, "day", day, "budget", dimension_value, minor, number, complete)
+        for name, minor, number in triples
+    ]

@@ -971,11 +971,14 @@ METRICS: tuple[Metric, ...] = (
                 "Monthly budgets come from `budgets:` in storepulse.yaml, for the store's whole "
                 "spend (dimension value `all`) or one ad channel.",
                 "Elapsed share = days of the month through the day ÷ days in the month.",
+                "n/a from the first day of the month that holds spend in a currency without a "
+                "stated rate: the month-to-date spend is unknown, not smaller.",
                 "A week's value is its last day's.",
             ),
             group="budgets",
             aggregation="last",
             dimension="budget",
+            version=2,
         )
         for name, unit, formula in BUDGET_METRICS
     ),

@@ -135,6 +135,16 @@ def test_pacing_against_the_store_and_channel_budgets(computed: str) -> None:
     assert day[("projected_spend", "meta")] == Decimal("66.00")
 
 
+def test_pacing_is_na_from_a_day_whose_spend_has_no_rate(computed: str) -> None:
+    # The 11th holds meta spend in GBP, which has no rate: the month-to-date is unknown from then.
+    for day in (11, 12):
+        paced: dict[Any, Any] = values(computed, "web", "day", date(2026, 11, day))
+        for budget in ("all", "meta"):
+            assert paced[("budget_spent", budget)] is None, (day, budget)
+            assert paced[("spend_pacing", budget)] is None, (day, budget)
+            assert paced[("projected_spend", budget)] is None, (day, budget)
+
+
 def test_pace_arithmetic() -> None:
     p = pace(15_000, 31_000, date(2026, 12, 15))  # 150 of 310 by the 15th of 31 days
     assert p.spent_share == pytest.approx(150 / 310)
