@@ -22,6 +22,15 @@ from connectors.sandbox.ga4 import DAILY_QUOTA, Ga4Sandbox, Property, Row, new_k
 
 FIRST = date(2026, 11, 1)
 CHANNELS = ("Direct", "Email", "Organic Search")
+#: The Data API metrics a traffic report asks for, in the order the connector reads them.
+METRICS = [
+    "sessions",
+    "totalUsers",
+    "addToCarts",
+    "checkouts",
+    "ecommercePurchases",
+    "purchaseRevenue",
+]
 
 
 def rows(days: int = 10) -> list[Row]:
@@ -64,14 +73,7 @@ def test_a_report_is_read_with_a_token_from_the_keys_token_uri(ga4: Ga4Sandbox) 
     assert (first.add_to_carts, first.checkouts, first.purchases) == (9, 4, 2)
     assert first.revenue == Decimal("99.98")
     sent = ga4.state.requests[0]
-    assert [m["name"] for m in sent["metrics"]] == [
-        "sessions",
-        "totalUsers",
-        "addToCarts",
-        "checkouts",
-        "ecommercePurchases",
-        "purchaseRevenue",
-    ]
+    assert [m["name"] for m in sent["metrics"]] == METRICS
     assert [d["name"] for d in sent["dimensions"]] == ["date", "sessionDefaultChannelGroup"]
     assert sent["dateRanges"] == [{"startDate": "2026-11-01", "endDate": "2026-11-10"}]
     assert sent["returnPropertyQuota"] is True
@@ -213,14 +215,7 @@ def test_unreadable_rows_are_set_aside_with_their_row_and_field() -> None:
     page = parse_rows(
         "store 'shop': GA4 property 123",
         ["date", "sessionDefaultChannelGroup"],
-        [
-            "sessions",
-            "totalUsers",
-            "addToCarts",
-            "checkouts",
-            "ecommercePurchases",
-            "purchaseRevenue",
-        ],
+        METRICS,
         [
             (["20261101", "Direct"], ["10", "8", "2", "1", "1", "12.345"]),
             (["2026-11-01", "Direct"], ["10", "8", "2", "1", "1", "0"]),

@@ -140,17 +140,30 @@ def test_a_sync_interrupted_after_its_first_commit_finishes_when_run_again(
     assert paid_by_day(killed) == harness.truth()
 
 
+def _only_its_order_changes(
+    harness: StoreHarness, url: str, change: Callable[[], Any]
+) -> dict[str, Any]:
+    """Sync, change one order on the platform, sync again; only that order's rows may change.
+
+    Returns:
+        The changed order's warehouse row.
+    """
+    harness.sync(url)
+    before = business_rows(url)
+    changed = change()
+    harness.sync(url)
+    order_id = warehouse_id(url, harness.id_column, changed)
+    assert what_changed(before, business_rows(url)) == ({order_id}, set())
+    (order,) = [o for o in order_rows(url) if o["order_id"] == order_id]
+    return order
+
+
 @each_platform()
 def test_an_order_refunded_after_the_first_sync_arrives_and_only_it_changes(
     harness: StoreHarness, sqlite_url: str
 ) -> None:
-    harness.sync(sqlite_url)
-    before = business_rows(sqlite_url)
-    refunded = harness.refund_later()
-    harness.sync(sqlite_url)
-    order_id = warehouse_id(sqlite_url, harness.id_column, refunded)
-    assert what_changed(before, business_rows(sqlite_url)) == ({order_id}, set())
-    (order,) = [o for o in order_rows(sqlite_url) if o["order_id"] == order_id]
+    order = _only_its_order_changes(harness, sqlite_url, harness.refund_later)
+    order_id = order["order_id"]
     assert order["financial_status"] == "refunded"
     with get_engine(sqlite_url).connect() as conn:
         r = tables.refunds.c
@@ -178,13 +191,7 @@ def test_a_bad_record_is_quarantined_with_its_reason_and_the_rest_load(
 def test_an_order_deleted_on_the_platform_leaves_and_only_it_changes(
     harness: StoreHarness, sqlite_url: str
 ) -> None:
-    harness.sync(sqlite_url)
-    before = business_rows(sqlite_url)
-    deleted = harness.delete_later()
-    harness.sync(sqlite_url)
-    order_id = warehouse_id(sqlite_url, harness.id_column, deleted)
-    assert what_changed(before, business_rows(sqlite_url)) == ({order_id}, set())
-    (order,) = [o for o in order_rows(sqlite_url) if o["order_id"] == order_id]
+    order = _only_its_order_changes(harness, sqlite_url, harness.delete_later)
     assert order["deleted_at"] is not None and order["deleted_at"].tzinfo == UTC
-    assert deleted not in live_ids(sqlite_url, harness.id_column)
+    assert str(order[harness.id_column]) not in live_ids(sqlite_url, harness.id_column)
     assert paid_by_day(sqlite_url) == harness.truth()

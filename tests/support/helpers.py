@@ -68,6 +68,23 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     return found
 
 
+def count_rows(url: str, table: Table, *where: Any) -> int:
+    """How many rows of ``table`` match every condition in ``where``."""
+    with get_engine(url).connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+
+def assert_a_replay_changes_nothing(store: StoreConfig, url: str) -> None:
+    """Sync a store, then sync it again (incrementally) and in full: nothing may change."""
+    run_sync(store, url)
+    first = snapshot(url)
+    again = run_sync(store, url)
+    assert snapshot(url) == first
+    assert sum(w.fetched for w in again.windows if w.resource == "orders") < 100  # incremental
+    run_sync(store, url, full=True)
+    assert snapshot(url) == first
+
+
 def wait_for_rows(
     url: str, table: Table, at_least: int, child: subprocess.Popen[bytes], what: str
 ) -> None:

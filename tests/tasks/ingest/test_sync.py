@@ -22,7 +22,14 @@ from connectors.sandbox import DemoStore
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import SMALL_SPEC, TOKEN, TOKEN_ENV, store_config, store_entry
-from tests.support.helpers import a_moment_later, run_sync, snapshot, wait_for_rows
+from tests.support.helpers import (
+    a_moment_later,
+    assert_a_replay_changes_nothing,
+    count_rows,
+    run_sync,
+    snapshot,
+    wait_for_rows,
+)
 
 API = "/admin/api/2026-10"
 AUTH = {"X-Shopify-Access-Token": TOKEN}
@@ -41,21 +48,17 @@ def platform_orders(store: DemoStore) -> list[dict[str, Any]]:
     return orders
 
 
-def count(url: str, table: Any, *where: Any) -> int:
-    with get_engine(url).connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
-
-
 def test_a_full_sync_holds_exactly_what_the_platform_has(
     shop: DemoStore, config: StoreConfig, warehouse_url: str
 ) -> None:
     summary = run_sync(config, warehouse_url)
     orders = platform_orders(shop)
     loaded = sum(w.upserted for w in summary.windows if w.resource == "orders")
-    assert count(warehouse_url, tables.orders) == len(orders) == loaded
-    assert count(warehouse_url, tables.order_lines) == sum(len(o["line_items"]) for o in orders)
-    assert count(warehouse_url, tables.refunds) == sum(len(o["refunds"]) for o in orders)
-    assert count(warehouse_url, tables.refund_lines) == sum(
+    assert count_rows(warehouse_url, tables.orders) == len(orders) == loaded
+    lines = sum(len(o["line_items"]) for o in orders)
+    assert count_rows(warehouse_url, tables.order_lines) == lines
+    assert count_rows(warehouse_url, tables.refunds) == sum(len(o["refunds"]) for o in orders)
+    assert count_rows(warehouse_url, tables.refund_lines) == sum(
         len(r["refund_line_items"]) for o in orders for r in o["refunds"]
     )
     with get_engine(warehouse_url).connect() as conn:
@@ -68,22 +71,16 @@ def test_a_full_sync_holds_exactly_what_the_platform_has(
         Decimal(tx["amount"]) for o in orders for r in o["refunds"] for tx in r["transactions"]
     )
     customers = requests.get(f"{shop.url}{API}/customers/count.json", headers=AUTH, timeout=10)
-    assert count(warehouse_url, tables.customers) == customers.json()["count"]
-    assert count(warehouse_url, tables.products) == SMALL_SPEC.products
-    assert count(warehouse_url, tables.inventory_levels) > 0
-    assert count(warehouse_url, tables.quarantine) == 0
+    assert count_rows(warehouse_url, tables.customers) == customers.json()["count"]
+    assert count_rows(warehouse_url, tables.products) == SMALL_SPEC.products
+    assert count_rows(warehouse_url, tables.inventory_levels) > 0
+    assert count_rows(warehouse_url, tables.quarantine) == 0
 
 
 def test_syncing_again_changes_nothing(
     shop: DemoStore, config: StoreConfig, warehouse_url: str
 ) -> None:
-    run_sync(config, warehouse_url)
-    first = snapshot(warehouse_url)
-    again = run_sync(config, warehouse_url)
-    assert snapshot(warehouse_url) == first
-    assert sum(w.fetched for w in again.windows if w.resource == "orders") < 100  # incremental
-    run_sync(config, warehouse_url, full=True)
-    assert snapshot(warehouse_url) == first
+    assert_a_replay_changes_nothing(config, warehouse_url)
 
 
 def test_late_refunds_edits_and_deletions_arrive_with_the_next_sync(
@@ -175,7 +172,7 @@ def test_a_malformed_order_is_quarantined_with_its_reason_and_released_when_fixe
     payload = json.loads(held.payload)
     assert payload["total_price"] == "12,50"
     assert payload["email"] == "[redacted]"  # personal data does not linger in quarantine
-    assert count(warehouse_url, tables.orders) == len(platform_orders(shop)) - 1
+    assert count_rows(warehouse_url, tables.orders) == len(platform_orders(shop)) - 1
 
     shop.edit_order(victim["id"], note="fixed")  # the platform serves it whole again
     shop.shop().data.connect().execute(
@@ -183,8 +180,8 @@ def test_a_malformed_order_is_quarantined_with_its_reason_and_released_when_fixe
         (original["total_price"], victim["id"]),
     )
     run_sync(config, warehouse_url, now=a_moment_later())
-    assert count(warehouse_url, tables.quarantine) == 0
-    assert count(warehouse_url, tables.orders) == len(platform_orders(shop))
+    assert count_rows(warehouse_url, tables.quarantine) == 0
+    assert count_rows(warehouse_url, tables.orders) == len(platform_orders(shop))
 
 
 @pytest.mark.parametrize(
@@ -207,7 +204,7 @@ def test_an_order_the_warehouse_cannot_hold_exactly_is_held_as_the_platform_sent
     payload = json.loads(held.payload)
     assert "line_items" in payload  # the platform's own record, not the canonical one
     assert payload["email"] == "[redacted]"
-    assert count(sqlite_url, tables.orders) == len(platform_orders(shop)) - 1
+    assert count_rows(sqlite_url, tables.orders) == len(platform_orders(shop)) - 1
 
 
 def test_an_order_edited_between_two_pages_is_not_lost(shop: DemoStore, warehouse_url: str) -> None:
@@ -252,11 +249,11 @@ def test_a_sync_killed_mid_window_then_rerun_equals_one_clean_run(
         finally:
             child.send_signal(signal.SIGKILL)
             child.wait()
-        partial = count(killed_url, tables.orders)
+        partial = count_rows(killed_url, tables.orders)
         config = store_config(store.url, calls_per_second=16, sync={"page_size": 50})
         run_sync(config, killed_url)
         clean_url = f"sqlite:///{tmp_path / 'clean.db'}"
         run_sync(config, clean_url)
         assert 0 < partial < total
         assert snapshot(killed_url) == snapshot(clean_url)
-        assert count(clean_url, tables.orders) == total
+        assert count_rows(clean_url, tables.orders) == total

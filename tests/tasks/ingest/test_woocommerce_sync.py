@@ -18,7 +18,13 @@ from connectors.woocommerce import WooSource
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import get_engine
 from tests.conftest import woo_config
-from tests.support.helpers import a_moment_later, run_sync, snapshot
+from tests.support.helpers import (
+    a_moment_later,
+    assert_a_replay_changes_nothing,
+    count_rows,
+    run_sync,
+    snapshot,
+)
 
 SALES = "processing,on-hold,completed,refunded"
 
@@ -39,19 +45,14 @@ def site_orders(store: DemoStore, status: str = SALES) -> list[dict[str, Any]]:
     return found
 
 
-def count(url: str, table: Any, *where: Any) -> int:
-    with get_engine(url).connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
-
-
 def test_a_full_sync_holds_every_sale_exactly(shop: DemoStore, warehouse_url: str) -> None:
     summary = run_sync(woo_config(shop.url), warehouse_url)
     sales = site_orders(shop)
     o = tables.orders.c
-    assert count(warehouse_url, tables.orders, o.store == "woo") == len(sales)
-    assert count(warehouse_url, tables.order_lines) == sum(len(s["line_items"]) for s in sales)
-    assert count(warehouse_url, tables.refunds) == sum(len(s["refunds"]) for s in sales)
-    assert count(warehouse_url, tables.quarantine) == 0
+    assert count_rows(warehouse_url, tables.orders, o.store == "woo") == len(sales)
+    assert count_rows(warehouse_url, tables.order_lines) == sum(len(s["line_items"]) for s in sales)
+    assert count_rows(warehouse_url, tables.refunds) == sum(len(s["refunds"]) for s in sales)
+    assert count_rows(warehouse_url, tables.quarantine) == 0
     with get_engine(warehouse_url).connect() as conn:
         total = conn.execute(select(func.sum(o.total_minor))).scalar_one()
         refunded = conn.execute(select(func.sum(tables.refunds.c.transactions_minor))).scalar_one()
@@ -59,20 +60,13 @@ def test_a_full_sync_holds_every_sale_exactly(shop: DemoStore, warehouse_url: st
     assert Decimal(total) / 100 == sum(Decimal(s["total"]) for s in sales)
     assert Decimal(refunded) / 100 == -sum(Decimal(r["total"]) for s in sales for r in s["refunds"])
     assert guests == sum(s["customer_id"] == 0 for s in sales) > 0
-    assert count(warehouse_url, tables.products) == 60
-    assert count(warehouse_url, tables.inventory_levels) > 0
+    assert count_rows(warehouse_url, tables.products) == 60
+    assert count_rows(warehouse_url, tables.inventory_levels) > 0
     assert sum(w.upserted for w in summary.windows if w.resource == "orders") == len(sales)
 
 
 def test_a_replayed_window_changes_nothing(shop: DemoStore, warehouse_url: str) -> None:
-    config = woo_config(shop.url)
-    run_sync(config, warehouse_url)
-    first = snapshot(warehouse_url)
-    again = run_sync(config, warehouse_url)
-    assert snapshot(warehouse_url) == first
-    assert sum(w.fetched for w in again.windows if w.resource == "orders") < 100  # incremental
-    run_sync(config, warehouse_url, full=True)
-    assert snapshot(warehouse_url) == first
+    assert_a_replay_changes_nothing(woo_config(shop.url), warehouse_url)
 
 
 def test_late_refunds_and_trash_arrive_with_the_next_sync(
@@ -123,7 +117,7 @@ def test_a_sync_that_failed_mid_window_resumes_to_one_clean_run(
     broken = BreaksAfter(open_store(config), pages=5)  # type: ignore[arg-type]
     with pytest.raises(ConnectorError):
         run_sync(config, sqlite_url, source=broken)  # type: ignore[arg-type]
-    assert 0 < count(sqlite_url, tables.orders) < len(site_orders(shop))
+    assert 0 < count_rows(sqlite_url, tables.orders) < len(site_orders(shop))
     run_sync(config, sqlite_url)
     clean_url = f"sqlite:///{tmp_path / 'clean.db'}"
     run_sync(config, clean_url)
