@@ -68,8 +68,7 @@ def to_order(o: p.OrderPayload) -> Order | None:
     if financial is None:
         known = ", ".join(FINANCIAL)
         raise MalformedRecord(
-            f"order {o.id} has status {o.status!r}, which storepulse does not count "
-            f"(sales are {known})"
+            f"status {o.status!r} is not one storepulse counts (sales are {known})"
         )
     if o.refunds and financial == "paid":
         financial = "partially_refunded"
@@ -234,15 +233,13 @@ def _refunded_line(line: p.RefundLine, order: Order) -> int:
     for candidate in order.lines:
         if variant and candidate.variant_id == variant:
             return candidate.line_id
-    raise MalformedRecord(
-        f"refund line {line.id} of order {order.order_id} names no line of the order"
-    )
+    raise MalformedRecord(f"refund line {line.id} names no line of the order")
 
 
 def to_deletion(o: p.TrashedOrder) -> OrderDeletion:
     """An order trashed, or set back to a status that is not a sale, leaves the metrics."""
     if o.status not in GONE_STATUSES:
-        raise MalformedRecord(f"order {o.id} has status {o.status!r}, not one that removes it")
+        raise MalformedRecord(f"status {o.status!r} is not one that removes an order")
     return OrderDeletion(o.id, gmt(o.date_modified_gmt))
 
 
@@ -271,7 +268,7 @@ def to_product(product: p.ProductPayload) -> Product:
                 product_id=product.id,
                 title=product.name or "",
                 sku=product.sku or None,
-                price=_price(product.price, product.id),
+                price=_price(product.price, "price"),
                 inventory_item_id=product.id,
                 created_at=created_at,
                 updated_at=updated_at,
@@ -297,7 +294,7 @@ def to_variant(v: p.VariationPayload, product_id: int) -> Variant:
         product_id=product_id,
         title=" / ".join(a.option for a in v.attributes if a.option),
         sku=v.sku or None,
-        price=_price(v.price, v.id),
+        price=_price(v.price, f"variation {v.id} price"),
         inventory_item_id=v.id,
         created_at=gmt(v.date_created_gmt),
         updated_at=gmt(v.date_modified_gmt),
@@ -309,11 +306,11 @@ def stock_of(record: p.ProductPayload | p.VariationPayload) -> int | None:
     return record.stock_quantity if record.manage_stock is True else None
 
 
-def _price(raw: str | None, record_id: int) -> Decimal:
+def _price(raw: str | None, what: str) -> Decimal:
     try:
         return Decimal(raw) if raw else ZERO  # a product without a price yet
     except ArithmeticError:
-        raise MalformedRecord(f"product {record_id} has price {raw!r}, not an amount") from None
+        raise MalformedRecord(f"{what} {raw!r} is not an amount") from None
 
 
 def _country(*addresses: p.Address | None) -> str | None:

@@ -191,7 +191,8 @@ class WooSource:
                 variations = self._variations(item.id, page.rejected)
                 product.variants = [parse.to_variant(v, item.id) for v in variations]
         except MalformedRecord as exc:
-            page.rejected.append(Rejected(str(item.id), str(exc), {"id": item.id}))
+            reason = f"product {item.id}: {exc}"
+            page.rejected.append(Rejected(str(item.id), reason, {"id": item.id}))
             return None
         return product
 

@@ -19,7 +19,7 @@ from connectors.base import Window
 from connectors.errors import AuthError, ConnectorError, ResponseError
 from connectors.http import RetryPolicy
 from connectors.sandbox import DEMO_WOO_KEYS, DemoStore
-from connectors.woocommerce import WooClient, WooSource
+from connectors.woocommerce import WooClient, WooSource, parse
 from connectors.woocommerce.source import site_timezone
 
 FAST_RETRY = RetryPolicy(base_seconds=0.01, cap_seconds=0.05)
@@ -150,6 +150,17 @@ def test_gmt_dates_are_read_as_utc_and_bounds_are_sent_in_gmt(shop: DemoStore) -
     window = Window(order.updated_at, order.updated_at + timedelta(seconds=1))
     found = [o.order_id for page in woo.orders_updated(window) for o in page.records]
     assert sold["id"] in found
+
+
+def test_an_order_set_aside_is_named_once_in_its_reason(shop: DemoStore) -> None:
+    sales = raw_orders(shop, status="processing")[:2]
+    sales[0]["status"] = "wc-shipped"  # a plugin's own status
+    page = parse.ORDERS.read(orjson.dumps(sales))
+    assert [o.order_id for o in page.records] == [sales[1]["id"]]
+    assert [r.reason for r in page.rejected] == [
+        f"order {sales[0]['id']}: status 'wc-shipped' is not one storepulse counts "
+        "(sales are processing, completed, on-hold, refunded)"
+    ]
 
 
 def test_trashed_and_unpaid_orders_come_as_deletions(shop: DemoStore) -> None:
