@@ -150,3 +150,61 @@ def test_a_marketplace_store_takes_its_spend_files_beside_its_orders(
         f"aside whole with row 6 {fault}",
         "wanxiangtai.csv row 6, column 日期: '2026年11月' is not a day such as 2026-11-11",
     ]
+
+
+def stored(url: str, store: str) -> dict[tuple[date, str, str], tuple[int, datetime]]:
+    query = select(s.local_date, s.channel, s.campaign, s.spend_minor, s.exported_at).where(
+        s.store == store
+    )
+    with get_engine(url).connect() as conn:
+        return {(r[0], r[1], r[2]): (r[3], r[4]) for r in conn.execute(query)}
+
+
+def test_an_older_export_never_overwrites_a_newer_one_whatever_the_import_order(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    downloaded = datetime(2026, 11, 11, 14, 5, tzinfo=UTC)  # 09:05 in New York
+    newer = tmp_path / "newer.csv"  # states when it was made; its file time says nothing
+    newer.write_bytes(
+        b"\xff\xfe"
+        + (
+            "Campaign report\r\nNovember 10, 2026 - November 11, 2026\r\n"
+            "Downloaded: Nov 11, 2026 9:05:00 AM\r\n"
+            "Campaign\tDay\tCurrency code\tCost\tClicks\tImpr.\r\n"
+            "Brand search\t2026-11-10\tUSD\t990.00\t880\t11000\r\n"
+            "Brand search\t2026-11-11\tUSD\t400.00\t300\t5000\r\n"
+        ).encode("utf-16-le")
+    )
+    dated(newer, datetime(2026, 11, 8, tzinfo=UTC))
+    older = tmp_path / "older.csv"  # the day before: 11-10 was not over yet
+    older.write_text(
+        "date,channel,campaign,spend,clicks,impressions\n"
+        "2026-11-09,google_ads,Brand search,1234.50,1020,12400\n"
+        "2026-11-10,google_ads,Brand search,610.00,500,6000\n",
+        encoding="utf-8",
+    )
+    modified = datetime(2026, 11, 10, 20, 0, tzinfo=UTC)
+    dated(older, modified)
+    entries = [
+        {
+            "name": name,
+            "platform": "shopify",
+            "url": "http://127.0.0.1:9",
+            "token_env": "WEB_TOKEN",
+            "timezone": "America/New_York",
+            "currency": "USD",
+            "import_dir": str(tmp_path),
+        }
+        for name in ("web", "web2")
+    ]
+    web, web2 = parse_config({"stores": entries}).stores
+    import_files(web, [older, newer], warehouse_url, now=NOW)
+    import_files(web2, [newer], warehouse_url, now=NOW)
+    [late] = import_files(web2, [older], warehouse_url, now=NOW)
+    assert late.upserted == 1  # only 11-09, which the newer file does not cover
+    expected = {
+        (date(2026, 11, 9), "google_ads", "Brand search"): (123_450, modified),
+        (date(2026, 11, 10), "google_ads", "Brand search"): (99_000, downloaded),
+        (date(2026, 11, 11), "google_ads", "Brand search"): (40_000, downloaded),
+    }
+    assert stored(warehouse_url, "web") == stored(warehouse_url, "web2") == expected
