@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -131,7 +132,7 @@ def _minor(row: SpendRow, currency: str) -> _Minor:
     return _Minor(row, currency, spend, value)
 
 
-def _exact(amount: Any, exponent: int, currency: str, column: str) -> int:
+def _exact(amount: Decimal, exponent: int, currency: str, column: str) -> int:
     try:
         return to_minor(amount, exponent)
     except ValueError:
@@ -141,8 +142,9 @@ def _exact(amount: Any, exponent: int, currency: str, column: str) -> int:
 
 
 def _unloadable(row: SpendRow, file_name: str, fault: str) -> UnreadRow:
-    day = row.day
-    return UnreadRow(file_name, row.row, fault, _payload(row), day, day, row.channel, row.campaign)
+    """A row that reads but cannot be loaded: its key is whole."""
+    key = (row.day, row.day, row.channel, row.campaign)
+    return UnreadRow(file_name, row.row, fault, _payload(row), *key)
 
 
 def _set_aside(keys: set[Key], bad: list[UnreadRow]) -> dict[Key, list[UnreadRow]]:
