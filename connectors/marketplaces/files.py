@@ -84,6 +84,8 @@ class Sheet:
     kept: dict[str, int]
     #: The width of the shortest data row: a column left of it needs no test per cell.
     narrowest: int = 0
+    #: The header's 0-based position in the file: the title rows lie above it.
+    header_at: int = 0
     _cleaned: dict[str, list[str | None]] = field(default_factory=dict)
 
     def column(self, name: str) -> list[str | None]:
@@ -274,7 +276,8 @@ def _sheet(file_format: str, header: list[str], grid: Sequence[Sequence[Any]], a
     below = grid[at + 1 :]
     numbers = [at + 2 + i for i, row in enumerate(below) if _counts(row, columns)]
     cells = [grid[number - 1] for number in numbers]
-    return Sheet(file_format, header, numbers, cells, kept, min(map(len, cells), default=0))
+    narrowest = min(map(len, cells), default=0)
+    return Sheet(file_format, header, numbers, cells, kept, narrowest, header_at=at)
 
 
 def _counts(row: Sequence[Any], kept: list[int]) -> bool:

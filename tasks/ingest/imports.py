@@ -46,7 +46,7 @@ from tasks.ingest.plan import advance_cursor
 from tasks.ingest.quarantine import purge_quarantine, quarantine
 from tasks.ingest.run import WindowResult, record_run
 from tasks.ingest.spend import RESOURCE as SPEND
-from tasks.ingest.spend import load_spend
+from tasks.ingest.spend import export_time, load_spend
 from tasks.warehouse import schema as tables
 from tasks.warehouse.engine import bulk_transaction, get_engine
 from tasks.warehouse.upsert import insert, upsert
@@ -139,6 +139,8 @@ class FileRead:
     result: WindowResult
     batch: ExportBatch | SpendBatch | None
     started: float
+    #: The file's modification time (UTC), None when the file system cannot say.
+    modified_at: datetime | None = None
 
 
 def import_file(store: StoreConfig, path: Path, engine: Engine, now: datetime) -> WindowResult:
@@ -164,7 +166,14 @@ def read_file(store: StoreConfig, path: Path, engine: Engine) -> FileRead:
             quarantine(conn, store.name, RESOURCE, [refused], datetime.now(UTC))
         result.quarantined = 1
         return FileRead(path, digest, result, None, started)
-    return FileRead(path, digest, result, batch, started)
+    return FileRead(path, digest, result, batch, started, _modified_at(path))
+
+
+def _modified_at(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except (OSError, OverflowError, ValueError):
+        return None
 
 
 def load_file(store: StoreConfig, read: FileRead, engine: Engine, now: datetime) -> WindowResult:
@@ -186,7 +195,11 @@ def load_file(store: StoreConfig, read: FileRead, engine: Engine, now: datetime)
         upsert(
             conn,
             tables.import_files,
-            [_file_row(store, read.path, read.digest, batch, now, rejected, loaded)],
+            [
+                _file_row(
+                    store, read.path, read.digest, batch, batch.exported_at, now, rejected, loaded
+                )
+            ],
         )
     result.fetched = batch.rows
     result.upserted = loaded + lined + len(batch.traffic)
@@ -205,15 +218,20 @@ def _load_spend_file(
 ) -> WindowResult:
     """Load an ad-spend file's campaign days and record its hash, in one transaction."""
     result = read.result
+    exported_at = export_time(batch, read.modified_at, store.zone, now)
     with bulk_transaction(engine) as conn:
-        upserted, refused = load_spend(conn, ctx, batch.spend, read.path.name, read.digest)
-        rejected = [*batch.rejected, *refused]
-        quarantine(conn, store.name, SPEND, rejected, ctx.synced_at)
-        upsert(
+        upserted, rejected = load_spend(
             conn,
-            tables.import_files,
-            [_file_row(store, read.path, read.digest, batch, now, rejected, orders=0)],
+            ctx,
+            batch.spend,
+            read.path.name,
+            read.digest,
+            exported_at=exported_at,
+            unread=batch.unread,
         )
+        quarantine(conn, store.name, SPEND, rejected, ctx.synced_at)
+        file_row = _file_row(store, read.path, read.digest, batch, exported_at, now, rejected, 0)
+        upsert(conn, tables.import_files, [file_row])
     result.fetched = batch.rows
     result.upserted = upserted
     result.quarantined = len(rejected)
@@ -341,11 +359,11 @@ def _file_row(
     path: Path,
     digest: str,
     batch: ExportBatch | SpendBatch,
+    exported_at: datetime | None,
     now: datetime,
     rejected: list[Rejected],
     orders: int,
 ) -> dict[str, object]:
-    exported_at = batch.exported_at if isinstance(batch, ExportBatch) else None
     return {
         "store": store.name,
         "content_hash": digest,

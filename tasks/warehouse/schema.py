@@ -367,6 +367,7 @@ import_files = Table(
     Column("file_format", String(8), nullable=False),
     Column("kind", String(40), nullable=False),
     #: The latest moment the file's rows record (else when it was imported): the newer wins.
+    #: A spend file's: the time it states, else its modification time, else its import.
     Column("exported_at", UtcDateTime(), nullable=False),
     Column("imported_at", UtcDateTime(), nullable=False),
     Column("rows", Integer, nullable=False),
@@ -395,6 +396,9 @@ ad_spend = Table(
     Column("conversion_value_minor", BigInteger),
     #: The file that last wrote the row (``import_files.content_hash``).
     Column("content_hash", String(64), nullable=False),
+    #: When that file's state was taken (the time it states, else its modification time, else
+    #: its import): a file whose time is older does not overwrite the row.
+    Column("exported_at", UtcDateTime(), nullable=False),
     _synced(),
     Index(None, "store", "synced_at"),
 )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from connectors.adspend import UnreadableFile, channel_of, read_spend
+from connectors.adspend import UnreadableFile, channel_of, read_spend, stated_time
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "adspend"
 
@@ -35,7 +35,7 @@ def test_google_ads_utf16_tab_separated_with_title_and_total_rows() -> None:
     assert (first.conversions, first.conversion_value) == (Decimal("31.50"), Decimal("4410.00"))
     assert [r.campaign for r in batch.spend] == ["Brand search", "Brand search", "Shopping – all"]
     assert batch.spend[2].conversion_value == 0  # "--": no data
-    [bad] = batch.rejected
+    [bad] = batch.unread
     assert bad.reason == "google_ads_campaigns.csv row 7, column Cost: 'abc' is not an amount"
 
 
@@ -48,7 +48,7 @@ def test_meta_csv_skips_the_summary_row_and_refuses_a_row_spanning_days() -> Non
     ]
     assert {r.currency for r in batch.spend} == {"USD"}  # from "Amount spent (USD)"
     assert batch.spend[1].conversions == 0 and batch.spend[1].conversion_value == 0
-    [spanning] = batch.rejected
+    [spanning] = batch.unread
     assert "row 6" in spanning.reason and "covers 2026-11-09 to 2026-11-10" in spanning.reason
 
 
@@ -72,7 +72,7 @@ def test_ocean_engine_without_a_conversion_value_column() -> None:
     assert {(r.channel, r.currency, r.conversion_value) for r in batch.spend} == {
         ("ocean_engine", "CNY", None)
     }
-    assert batch.rejected == []  # the 总计 row is not data
+    assert batch.unread == []  # the 总计 row is not data
 
 
 def test_wanxiangtai_gb18030_with_a_title_row_and_a_garbled_day() -> None:
@@ -82,7 +82,7 @@ def test_wanxiangtai_gb18030_with_a_title_row_and_a_garbled_day() -> None:
         (date(2026, 11, 9), "拉新快-𠮷祥系列", Decimal(0)),
         (date(2026, 11, 10), "货品加速-羽绒服", Decimal("13860.00")),
     ]
-    [bad] = batch.rejected
+    [bad] = batch.unread
     assert (
         bad.reason
         == "wanxiangtai.csv row 6, column 日期: '2026年11月' is not a day such as 2026-11-11"
@@ -96,7 +96,7 @@ def test_generic_file_names_its_channel_and_currency() -> None:
         ("google_ads", Decimal("100.00"), "USD"),
         ("tiktok", Decimal("500.00"), "USD"),
     ]
-    assert [r.reason for r in batch.rejected] == [
+    assert [r.reason for r in batch.unread] == [
         "generic_spend.csv row 5, column date: the day is empty",
         "generic_spend.csv row 6, column spend: '-20.00' is a negative amount",
     ]
@@ -114,3 +114,61 @@ def test_channel_names_are_normalised() -> None:
     assert channel_of("巨量引擎", "channel") == "ocean_engine"
     with pytest.raises(ValueError, match="channel is empty"):
         channel_of("  ", "channel")
+
+
+def test_each_row_keeps_its_row_number_and_an_unread_row_what_its_key_can_be() -> None:
+    google = read("google_ads_campaigns.csv")
+    assert [r.row for r in google.spend] == [4, 5, 6]
+    assert google.spend[0].columns.spend == "Cost"
+    [bad] = google.unread
+    assert (bad.row, bad.first_day, bad.last_day, bad.channel, bad.campaign) == (
+        7,
+        date(2026, 11, 10),
+        date(2026, 11, 10),
+        "google_ads",
+        "Display remarketing",
+    )
+    [garbled] = read("wanxiangtai.csv").unread
+    assert (garbled.first_day, garbled.campaign) == (None, "货品加速-羽绒服")
+    assert garbled.covers(date(2026, 11, 9), "wanxiangtai", "货品加速-羽绒服")
+    assert not garbled.covers(date(2026, 11, 9), "wanxiangtai", "拉新快-𠮷祥系列")
+    [spanning] = read("meta_ads.csv").unread
+    assert (spanning.first_day, spanning.last_day) == (date(2026, 11, 9), date(2026, 11, 10))
+    assert spanning.covers(date(2026, 11, 10), "meta", "Catalog sales")
+    assert not spanning.covers(date(2026, 11, 11), "meta", "Catalog sales")
+    [no_day, _negative] = read("generic_spend.csv").unread
+    assert (no_day.first_day, no_day.channel, no_day.campaign) == (None, "tiktok", "Spark ads")
+
+
+@pytest.mark.parametrize(
+    ("title", "stated"),
+    [
+        (["Downloaded: Nov 11, 2026 9:05:00 PM"], datetime(2026, 11, 11, 21, 5)),
+        (["导出时间：2026-11-11 10:23:45"], datetime(2026, 11, 11, 10, 23, 45)),
+        (["导出时间", "2026/11/11 10:23"], datetime(2026, 11, 11, 10, 23)),
+        (
+            ["Report generated on 2026-11-11 10:23 (GMT+08:00)"],
+            datetime(2026, 11, 11, 10, 23, tzinfo=timezone(timedelta(hours=8))),
+        ),
+        (["Created 2026-11-11T02:00:00Z"], datetime(2026, 11, 11, 2, tzinfo=UTC)),
+        (["November 9, 2026 - November 10, 2026"], None),  # which days, not when
+        (["Downloaded: yesterday"], None),
+    ],
+)
+def test_the_time_a_title_row_states_the_export_was_made(
+    title: list[str], stated: datetime | None
+) -> None:
+    assert stated_time([["Campaign report"], title]) == stated
+
+
+def test_a_google_ads_report_with_a_downloaded_row_states_its_time() -> None:
+    text = (
+        "Campaign report\r\nNovember 9, 2026 - November 10, 2026\r\n"
+        "Downloaded\tNov 11, 2026 9:05:00 AM\r\n"
+        "Campaign\tDay\tCurrency code\tCost\tClicks\tImpr.\r\n"
+        "Brand search\t2026-11-09\tUSD\t10.00\t1\t10\r\n"
+    )
+    batch = read_spend(b"\xff\xfe" + text.encode("utf-16-le"), "report.csv")
+    assert batch.stated_at == datetime(2026, 11, 11, 9, 5)
+    assert [r.row for r in batch.spend] == [5]
+    assert read("google_ads_campaigns.csv").stated_at is None

@@ -27,7 +27,7 @@ def test_every_demo_spend_file_reads_cleanly(tmp_path: Path) -> None:
         "万相台 推广报表",
     }
     for name, batch in batches.items():
-        assert batch.rejected == [], name
+        assert batch.unread == [], name
         assert len({r.day for r in batch.spend}) == SPEND_DAYS, name
     google = batches["google_ads_spend.csv"].spend
     # Paid-search clicks split between the two campaigns, from the shop's own traffic.

@@ -153,6 +153,30 @@ def test_the_metrics_migration_dates_existing_cancellations(sqlite_url: str) -> 
     assert row[1] == "2026-03-09 04:00:00.000000"
 
 
+def test_spend_rows_stored_before_take_their_load_time_as_their_exports(sqlite_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from tasks.warehouse.engine import _alembic_config
+
+    engine = create_engine(sqlite_url)
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0013")
+        conn.exec_driver_sql(
+            "INSERT INTO ad_spend (store, local_date, channel, campaign, currency, spend_minor,"
+            " clicks, impressions, content_hash, synced_at) VALUES ('ny', '2026-11-09', 'meta',"
+            " 'Prospecting', 'USD', 100, 1, 10, 'a', '2026-11-10 04:00:00.000000')"
+        )
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        [at] = conn.exec_driver_sql("SELECT exported_at FROM ad_spend").one()
+    assert at == "2026-11-10 04:00:00.000000"
+
+
 def test_a_reading_connection_leaves_the_sqlite_write_lock_to_writers(sqlite_url: str) -> None:
     engine = get_engine(sqlite_url)
     path = sqlite_url.removeprefix("sqlite:///")

@@ -3,6 +3,7 @@ rows set aside with their reason."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -32,6 +33,12 @@ def shopify_store(folder: Path) -> StoreConfig:
     return parse_config({"stores": [entry]}).stores[0]
 
 
+def dated(path: Path, moment: datetime) -> Path:
+    """Give the file the modification time a download at ``moment`` would have."""
+    os.utime(path, (moment.timestamp(), moment.timestamp()))
+    return path
+
+
 def spend(url: str) -> dict[tuple[date, str, str], tuple[str, int, float | None, int | None]]:
     query = select(
         s.local_date,
@@ -46,9 +53,9 @@ def spend(url: str) -> dict[tuple[date, str, str], tuple[str, int, float | None,
         return {(r[0], r[1], r[2]): tuple(r[3:]) for r in conn.execute(query)}  # type: ignore[misc]
 
 
-def reasons(url: str) -> list[str]:
+def reasons(url: str, resource: str = "ad_spend") -> list[str]:
     q = tables.quarantine.c
-    query = select(q.reason).where(q.store == "web").order_by(q.reason)
+    query = select(q.reason).where(q.store == "web", q.resource == resource).order_by(q.reason)
     with get_engine(url).connect() as conn:
         return list(conn.execute(query).scalars())
 
@@ -60,6 +67,7 @@ def test_spend_files_load_once_and_a_later_export_replaces_the_days_it_covers(
     folder.mkdir()
     for name in ("google_ads_campaigns.csv", "meta_ads.csv"):
         shutil.copy(FIXTURES / "adspend" / name, folder / name)
+        dated(folder / name, datetime(2026, 11, 11, 8, 0, tzinfo=UTC))
     store = shopify_store(folder)
     results = import_folder(store, warehouse_url, now=NOW)
     assert [(r.upserted, r.quarantined) for r in results] == [(3, 1), (3, 1)]
@@ -84,7 +92,9 @@ def test_spend_files_load_once_and_a_later_export_replaces_the_days_it_covers(
         "2026-11-09,google_ads,Brand search,1300.00,1100,13000\n",
         encoding="utf-8",
     )
-    import_files(store, [later], warehouse_url, now=NOW)
+    import_files(
+        store, [dated(later, datetime(2026, 11, 11, 9, 0, tzinfo=UTC))], warehouse_url, now=NOW
+    )
     replaced = spend(warehouse_url)
     # The later export's own currency is the store's; it states no conversions.
     assert replaced[(date(2026, 11, 9), "google_ads", "Brand search")] == (
@@ -110,7 +120,7 @@ def test_a_file_that_is_not_spend_in_a_shopify_stores_folder_is_quarantined(
     store = shopify_store(tmp_path)
     [result] = import_files(store, [orders], sqlite_url, now=NOW)
     assert result.quarantined == 1 and spend(sqlite_url) == {}
-    [reason] = reasons(sqlite_url)
+    [reason] = reasons(sqlite_url, "imports")
     assert reason.startswith(
         "jd_orders.csv is not an ad-spend export (Google Ads, Meta Ads Manager"
     )
@@ -127,10 +137,74 @@ def test_a_marketplace_store_takes_its_spend_files_beside_its_orders(
         FIXTURES / "adspend" / "wanxiangtai.csv",
     ]
     results = import_files(store, files, sqlite_url, now=NOW)
-    assert [r.upserted for r in results] == [2, 3]
-    assert spend(sqlite_url)[(date(2026, 11, 10), "wanxiangtai", "货品加速-羽绒服")] == (
-        "CNY",
-        205_000,
-        44.0,
-        1_386_000,
+    # The row with a garbled day could be either day of 货品加速-羽绒服: both are set aside.
+    assert [r.upserted for r in results] == [2, 1] and results[1].quarantined == 3
+    assert spend(sqlite_url) == {
+        (date(2026, 11, 9), "wanxiangtai", "拉新快-𠮷祥系列"): ("CNY", 72_000, 0.0, 0)
+    }
+    fault = "(row 6, column 日期: '2026年11月' is not a day such as 2026-11-11)"
+    assert reasons(sqlite_url) == [
+        f"wanxiangtai.csv row 3: wanxiangtai campaign '货品加速-羽绒服' on 2026-11-09 is set "
+        f"aside whole with row 6 {fault}",
+        f"wanxiangtai.csv row 5: wanxiangtai campaign '货品加速-羽绒服' on 2026-11-10 is set "
+        f"aside whole with row 6 {fault}",
+        "wanxiangtai.csv row 6, column 日期: '2026年11月' is not a day such as 2026-11-11",
+    ]
+
+
+def stored(url: str, store: str) -> dict[tuple[date, str, str], tuple[int, datetime]]:
+    query = select(s.local_date, s.channel, s.campaign, s.spend_minor, s.exported_at).where(
+        s.store == store
     )
+    with get_engine(url).connect() as conn:
+        return {(r[0], r[1], r[2]): (r[3], r[4]) for r in conn.execute(query)}
+
+
+def test_an_older_export_never_overwrites_a_newer_one_whatever_the_import_order(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    downloaded = datetime(2026, 11, 11, 14, 5, tzinfo=UTC)  # 09:05 in New York
+    newer = tmp_path / "newer.csv"  # states when it was made; its file time says nothing
+    newer.write_bytes(
+        b"\xff\xfe"
+        + (
+            "Campaign report\r\nNovember 10, 2026 - November 11, 2026\r\n"
+            "Downloaded: Nov 11, 2026 9:05:00 AM\r\n"
+            "Campaign\tDay\tCurrency code\tCost\tClicks\tImpr.\r\n"
+            "Brand search\t2026-11-10\tUSD\t990.00\t880\t11000\r\n"
+            "Brand search\t2026-11-11\tUSD\t400.00\t300\t5000\r\n"
+        ).encode("utf-16-le")
+    )
+    dated(newer, datetime(2026, 11, 8, tzinfo=UTC))
+    older = tmp_path / "older.csv"  # the day before: 11-10 was not over yet
+    older.write_text(
+        "date,channel,campaign,spend,clicks,impressions\n"
+        "2026-11-09,google_ads,Brand search,1234.50,1020,12400\n"
+        "2026-11-10,google_ads,Brand search,610.00,500,6000\n",
+        encoding="utf-8",
+    )
+    modified = datetime(2026, 11, 10, 20, 0, tzinfo=UTC)
+    dated(older, modified)
+    entries = [
+        {
+            "name": name,
+            "platform": "shopify",
+            "url": "http://127.0.0.1:9",
+            "token_env": "WEB_TOKEN",
+            "timezone": "America/New_York",
+            "currency": "USD",
+            "import_dir": str(tmp_path),
+        }
+        for name in ("web", "web2")
+    ]
+    web, web2 = parse_config({"stores": entries}).stores
+    import_files(web, [older, newer], warehouse_url, now=NOW)
+    import_files(web2, [newer], warehouse_url, now=NOW)
+    [late] = import_files(web2, [older], warehouse_url, now=NOW)
+    assert late.upserted == 1  # only 11-09, which the newer file does not cover
+    expected = {
+        (date(2026, 11, 9), "google_ads", "Brand search"): (123_450, modified),
+        (date(2026, 11, 10), "google_ads", "Brand search"): (99_000, downloaded),
+        (date(2026, 11, 11), "google_ads", "Brand search"): (40_000, downloaded),
+    }
+    assert stored(warehouse_url, "web") == stored(warehouse_url, "web2") == expected

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from connectors.adspend import SpendRow
+from connectors.adspend import GENERIC_COLUMNS, SpendRow
 from connectors.attribution import Attribution
 from connectors.base import Order
 from connectors.config import parse_config
@@ -39,8 +39,9 @@ def tagged(o: Order, channel: str, campaign: str | None = None) -> Order:
 
 
 def spend(day: int, channel: str, campaign: str, amount: str) -> SpendRow:
+    day_ = date(2026, 11, day)
     return SpendRow(
-        date(2026, 11, day), channel, campaign, Decimal(amount), "USD", 10, 1000, None, None
+        day_, channel, campaign, Decimal(amount), "USD", 10, 1000, None, None, day, GENERIC_COLUMNS
     )
 
 
@@ -98,7 +99,8 @@ def computed(warehouse_url: str) -> str:
     with engine.begin() as conn:
         for store, batch in rows.items():
             ctx = StoreContext(store, ZoneInfo("America/New_York"), "USD", datetime.now(UTC))
-            load_spend(conn, ctx, batch, f"{store}.csv", store.ljust(64, "0"))
+            at = ctx.synced_at
+            load_spend(conn, ctx, batch, f"{store}.csv", store.ljust(64, "0"), exported_at=at)
     refresh_metrics(parse_config(CONFIG), warehouse_url, today=TODAY)
     return warehouse_url
 

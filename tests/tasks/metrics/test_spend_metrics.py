@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from connectors.adspend import SpendRow
+from connectors.adspend import GENERIC_COLUMNS, SpendRow
 from connectors.config import parse_config
 from tasks.ingest.context import StoreContext
 from tasks.ingest.spend import load_spend
@@ -52,6 +52,8 @@ def row(day: int, channel: str, campaign: str, spend: str, currency: str, value:
         1000,
         None if value is None else Decimal(2),
         None if value is None else Decimal(value),
+        day,
+        GENERIC_COLUMNS,
     )
 
 
@@ -80,7 +82,7 @@ def computed(warehouse_url: str, tmp_path: Path) -> str:
     rates = tmp_path / "rates.csv"
     rates.write_text("day,currency,reporting_currency,rate\n2026-11-01,EUR,USD,1.10\n")
     with engine.begin() as conn:
-        load_spend(conn, ctx, spend, "spend.csv", "0" * 64)
+        load_spend(conn, ctx, spend, "spend.csv", "0" * 64, exported_at=ctx.synced_at)
         load_rates_csv(conn, rates)
     refresh_metrics(parse_config(CONFIG), warehouse_url, today=TODAY)
     return warehouse_url
