@@ -140,12 +140,13 @@ def _watch_store(
         last_order_minute=last,
         orders_curve=orders_curve,
         expected_at_last=orders_day[0] * profile.at(last or _watch_start(live, day)),
+        day_scale=orders_day[1],
         sales_curve=None if sales_day is None else expected_at(profile, *sales_day, minute, BAND_Z),
         sessions=_sessions(conn, store.name, day),
         was_below=_was_below(conn, store.name, moment),
     )
     paces = [p for c in live for p in campaign_paces(conn, store, c, moment, profile, exponent)]
-    found = watch_findings(today, paces)
+    found = watch_findings(today, paces, config.schedules.watch_every_minutes)
     _record(conn, today, found, moment, ran_at)
     return StoreWatch(store.name, moment, [c.name for c in live], today, found.findings)
 

@@ -1,8 +1,10 @@
 """What one watch run finds for one store, from numbers already read (no warehouse, no Prefect).
 
-- ``watch_stopped`` (critical): no order for a span in which history expects at least
-  ``STOPPED_EXPECTED`` orders. The span's expectation comes from the curve, scaled down when
-  the day runs below it (a slow day waits longer for its next order before it alarms).
+- ``watch_stopped`` (critical): no order for a span so long that a working checkout leaves
+  one that long only rarely enough for the false-alert budget (``stopped_level``). The span's
+  expectation comes from the curve, scaled by the day's own pace so far (a day running at 0.7×
+  its curve expects 0.7× the orders in a silence), and the chance of the silence counts the
+  doubt left in that pace.
 - ``watch_band`` (warning): today's running order count below the curve's lower band on this
   run and the one before (one low reading is noise more often than not).
 - ``watch_pace`` (warning): the campaign's orders or sales to date below ``PACE_FLOOR`` of the
@@ -21,9 +23,12 @@ from datetime import date
 from tasks.campaigns.curve import Point
 from tasks.checks.findings import Finding
 
-#: Orders history expects in a silent span from which the watch calls orders stopped: the
-#: chance of so long a gap by luck is about e^−8 (0.03 %) a span.
-STOPPED_EXPECTED = 8.0
+#: False stopped-orders alerts a store's clean week may cost: the week's runs share it, so a
+#: run calls orders stopped only on a silence this budget / runs-a-week likely by luck.
+STOPPED_FALSE_ALERTS_PER_WEEK = 0.5
+#: The least doubt granted to a day's expectation (a log scale): a history so steady that its
+#: scale is near zero must not make the day's pace ignore today's own orders.
+MIN_DAY_SCALE = 0.05
 #: The band's half-width in scales: a running total this far below the curve is unusual.
 BAND_Z = 3.0
 #: The share of the target's pace under which the pace is slipping.
@@ -46,6 +51,8 @@ class Today:
     orders_curve: Point
     #: The curve's expected count at the last order (or at the watch's start of day).
     expected_at_last: float
+    #: The log scale of the day's expectation: how far a day strays from it.
+    day_scale: float
     sales_curve: Point | None = None
     sessions: float | None = None
     #: Whether the previous run of the day had the order count below the band.
@@ -70,10 +77,12 @@ class WatchFindings:
     below_band: bool = False
 
 
-def watch_findings(today: Today, paces: Sequence[Pace] = ()) -> WatchFindings:
-    """The findings of one watch run for one store."""
+def watch_findings(
+    today: Today, paces: Sequence[Pace] = (), every_minutes: float = 15
+) -> WatchFindings:
+    """The findings of one watch run for one store, the watch running every ``every_minutes``."""
     result = WatchFindings()
-    stopped = stopped_finding(today)
+    stopped = stopped_finding(today, stopped_level(every_minutes))
     if stopped is not None:
         result.findings.append(stopped)
     result.below_band = today.orders < today.orders_curve.lower
@@ -83,19 +92,44 @@ def watch_findings(today: Today, paces: Sequence[Pace] = ()) -> WatchFindings:
     return result
 
 
+def stopped_level(every_minutes: float) -> float:
+    """The chance of a silence by luck below which a run calls orders stopped: the week's
+    budget of false alerts shared by the week's runs."""
+    runs_a_week = 7 * 24 * 60 / every_minutes
+    return STOPPED_FALSE_ALERTS_PER_WEEK / runs_a_week
+
+
+def day_pace(today: Today) -> tuple[float, float]:
+    """What the day's orders so far say of its multiplier on the curve, as a gamma's (shape,
+    rate): a prior of mean 1 as doubtful as the day's expectation (shape = rate = 1/scale²),
+    updated by the orders up to the last one against the curve's count there. Its mean
+    ``shape / rate`` stays near 1 while little of the day has passed."""
+    prior = 1 / max(today.day_scale, MIN_DAY_SCALE) ** 2
+    return prior + today.orders, prior + today.expected_at_last
+
+
 def silent_span_expectation(today: Today) -> float:
-    """Orders the curve expects since the last order, scaled to the day's own pace when the
-    day runs below the curve (never above it: a busy day does not make silence likelier)."""
-    expected_now = today.orders_curve.expected
-    gap = max(0.0, expected_now - today.expected_at_last)
-    pace = min(1.0, (today.orders + 1) / (today.expected_at_last + 1))
-    return gap * pace
+    """Orders expected since the last order: the curve's span scaled by the day's pace."""
+    shape, rate = day_pace(today)
+    return _curve_span(today) * shape / rate
 
 
-def stopped_finding(today: Today) -> Finding | None:
-    expected = silent_span_expectation(today)
-    if expected < STOPPED_EXPECTED:
+def silence_chance(today: Today) -> float:
+    """The chance of no order since the last one with the checkout working: the Poisson
+    chance ``e^−λ`` averaged over the doubt in the day's pace (a negative binomial's zero)."""
+    shape, rate = day_pace(today)
+    return float((rate / (rate + _curve_span(today))) ** shape)
+
+
+def _curve_span(today: Today) -> float:
+    return max(0.0, today.orders_curve.expected - today.expected_at_last)
+
+
+def stopped_finding(today: Today, level: float) -> Finding | None:
+    """The stopped-orders finding when the silence is less likely than ``level`` by luck."""
+    if silence_chance(today) >= level:
         return None
+    expected = silent_span_expectation(today)
     since = _clock(today.last_order_minute) if today.last_order_minute is not None else "00:00"
     params = {"since": since, "expected": round(expected, 1)}
     return Finding(

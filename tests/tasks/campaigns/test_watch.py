@@ -16,7 +16,15 @@ from reports.i18n import Locale
 from tasks.campaigns.curve import Point, expected_at, learn_profile
 from tasks.campaigns.plan import live_campaigns, store_campaigns
 from tasks.campaigns.run import run_watch
-from tasks.campaigns.watch import Pace, Today, watch_findings
+from tasks.campaigns.watch import (
+    Pace,
+    Today,
+    day_pace,
+    silence_chance,
+    silent_span_expectation,
+    stopped_level,
+    watch_findings,
+)
 from tasks.checks.findings import Finding
 from tasks.checks.lifecycle import apply
 from tasks.reporting.daily import alert_line
@@ -37,6 +45,7 @@ def _today(**overrides: object) -> Today:
         "last_order_minute": 14 * 60 + 29,
         "orders_curve": Point(135.0, 90.0, 190.0),
         "expected_at_last": 134.5,
+        "day_scale": 0.1,
     }
     return Today(**(values | overrides))  # type: ignore[arg-type]
 
@@ -109,9 +118,52 @@ def test_orders_stopped_when_the_silence_is_longer_than_history_allows() -> None
 
 
 def test_a_slow_day_waits_longer_before_calling_orders_stopped() -> None:
-    # the same 15-minute silence, on a day running at half the curve
-    slow = _today(last_order_minute=14 * 60, expected_at_last=120.0, orders=60)
-    assert watch_findings(slow).findings == []
+    # the same silence (12 orders by the curve) on a day running at the curve and at half of
+    # it, with a day expectation doubtful enough (scale 0.3) that the day's own orders count
+    silence = {"last_order_minute": 14 * 60, "expected_at_last": 123.0, "day_scale": 0.3}
+    assert watch_findings(_today(orders=123, **silence)).findings
+    assert watch_findings(_today(orders=60, **silence)).findings == []
+
+
+def test_a_busy_day_calls_the_same_silence_sooner() -> None:
+    silence = {"last_order_minute": 14 * 60 + 15, "expected_at_last": 129.0}
+    assert watch_findings(_today(orders=129, **silence)).findings == []
+    assert [f.check for f in watch_findings(_today(orders=190, **silence)).findings] == [
+        "watch_stopped"
+    ]
+
+
+def test_a_day_running_slow_expects_fewer_orders_in_a_silence() -> None:
+    span = {"orders_curve": Point(135.0, 90.0, 190.0), "expected_at_last": 120.0}
+    paced = [
+        silent_span_expectation(_today(orders=n, day_scale=0.3, **span)) for n in (84, 120, 156)
+    ]
+    assert paced[0] < paced[1] < paced[2]
+    # most of the day's orders are in: the pace is nearly the day's own 0.7 and 1.3
+    assert paced[0] / 15 == pytest.approx(0.7, abs=0.06)
+    assert paced[2] / 15 == pytest.approx(1.3, abs=0.06)
+
+
+def test_the_pace_stays_near_one_while_little_of_the_day_has_passed() -> None:
+    early = _today(minute=7 * 60, orders=1, expected_at_last=3.0, day_scale=0.2)
+    late = _today(orders=40, expected_at_last=120.0, day_scale=0.2)
+    shape, rate = day_pace(early)
+    assert shape / rate == pytest.approx(0.93, abs=0.01)  # 1 order of 3 barely moves it
+    shape, rate = day_pace(late)
+    assert shape / rate < 0.5  # 40 of 120 does
+
+
+def test_a_silence_is_alerted_below_the_weekly_budget_shared_by_the_runs() -> None:
+    assert stopped_level(15) == pytest.approx(0.5 / (7 * 96))
+    assert stopped_level(30) == pytest.approx(2 * stopped_level(15))
+    silence = {"last_order_minute": 14 * 60, "expected_at_last": 127.0, "orders": 127}
+    certain = _today(day_scale=0.0, **silence)  # floored: some doubt is always left
+    doubtful = _today(day_scale=1.0, **silence)
+    assert silent_span_expectation(certain) == pytest.approx(8.0)
+    assert silence_chance(certain) == pytest.approx(np.exp(-8.0), rel=0.1)
+    # doubt about the day's pace makes a silence likelier by luck
+    assert silence_chance(doubtful) > silence_chance(certain)
+    assert silence_chance(certain) < stopped_level(15) < silence_chance(_today())
 
 
 def test_below_the_band_alerts_only_on_the_second_run_running() -> None:
