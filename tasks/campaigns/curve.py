@@ -14,13 +14,17 @@ The band is read in log terms around ``log(μ + 1)`` with the scale
 where ``σ_day`` is the day expectation's own scale and ``σ_shape(m)`` is the spread, over the
 past days, of ``log(count_d(m) + 1) − log(n_d · p(m) + 1)``: how far a day that knew its own
 total missed its count at ``m`` by following the profile (the Poisson noise of a partial count
-is in it). ``lower(m) = (μ(m) + 1) · e^(−z·s(m)) − 1``, floored at zero.
+is in it). ``lower(m) = (μ(m) + 1) · e^(−z·s(m)) − 1``, floored at zero. For a count of
+orders the lower edge is also never above the count a Poisson process with mean ``μ(m)`` falls
+below with the band's own tail probability: at a handful of expected orders the log band is too
+tight (no order by 01:00 when five were expected happens one night in 150).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -79,3 +83,22 @@ def expected_at(
     s = float(np.hypot(day_scale, profile.spread_at(minute)))
     centre = np.log(mu + 1)
     return Point(mu, max(0.0, float(np.exp(centre - z * s) - 1)), float(np.exp(centre + z * s) - 1))
+
+
+def counted(point: Point, z: float) -> Point:
+    """``point`` for a count of orders: its lower edge no higher than the Poisson count below
+    which a day following the curve falls as rarely as the band's ``z`` says."""
+    tail = 0.5 * math.erfc(z / math.sqrt(2))  # Φ(−z)
+    return replace(point, lower=min(point.lower, float(poisson_quantile(point.expected, tail))))
+
+
+def poisson_quantile(mean: float, tail: float) -> int:
+    """The smallest ``k`` with P(X ≤ k) ≥ ``tail`` for X ~ Poisson(``mean``)."""
+    if mean <= 0:
+        return 0
+    total, k = 0.0, 0
+    while True:
+        total += math.exp(k * math.log(mean) - mean - math.lgamma(k + 1))
+        if total >= tail:
+            return k
+        k += 1

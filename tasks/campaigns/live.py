@@ -11,7 +11,7 @@ from sqlalchemy import Connection, func, select
 from connectors.config import Config, StoreConfig
 from connectors.money import currency_exponent
 from reports.model import LiveCampaign, LiveHour, LiveStore
-from tasks.campaigns.curve import Profile, expected_at
+from tasks.campaigns.curve import Profile, counted, expected_at
 from tasks.campaigns.plan import Campaign
 from tasks.campaigns.run import (
     campaign_paces,
@@ -75,7 +75,7 @@ def _hours(
     hours = []
     for hour in range(24):
         end = min((hour + 1) * 60, max(now, hour * 60 + 1))  # the hour under way: up to now
-        point = expected_at(profile, *expectation, end, BAND_Z)
+        point = counted(expected_at(profile, *expectation, end, BAND_Z), BAND_Z)
         count = sum(1 for m in minutes if m < end) if hour * 60 <= now else None
         hours.append(LiveHour(hour, count, point.expected, point.lower, point.upper))
     return hours

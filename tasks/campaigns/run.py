@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from connectors.config import Config, StoreConfig
 from connectors.money import currency_exponent
-from tasks.campaigns.curve import Point, Profile, expected_at, learn_profile
+from tasks.campaigns.curve import Point, Profile, counted, expected_at, learn_profile
 from tasks.campaigns.plan import Campaign, live_campaigns, store_campaigns
 from tasks.campaigns.watch import BAND_Z, Pace, Today, WatchFindings, watch_findings
 from tasks.checks.calendar import special_days_through
@@ -129,7 +129,7 @@ def _watch_store(
     exponent = currency_exponent(store.currency)
     sales = sum(s for _, s in placed) / 10**exponent
     last = placed[-1][0] if placed else None
-    orders_curve = expected_at(profile, *orders_day, minute, BAND_Z)
+    orders_curve = counted(expected_at(profile, *orders_day, minute, BAND_Z), BAND_Z)
     sales_day = day_expectation(conn, store.name, day, events, "net_sales")
     today = Today(
         store=store.name,

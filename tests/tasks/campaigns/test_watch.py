@@ -13,7 +13,7 @@ from sqlalchemy import select
 from connectors.config import parse_config
 from reports.content.alerts import alert_text, why_text
 from reports.i18n import Locale
-from tasks.campaigns.curve import Point, expected_at, learn_profile
+from tasks.campaigns.curve import Point, counted, expected_at, learn_profile, poisson_quantile
 from tasks.campaigns.plan import live_campaigns, store_campaigns
 from tasks.campaigns.run import run_watch
 from tasks.campaigns.watch import (
@@ -173,6 +173,18 @@ def test_below_the_band_alerts_only_on_the_second_run_running() -> None:
     second = watch_findings(_today(orders=80, was_below=True))
     assert [f.check for f in second.findings] == ["watch_band"]
     assert watch_findings(_today(was_below=True)).findings == []  # back in the range
+
+
+def test_a_handful_of_expected_orders_is_judged_as_the_poisson_count_it_is() -> None:
+    # Five orders expected by 01:00 with a tight log band: none is luck about one night in
+    # 150, not a sign; forty missing from two hundred is.
+    night = counted(Point(5.0, 1.2, 12.0), 3.0)
+    assert night.lower == 0  # no count is below it
+    day = counted(Point(200.0, 150.0, 250.0), 3.0)
+    assert day.lower == 150.0  # the log band is already wider than Poisson noise there
+    assert poisson_quantile(5.0, 0.00135) == 0  # P(X = 0) ≈ 0.0067 is above the tail
+    assert poisson_quantile(200.0, 0.00135) == 159
+    assert poisson_quantile(0.0, 0.5) == 0
 
 
 def test_target_pace_slips_below_ninety_percent_of_its_due() -> None:
