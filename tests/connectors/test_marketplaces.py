@@ -13,7 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from connectors.marketplaces import UnreadableFile, read_export
-from connectors.marketplaces.files import cell_text, decode, money, normalise_header, read_grid
+from connectors.marketplaces.files import (
+    cell_text,
+    clean_cells,
+    decode,
+    find_sheet,
+    money,
+    normalise_header,
+    read_grid,
+)
 from connectors.marketplaces.records import ExportBatch, numeric_id
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "marketplaces"
@@ -85,6 +93,29 @@ def test_gb18030_is_read_with_characters_outside_gbk() -> None:
 )
 def test_cells_are_unwrapped_and_nulls_recognised(raw: object, text: str | None) -> None:
     assert cell_text(raw) == text
+
+
+def test_a_column_of_distinct_cells_is_cleaned_as_each_cell_alone() -> None:
+    wrapped = ['="2087123456789012345"', "'301234567890", "-", "--", "  ", "null", "None", "-5.00"]
+    column = [f"\t69180000000000{n:05}" for n in range(300)] + wrapped + [" NULL ", "Nike"]
+    assert clean_cells(column) == [cell_text(cell) for cell in column]
+    assert clean_cells([*column, None, 2.0])[-2:] == [None, "2"]
+
+
+def test_rows_whose_first_kept_cell_is_empty_are_judged_by_the_next_one() -> None:
+    grid = [
+        ["订单编号", "收货人", "金额"],
+        ["\t1001", "张三", "10.00"],
+        ["-", "李四", "20.00"],
+        ["", "", "合计"],
+        ["总计", "", "30.00"],
+        ["", "", ""],
+        ["\t1002"],
+    ]
+    sheet, _ = find_sheet("csv", grid, [{"订单编号", "金额"}])
+    assert sheet.numbers == [2, 3, 7]
+    assert sheet.column("订单编号") == ["1001", None, "1002"]
+    assert sheet.column("金额") == ["10.00", "20.00", None]
 
 
 def test_headers_lose_stray_spaces_and_full_width_brackets() -> None:
