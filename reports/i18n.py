@@ -522,9 +522,11 @@ class Locale:
         """
         if check == "freshness" and params.get("hours") is None:
             check = "freshness_never"
-        label = params.get("metric")
-        sentence = self(f"finding_{check}")
-        return sentence.format(**params, label="" if label is None else self.metric(str(label)))
+        metric, part = params.get("metric"), params.get("part")
+        label = "" if metric is None else self.metric(str(metric))
+        if part:  # one channel of a broken-down metric, watched by itself
+            label = f"{label} · {part}"
+        return self(f"finding_{check}").format(**params, label=label)
 
     def money(
         self, value: Decimal | float | None, currency: str, decimals: int | None = None

@@ -204,14 +204,15 @@ def _anomaly(
         message = anomaly_text(metric, unit, currency, actual, expected, band, ENGLISH, part)
     elif check == "level":
         severity = "warning"
-        params = {"metric": metric, "fall": -float(s.level_change[i])}
+        params = {"metric": metric, "fall": -float(s.level_change[i]), **_part(part)}
         message = ENGLISH.finding("level", params)
     else:
         spell = s.spell[i]
         assert spell is not None  # flagged by the cumulative check
         severity = "critical" if abs(spell.score) >= CRITICAL_SPELL * spell.threshold else "warning"
         actual, expected = spell.actual, spell.expected
-        params = {"metric": metric, "days": spell.days, "change": actual / expected - 1}
+        change = actual / expected - 1
+        params = {"metric": metric, "days": spell.days, "change": change, **_part(part)}
         message = ENGLISH.finding("cumulative", params)
     return Finding(
         store,
@@ -229,6 +230,11 @@ def _anomaly(
         dimension_value=part,
         explanation={"params": params} if params else {},
     )
+
+
+def _part(part: str) -> Params:
+    """The breakdown's value (a channel) a finding is about, for its sentence."""
+    return {"part": part} if part else {}
 
 
 def rule_findings(

@@ -63,3 +63,23 @@ def test_the_alert_names_its_channel_in_each_language() -> None:
     assert anomaly.message.startswith("Conversion rate by channel · Email")
     assert anomaly.explanation["breakdown"] == "Email"
     assert Locale("zh-CN").metric("channel_conversion_rate") == "渠道转化率"
+
+
+def test_a_sustained_fall_in_one_channel_names_it_too() -> None:
+    """Email's conversion a third lower for its last five days: a multi-day alert of Email."""
+    fallen = history(0.05)
+    fallen.breakdowns[("channel_conversion_rate", "Email")][-5:] = 0.03
+    found = anomaly_findings(
+        "shop",
+        "USD",
+        fallen,
+        LAST,
+        [WatchConfig(metric="channel_conversion_rate", side="drop")],
+        np.zeros(DAYS, dtype=bool),
+    )
+    sustained = [f for f in found if f.check in ("cumulative", "level")]
+    assert sustained and {f.dimension_value for f in sustained} == {"Email"}
+    for f in sustained:
+        assert f.message.startswith("Conversion rate by channel · Email"), f.message
+        params = f.explanation["params"]
+        assert Locale("zh-CN").finding(f.check, params).startswith("渠道转化率 · Email")
