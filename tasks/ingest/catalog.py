@@ -162,6 +162,17 @@ def load_deletions(
     return LoadResult(upserted=marked)
 
 
+def clear_ga4_days(conn: Connection, store: str, first: date, last: date) -> None:
+    """Forget what GA4 said of the days ``first``…``last`` before they are read again: GA4
+    revises recent days, and a channel it no longer reports for a day must not keep its row."""
+    t = tables.traffic_daily.c
+    conn.execute(
+        delete(tables.traffic_daily).where(
+            t.store == store, t.local_date.between(first, last), t.source == "ga4"
+        )
+    )
+
+
 def load_traffic(
     conn: Connection, ctx: StoreContext, days: Sequence[TrafficDay], source: TrafficSource
 ) -> LoadResult:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table
 
-from connectors.base import Page, ShopInfo, StoreSource
+from connectors.base import Page, ShopInfo, StoreSource, TrafficDay
 from connectors.config import StoreConfig
 from connectors.errors import ConfigError
 from connectors.ga4 import Ga4Source
@@ -25,6 +25,7 @@ from connectors.stores import open_ga4, open_store
 from connectors.traffic_csv import read_traffic_csv
 from tasks import progress
 from tasks.ingest.catalog import (
+    clear_ga4_days,
     load_customers,
     load_deletions,
     load_inventory,
@@ -356,14 +357,27 @@ def _ga4_pages(
     assert plan.window is not None  # a GA4 plan always has its window
     first = plan.window.start.astimezone(store.zone).date()
     last = (plan.window.end - timedelta(microseconds=1)).astimezone(store.zone).date()
-    for page in ga4.traffic(first, last):
+    for number, page in enumerate(ga4.traffic(first, last)):
         if ga4.time_zone and ga4.time_zone != store.timezone:
             raise ConfigError(
                 f"store {store.name!r}: GA4 property {store.ga4_property} reports in "
                 f"{ga4.time_zone} but the store's timezone is {store.timezone}; set the "
                 "property's reporting timezone to the store's"
             )
-        yield page, lambda c, ctx, r: load_traffic(c, ctx, r, "ga4")
+        yield page, _ga4_loader(first, last, replacing=number == 0)
+
+
+def _ga4_loader(first: date, last: date, replacing: bool) -> Loader:
+    """Load a page of GA4 days; the window's first page first clears the GA4 rows of all its
+    days, so the window's days end up exactly as GA4 reports them now (a failed run leaves the
+    cursor where it was, and the next one reads the days again)."""
+
+    def load(conn: Connection, ctx: StoreContext, days: list[TrafficDay]) -> LoadResult:
+        if replacing:
+            clear_ga4_days(conn, ctx.store, first, last)
+        return load_traffic(conn, ctx, days, "ga4")
+
+    return load
 
 
 def _with(pages: Iterable[Page[T]], loader: Loader) -> Iterator[tuple[Page[Any], Loader]]:

@@ -126,6 +126,22 @@ def test_each_run_reads_the_last_three_days_again(
     assert all(held[k][0] < truth[k][0] for k in truth if k[0] == older and truth[k][0] > 1)
 
 
+def test_a_channel_ga4_no_longer_reports_for_a_day_it_revised_leaves_the_warehouse(
+    shop: DemoStore, ga4: Ga4Sandbox, sqlite_url: str
+) -> None:
+    store = ga4_store(shop, ga4)
+    run_sync(store, sqlite_url, now=NOW)
+    recent = LAST - timedelta(days=1)
+    rows = ga4.state.properties[PROPERTY].rows
+    dropped = next(r for r in rows if r["day"] == recent and r["sessions"])
+    with ga4.state.lock:  # GA4 reprocessed the day and no longer reports that channel
+        rows.remove(dropped)
+    run_sync(store, sqlite_url, now=NOW + timedelta(hours=1))
+    held = {k: v for k, v in traffic(sqlite_url).items() if k[0] == recent}
+    assert (recent, dropped["channel"]) not in held
+    assert held == {k: v for k, v in expected(ga4).items() if k[0] == recent}
+
+
 def test_ga4_wins_over_the_csv_for_the_days_it_covers(
     shop: DemoStore, ga4: Ga4Sandbox, sqlite_url: str, tmp_path: Path
 ) -> None:
