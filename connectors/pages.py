@@ -69,7 +69,7 @@ class PageReader:
                 page.records.append(_checked(self.convert(item), check))
             except MalformedRecord as exc:
                 raw = self._items(self._raw.decode(body))[index]
-                page.rejected.append(rejected(raw, f"{self.what} {{}}: {exc}", self.personal))
+                page.rejected.append(rejected(raw, self.what, str(exc), self.personal))
         return page
 
     def _items(self, decoded: Any) -> list[Any]:
@@ -91,7 +91,7 @@ class PageReader:
             try:
                 page.records.append(_checked(self.convert(self._one.decode(raw)), check))
             except (msgspec.ValidationError, MalformedRecord) as exc:
-                page.rejected.append(rejected(raw, f"{self.what} {{}}: {exc}", self.personal))
+                page.rejected.append(rejected(raw, self.what, str(exc), self.personal))
         return page
 
 
@@ -116,9 +116,10 @@ def _checked(record: T, check: Callable[[Any], None] | None) -> T:
     return record
 
 
-def rejected(raw: msgspec.Raw, reason: str, personal: Collection[str]) -> Rejected:
-    """Set a record aside, redacted, under its id or else a hash of its bytes; ``{}`` in the
-    reason becomes the record's id (or "without an id"), so that the reason reads on its own.
+def rejected(raw: msgspec.Raw, what: str, reason: str, personal: Collection[str]) -> Rejected:
+    """Set a record aside, redacted, under its id or else a hash of its bytes; the reason names
+    the record (``order 450789469: …``, or ``order without an id: …``) so that it reads on its
+    own.
 
     The hash is blake2b, not ``hash()``, whose value for bytes changes with every process: a
     replayed window must find the same quarantine row, not add another.
@@ -130,10 +131,10 @@ def rejected(raw: msgspec.Raw, reason: str, personal: Collection[str]) -> Reject
     if not isinstance(payload, dict):
         payload = {"value": payload}
     key = payload.get("id")
-    identified = isinstance(key, int)
-    record_key = str(key) if identified else f"unidentified:{unidentified_key(raw)}"
-    named = reason.replace("{}", str(key) if identified else "without an id", 1)
-    return Rejected(record_key, named, redact(payload, personal))
+    if isinstance(key, int):
+        return Rejected(str(key), f"{what} {key}: {reason}", redact(payload, personal))
+    record_key = f"unidentified:{unidentified_key(raw)}"
+    return Rejected(record_key, f"{what} without an id: {reason}", redact(payload, personal))
 
 
 def unidentified_key(raw: bytes | msgspec.Raw) -> str:
