@@ -8,6 +8,7 @@ seven-day campaign last year and this year (orders lifted ``lift``×). Orders pl
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,6 +27,9 @@ ZONE = "America/New_York"
 CAMPAIGN_START = date(2026, 11, 2)
 CAMPAIGN_DAYS = 7
 WEEKDAY = (1.0, 0.95, 0.95, 1.0, 1.1, 1.25, 1.15)
+#: A day's demand noise (log-normal σ) and an order's amount in minor units (log-normal μ, σ).
+DAY_NOISE = 0.08
+AMOUNT = (8.3, 0.5)
 SYNCED = datetime(2026, 12, 1, tzinfo=UTC)
 
 
@@ -69,6 +73,19 @@ def campaign_days() -> set[date]:
     return days | {d - timedelta(days=364) for d in days}
 
 
+def true_counterfactual(shop: CampaignShop, metric: str) -> float:
+    """What this year's campaign days would have held on average without the campaign: the
+    generator's own means, which no review can know (``orders``, or ``net_sales`` in dollars)."""
+    days = [CAMPAIGN_START + timedelta(days=i) for i in range(CAMPAIGN_DAYS)]
+    orders = sum(shop.orders_per_day * WEEKDAY[d.weekday()] for d in days)
+    orders *= math.exp(DAY_NOISE**2 / 2)
+    if metric == "orders":
+        return orders
+    mu, sigma = AMOUNT
+    cents = math.exp(mu + sigma**2 / 2) - 0.5  # amounts are floored to whole cents
+    return orders * cents / 100
+
+
 def write_shop(url: str, shop: CampaignShop) -> None:
     """Write the shop's orders through the campaign's last day, and their daily values."""
     rng = random.Random(shop.seed)
@@ -81,10 +98,10 @@ def write_shop(url: str, shop: CampaignShop) -> None:
         day = first + timedelta(days=offset)
         mean = shop.orders_per_day * WEEKDAY[day.weekday()] * (lift if day in campaign else 1)
         placed = []
-        for _ in range(_poisson(rng, mean * rng.lognormvariate(0, 0.08))):
+        for _ in range(_poisson(rng, mean * rng.lognormvariate(0, DAY_NOISE))):
             hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
             local = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)))
-            amount = int(rng.lognormvariate(8.3, 0.5))
+            amount = int(rng.lognormvariate(*AMOUNT))
             if shop.silent is None or not shop.silent[0] <= local < shop.silent[1]:
                 placed.append((local.replace(tzinfo=zone).astimezone(UTC), amount))
         for at, amount in placed:
