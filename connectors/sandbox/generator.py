@@ -189,12 +189,13 @@ class Generator:
 
     # --- demand ---------------------------------------------------------------------------------
 
-    def _plan(self, index: int) -> DayPlan:
+    def expected_orders(self, index: int) -> float:
+        """Orders the day at ``index`` is expected to hold before anomalies and noise."""
         day = self.start + timedelta(days=index)
         growth = YEARLY_GROWTH ** (index / 365) / self._mean_growth()
         yearly = 1 + 0.10 * math.cos(2 * math.pi * (day.timetuple().tm_yday - 330) / 365)
         promotion = self.calendar.promotions.get(day)
-        expected = (
+        return (
             self.spec.orders_per_day
             * growth
             * yearly
@@ -202,6 +203,16 @@ class Generator:
             * self.calendar.demand.get(day, 1.0)
             * (promotion.uplift if promotion else 1.0)
         )
+
+    def mean_conversion(self, day: date) -> float:
+        """The online conversion rate ``day`` is expected to have (before its own noise)."""
+        promoted = day in self.calendar.promotions
+        return BASE_CONVERSION * WEEKDAY_CONVERSION[day.weekday()] * (1.2 if promoted else 1.0)
+
+    def _plan(self, index: int) -> DayPlan:
+        day = self.start + timedelta(days=index)
+        promotion = self.calendar.promotions.get(day)
+        expected = self.expected_orders(index)
         factor, traffic_factor = 1.0, 1.0
         for anomaly in self.anomalies:
             change = anomaly.factor(day)
@@ -492,12 +503,7 @@ class Generator:
         steady = (
             plan.expected * plan.traffic_factor * online_share * self.rng.gammavariate(400, 1 / 400)
         )
-        conversion = (
-            BASE_CONVERSION
-            * WEEKDAY_CONVERSION[plan.day.weekday()]
-            * (1.2 if plan.promotion else 1.0)
-            * self.rng.uniform(0.93, 1.07)
-        )
+        conversion = self.mean_conversion(plan.day) * self.rng.uniform(0.93, 1.07)
         sessions = max(1, round(steady / conversion))
         weights = [share * self.rng.uniform(0.85, 1.15) for _, share, _ in TRAFFIC_CHANNELS]
         channel_sessions = [round(sessions * w / sum(weights)) for w in weights]
