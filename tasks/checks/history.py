@@ -12,12 +12,12 @@ from sqlalchemy import Connection
 
 from tasks.metrics.query import metric_rows
 
-#: Days of history the checks read: sixteen weeks of baseline, then about nine months of days
-#: scored against their own past, on which each threshold is calibrated.
+#: Days of history the checks read: four weeks before the first score, then about a year of days
+#: scored against their own past (up to 26 weeks of it), on which each threshold is calibrated.
 HISTORY_DAYS = 400
 #: Days read when the report day is a holiday or campaign day, so that the same event last year
-#: is in the history with the sixteen weeks the detector reads before it: 364 + 112, and a margin.
-EVENT_HISTORY_DAYS = 490
+#: is in the history with the 26 weeks the detector reads before it: 364 + 182, and a margin.
+EVENT_HISTORY_DAYS = 560
 
 
 @dataclass(frozen=True, slots=True)

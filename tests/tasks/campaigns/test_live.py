@@ -28,7 +28,7 @@ from tests.support.campaign_shop import (
 )
 
 DAY = CAMPAIGN_START + timedelta(days=3)
-#: 15:20 on a campaign day in the store's timezone, orders stopped from 14:00.
+#: 15:20 on a campaign day in the store's timezone, orders stopped from 13:00.
 NOW = datetime.combine(DAY, time(15, 20)).replace(tzinfo=ZoneInfo(ZONE)).astimezone(UTC)
 SCREENS = Path("out/screens")
 
@@ -36,7 +36,7 @@ SCREENS = Path("out/screens")
 @pytest.fixture
 def live_shop(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'live.db'}"
-    silent = (datetime.combine(DAY, time(14)), datetime.combine(DAY, time(23)))
+    silent = (datetime.combine(DAY, time(13)), datetime.combine(DAY, time(23)))
     write_shop(url, CampaignShop(seed=5, history_days=420, silent=silent))
     return url
 
@@ -57,7 +57,7 @@ def test_the_live_numbers_run_to_now_hour_by_hour(live_shop: str) -> None:
     assert store.as_of == datetime.combine(DAY, time(15, 20))
     counted = [h.orders for h in store.hours]
     assert all(c is not None for c in counted[:16]) and counted[16:] == [None] * 8
-    assert counted[13] == counted[14] == counted[15]  # nothing since 14:00
+    assert counted[12] == counted[13] == counted[14] == counted[15]  # nothing since 13:00
     assert counted[15] is not None and counted[15] < store.hours[15].expected
     assert [metric for metric, *_ in store.pace] == ["orders"]
 

@@ -105,13 +105,17 @@ def test_side_drop_ignores_spikes() -> None:
     assert not detect(x, DetectorSettings(counts=True, side="drop")).flagged[120]
 
 
-def test_a_slow_drift_is_caught_by_the_level_check() -> None:
+def test_a_slow_drift_is_caught_by_the_spells_and_the_level_check() -> None:
     x = store_series(days=180)
     x[120:150] *= np.linspace(1, 0.5, 30)  # 1.7 % a day: no single day stands out
     scored = detect(x, DetectorSettings(counts=True))
     assert not scored.flagged[120:150].any()
-    assert scored.level_flagged[120:150].any()
+    assert scored.cumulative_flagged[120:150].any()
     assert not scored.any_flag[:120].any()
+    # Without the spells, the slower level check still finds it before it ends.
+    alone = detect(x, DetectorSettings(counts=True, cumulative_days=()))
+    assert alone.level_flagged[120:150].any()
+    assert not alone.flagged[120:150].any()
 
 
 def test_drifts_in_noisy_shops_are_caught() -> None:
