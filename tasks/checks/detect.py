@@ -5,8 +5,7 @@ The daily checks use :func:`detect`, a robust seasonal baseline chosen by backte
 (store series are multiplicative), as
 
     expected = trailing level (median of the last ``level_points``, de-seasonalised)
-               + the point's seasonal phase (trimmed mean of the same phase over ``seasons``
-                 periods)
+               + the point's seasonal phase (median of the same phase over ``seasons`` periods)
     scale    = noise (1.4826 · MAD of de-seasonalised steps half the level's span apart, / √2),
                widened by the error of the expectation itself, floored so flat or sparse
                series do not explode (a fixed floor, and a Poisson floor for counts)
@@ -35,8 +34,6 @@ from tasks.checks.tails import median, robust_sigma, tail_threshold
 
 #: The median of k points varies about 1.25·σ/√k.
 MEDIAN_ERROR = 1.25
-#: The share cut off each end of a seasonal phase's points before their mean.
-TRIM = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,31 +406,21 @@ def _offset(history: np.ndarray) -> float:
 
 
 def _seasonal_profile(logs: np.ndarray, phases: np.ndarray, period: int) -> np.ndarray:
-    """Each phase's distance from the whole, as trimmed means (``TRIM`` off each end: a bad day
-    or two moves them no more than a median, while each point counts for more); 0 with fewer
-    than 3 points."""
-    centre = trimmed_mean(logs)
+    """Each phase's median distance from the overall median; 0 with fewer than 3 points."""
+    centre = median(logs)
     profile = np.zeros(period)
     if period == 1:
         return profile
     if len(logs) % period == 0 and len(logs) >= 3 * period and _consecutive(phases, period):
-        # Whole periods in order (the usual case): one vectorised mean per phase.
-        by_phase = trimmed_mean(logs.reshape(-1, period)) - centre
+        # Whole periods in order (the usual case): one vectorised median per phase.
+        by_phase = np.median(logs.reshape(-1, period), axis=0) - centre
         profile[phases[:period]] = by_phase
         return profile
     for phase in range(period):
         same = logs[phases == phase]
         if len(same) >= 3:
-            profile[phase] = trimmed_mean(same) - centre
+            profile[phase] = median(same) - centre
     return profile
-
-
-def trimmed_mean(values: np.ndarray) -> np.ndarray | float:
-    """The mean of ``values`` (along the first axis) without the ``TRIM`` share at each end."""
-    ordered = np.sort(values, axis=0)
-    cut = int(len(ordered) * TRIM)
-    kept = ordered[cut : len(ordered) - cut]
-    return kept.mean(axis=0) if values.ndim > 1 else float(kept.mean())
 
 
 def _consecutive(phases: np.ndarray, period: int) -> bool:
