@@ -54,6 +54,8 @@ class Known:
 
 @dataclass(frozen=True, slots=True)
 class Ceiling:
+    """One setting of the oracle's thresholds, and what it scored on both twins."""
+
     thresholds: dict[str, float]
     injected: Tally
     clean: Tally
@@ -72,6 +74,7 @@ def ceiling(seeds: range, cache: Path) -> tuple[Ceiling, Ceiling]:
 
 def _known(seed: int, cache: Path) -> list[Known]:
     spec = labelled.store_spec(seed, injected=False)
+    # Only the generator's plan is read, never its orders: the cutoff does not matter.
     generator = Generator(spec, labelled.END, datetime(labelled.END.year + 1, 1, 1, tzinfo=UTC))
     days = [generator.start + timedelta(days=i) for i in range(spec.days)]
     orders = np.array([generator.expected_orders(i) for i in range(spec.days)])
