@@ -135,12 +135,10 @@ def race(flaggers: dict[str, Flagger], seeds: range) -> dict[str, Raced]:
         started = time.perf_counter()
         raced = Raced()
         for store in stores:
-            flag_sets = []
-            for metric, watched in labelled.METRICS.items():
-                flags = flagger(store.series[metric], watched, store.excluded).copy()
-                flags[: store.first_scored] = False
-                flags[store.excluded] = False
-                flag_sets.append(flags)
+            flag_sets = [
+                store.checked(flagger(store.series[metric], watched, store.excluded))
+                for metric, watched in labelled.METRICS.items()
+            ]
             result = tally(flag_sets, store.events, store.months, skipped=store.excluded)
             twins = raced.injected if store.events else raced.clean
             for group in (store.size, "all"):

@@ -117,16 +117,14 @@ def _trailing_mean(x: np.ndarray, k: int) -> np.ndarray:
 def _run(twins: list[Known], thresholds: dict[str, float]) -> Ceiling:
     injected, clean = Tally(), Tally()
     for twin in twins:
+        store = twin.store
         checks = [
             twin.demand <= -thresholds["drop"],
             twin.demand >= thresholds["spike"],
             twin.conversion <= -thresholds["conversion"],
             *(np.nan_to_num(s, nan=0.0) <= -thresholds["multi_day"] for s in twin.spells.values()),
         ]
-        store = twin.store
-        for flags in checks:
-            flags[: store.first_scored] = False
-            flags[store.excluded] = False
-        result = tally(checks, store.events, store.months, skipped=store.excluded)
+        checked = [store.checked(flags) for flags in checks]
+        result = tally(checked, store.events, store.months, skipped=store.excluded)
         (injected if store.events else clean).add(result)
     return Ceiling(thresholds, injected, clean)

@@ -106,6 +106,14 @@ class LabelledStore:
     def months(self) -> float:
         return (len(self.days) - self.first_scored) / 30.44
 
+    def checked(self, flags: np.ndarray) -> np.ndarray:
+        """A copy of ``flags`` on the days that are scored: none in the history before the
+        scored year, none on holidays and campaigns (they are not checked)."""
+        kept = np.array(flags, dtype=bool)
+        kept[: self.first_scored] = False
+        kept[self.excluded] = False
+        return kept
+
 
 def size_class(seed: int) -> str:
     return "small" if seed % 2 else "big"

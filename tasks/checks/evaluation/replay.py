@@ -197,10 +197,7 @@ def _store_flags(store: labelled.LabelledStore) -> dict[str, list[np.ndarray]]:
 
 
 def _scored_only(scored: Scored, store: labelled.LabelledStore) -> np.ndarray:
-    flags = scored.any_flag.copy()
-    flags[: store.first_scored] = False
-    flags[store.excluded] = False  # holidays and campaigns are not checked
-    return flags
+    return store.checked(scored.any_flag)
 
 
 def nab_benchmark(nab_dir: Path) -> dict[str, Any]:
