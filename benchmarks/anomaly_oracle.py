@@ -69,8 +69,8 @@ class Known:
 
 @dataclass(frozen=True, slots=True)
 class Ceiling:
-    """The oracle's thresholds (one setting per group of seeds it was scored on), and what it
-    scored on both twins."""
+    """The settings of the oracle's thresholds it was scored at (two when each half of the seeds
+    had its own), and what it scored on both twins."""
 
     thresholds: tuple[dict[str, float], ...]
     injected: Tally
@@ -94,38 +94,51 @@ class Ceilings:
 def ceiling(seeds: range, cache: Path, knowing: Knowing = "truth") -> Ceilings:
     """The oracle on ``seeds``, knowing the expectation ``knowing`` says."""
     twins = {seed: _known(seed, cache, knowing) for seed in seeds}
-    runs = _runs([twin for pair in twins.values() for twin in pair])
+    # Every setting is run on each half once; the whole is the two halves' tallies summed.
+    halves = [_runs([twin for seed in half for twin in twins[seed]]) for half in _halves(twins)]
+    runs = [_summed(*pair) for pair in zip(*halves, strict=True)]
     early = [r for r in runs if r.injected.by_second_day("multi_day_drop") == 1.0]
     early_affordable = [r for r in early if _affordable(r)]
     return Ceilings(
-        _best(runs),
-        _held_apart(twins),
+        runs[_best(runs)],
+        _held_apart(halves),
         max(early_affordable or early, key=_f1) if early else None,
     )
 
 
-def _held_apart(twins: dict[int, list[Known]]) -> Ceiling:
-    """Seeds in two halves of both sizes alike (small and big shops alternate), each scored at
-    the other half's best thresholds."""
+def _halves(twins: dict[int, list[Known]]) -> list[list[int]]:
+    """The seeds in two halves of both sizes alike (small and big shops alternate)."""
     halves: list[list[int]] = [[], []]
     for rank, seed in enumerate(sorted(twins)):
         halves[rank // 2 % 2].append(seed)
-    injected, clean, chosen = Tally(), Tally(), []
-    for scored, tuned in (halves, halves[::-1]):
-        best = _best(_runs([twin for seed in tuned for twin in twins[seed]]))
-        result = _run([twin for seed in scored for twin in twins[seed]], best.thresholds[0])
-        injected.add(result.injected)
-        clean.add(result.clean)
-        chosen.append(best.thresholds[0])
-    return Ceiling(tuple(chosen), injected, clean)
+    return halves
+
+
+def _held_apart(halves: list[list[Ceiling]]) -> Ceiling:
+    """Each half's runs at the setting best on the other half, summed."""
+    scored = [runs[_best(other)] for runs, other in zip(halves, halves[::-1], strict=True)]
+    return _summed(*scored)
+
+
+def _summed(*parts: Ceiling) -> Ceiling:
+    injected, clean = Tally(), Tally()
+    for part in parts:
+        injected.add(part.injected)
+        clean.add(part.clean)
+    settings: list[dict[str, float]] = []
+    for setting in (t for part in parts for t in part.thresholds):
+        if setting not in settings:
+            settings.append(setting)
+    return Ceiling(tuple(settings), injected, clean)
 
 
 def _runs(twins: list[Known]) -> list[Ceiling]:
     return [_run(twins, dict(zip(GRID, t, strict=True))) for t in itertools.product(*GRID.values())]
 
 
-def _best(runs: list[Ceiling]) -> Ceiling:
-    return max(filter(_affordable, runs), key=_f1)
+def _best(runs: list[Ceiling]) -> int:
+    """The index of the setting with the highest F1 within the budget."""
+    return max((i for i, run in enumerate(runs) if _affordable(run)), key=lambda i: _f1(runs[i]))
 
 
 def _affordable(run: Ceiling) -> bool:
@@ -139,7 +152,7 @@ def _f1(run: Ceiling) -> float:
 def _known(seed: int, cache: Path, knowing: Knowing) -> list[Known]:
     stores = [labelled.load_store(seed, injected, cache) for injected in (False, True)]
     truth = _truth(seed) if knowing == "truth" else None
-    raw = [_logs(store, truth or _learned(store)) for store in stores]
+    raw = [_logs(store, _learned(store) if truth is None else truth) for store in stores]
     clean_store, clean_demand, clean_conversion = raw[0]
     calm = ~clean_store.excluded & (np.arange(len(clean_store.days)) >= clean_store.first_scored)
     centre = (np.nanmedian(clean_demand[calm]), np.nanmedian(clean_conversion[calm]))
